@@ -1,0 +1,42 @@
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: demo test lint format bench migrate worker beat serve clean
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+demo: $(STAMP)  ## set up the embedded demo (SQLite, eager Celery) and serve on :8000
+	$(BIN)/sunshine demo
+
+test: $(STAMP)  ## run the whole test suite (PostgreSQL/Redis parts when their URLs are set)
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check services matching jobs
+	$(BIN)/mypy services matching jobs
+
+format: $(STAMP)
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format services matching jobs tests
+
+bench: $(STAMP)  ## matching, import and report benchmarks beside their baselines
+	$(BIN)/sunshine bench
+
+migrate: $(STAMP)
+	$(BIN)/sunshine migrate
+
+worker: $(STAMP)  ## needs SUNSHINE_REDIS_URL
+	$(BIN)/sunshine worker --beat
+
+serve: $(STAMP)
+	$(BIN)/sunshine serve
+
+clean:
+	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

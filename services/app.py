@@ -1,0 +1,180 @@
+"""create_app(): routers, problem+json error handlers, upload limits, metrics."""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from services.config import get_settings
+from services.errors import DomainError, FieldError, PayloadTooLarge, Problem
+from services.logging_setup import configure
+from services.ops import MetricsMiddleware
+from services.routers import ROUTERS
+
+log = logging.getLogger(__name__)
+PROBLEM_JSON = "application/problem+json"
+
+# pydantic error types → what a clerk reads
+_REASONS = {
+    "missing": "必填项未填写",
+    "extra_forbidden": "不允许提交该字段",
+    "string_too_short": "内容过短",
+    "string_too_long": "内容过长",
+    "string_pattern_mismatch": "格式不正确",
+    "string_type": "应为文本",
+    "int_parsing": "应为整数",
+    "int_type": "应为整数",
+    "float_parsing": "应为数字",
+    "decimal_parsing": "应为金额数字",
+    "bool_parsing": "应为是或否",
+    "date_from_datetime_parsing": "日期格式应为 YYYY-MM-DD",
+    "date_parsing": "日期格式应为 YYYY-MM-DD",
+    "datetime_parsing": "时间格式不正确",
+    "enum": "不是允许的选项",
+    "literal_error": "不是允许的选项",
+    "greater_than_equal": "数值过小",
+    "less_than_equal": "数值过大",
+    "greater_than": "数值过小",
+    "less_than": "数值过大",
+    "too_short": "条目过少",
+    "too_long": "条目过多",
+    "json_invalid": "请求体不是有效的 JSON",
+    "model_attributes_type": "应为对象",
+    "dict_type": "应为对象",
+    "list_type": "应为列表",
+    "value_error": "取值无效",
+    "decimal_max_places": "小数位过多",
+    "decimal_max_digits": "数字位数过多",
+    "url_parsing": "网址格式不正确",
+}
+
+
+def problem_response(problem: Problem, headers: dict[str, str] | None = None) -> JSONResponse:
+    return JSONResponse(problem.model_dump(), status_code=problem.status, media_type=PROBLEM_JSON, headers=headers)
+
+
+def _field_errors(exc: RequestValidationError) -> list[FieldError]:
+    out = []
+    for err in exc.errors():
+        loc = [str(p) for p in err.get("loc", ()) if p not in ("body", "query", "path", "header", "form")]
+        kind = str(err.get("type", "value_error"))
+        reason = _REASONS.get(kind, "取值无效")
+        ctx = err.get("ctx") or {}
+        if kind == "value_error" and isinstance(ctx.get("error"), ValueError):
+            reason = str(ctx["error"])
+        elif "expected" in ctx:
+            reason = f"{reason}（可选：{ctx['expected']}）"
+        out.append(FieldError(field=".".join(loc) or "body", reason=reason, code=kind))
+    return out
+
+
+class BodyLimitMiddleware:
+    """Refuse bodies larger than the limit before reading them (Content-Length) or while streaming."""
+
+    def __init__(self, app: ASGIApp, limit: int) -> None:
+        self.app = app
+        self.limit = limit
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        headers = dict(scope.get("headers") or [])
+        length = headers.get(b"content-length")
+        too_large = PayloadTooLarge(f"上传内容不得超过 {self.limit // (1024 * 1024)} MB")
+        if length is not None and (not length.isdigit() or int(length) > self.limit):
+            await problem_response(too_large.problem())(scope, receive, send)
+            return
+        seen = 0
+
+        async def limited() -> Message:
+            nonlocal seen
+            message = await receive()
+            if message["type"] == "http.request":
+                seen += len(message.get("body", b""))
+                if seen > self.limit:
+                    raise too_large
+            return message
+
+        try:
+            await self.app(scope, limited, send)
+        except PayloadTooLarge as exc:
+            await problem_response(exc.problem())(scope, receive, send)
+
+
+@asynccontextmanager
+async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+    configure(get_settings().log_level)
+    yield
+
+
+def create_app() -> FastAPI:
+    settings = get_settings()
+    app = FastAPI(
+        title="阳光就业 Sunshine Employment API",
+        version="0.1.0",
+        description="困难职工家庭高校毕业生实名制档案、岗位匹配、全流程跟踪、金秋助学与统计报表。",
+        lifespan=lifespan,
+        responses={401: {"model": Problem, "description": "未登录或登录已失效"}},
+    )
+
+    @app.exception_handler(DomainError)
+    async def _domain(_: Request, exc: DomainError) -> JSONResponse:
+        return problem_response(exc.problem(), exc.headers)
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation(_: Request, exc: RequestValidationError) -> JSONResponse:
+        errors = _field_errors(exc)
+        detail = "；".join(f"{e.field}：{e.reason}" for e in errors[:5])
+        return problem_response(
+            Problem(
+                type="https://sunshine.invalid/problems/validation-failed",
+                title="数据校验未通过",
+                status=422,
+                detail=detail,
+                code="validation_failed",
+                errors=errors,
+            )
+        )
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
+        titles = {404: "接口不存在", 405: "不支持该请求方法", 400: "请求有误"}
+        title = titles.get(exc.status_code, str(exc.detail))
+        return problem_response(
+            Problem(title=title, status=exc.status_code, detail=str(exc.detail), code=f"http_{exc.status_code}"),
+            dict(exc.headers) if exc.headers else None,
+        )
+
+    @app.exception_handler(Exception)
+    async def _unexpected(request: Request, _exc: Exception) -> JSONResponse:
+        log.exception("unhandled error on %s %s", request.method, request.url.path)
+        return problem_response(
+            Problem(title="服务器内部错误", status=500, detail="请稍后重试或联系管理员", code="internal_error")
+        )
+
+    for router in ROUTERS:
+        app.include_router(router)
+    app.add_middleware(MetricsMiddleware)
+    app.add_middleware(BodyLimitMiddleware, limit=settings.max_upload_bytes)
+    return app
+
+
+def openapi_json(app: FastAPI) -> str:
+    return json.dumps(app.openapi(), ensure_ascii=False, indent=1)
+
+
+def __getattr__(name: str) -> Any:
+    # ``uvicorn services.app:app`` builds the application lazily
+    if name == "app":
+        return create_app()
+    raise AttributeError(name)

@@ -1,0 +1,231 @@
+"""The ``sunshine`` command: serve, demo, worker, beat, migrate, users, orgs, openapi."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from services.config import get_settings
+
+app = typer.Typer(help="阳光就业服务命令行", no_args_is_help=True, add_completion=False)
+users_app = typer.Typer(help="账号管理", no_args_is_help=True)
+orgs_app = typer.Typer(help="工会组织树", no_args_is_help=True)
+app.add_typer(users_app, name="users")
+app.add_typer(orgs_app, name="orgs")
+console = Console()
+
+
+@app.command()
+def migrate() -> None:
+    """Upgrade the configured database (SQLite or PostgreSQL) to the newest schema."""
+    from services import migrate as mig
+
+    mig.upgrade()
+    console.print(f"[green]数据库已升级[/green]: {_safe_url()}")
+
+
+def _safe_url() -> str:
+    url = get_settings().sqlalchemy_url
+    if "@" in url:
+        scheme, rest = url.split("://", 1)
+        return f"{scheme}://***@{rest.split('@', 1)[1]}"
+    return url
+
+
+@orgs_app.command("load")
+def orgs_load(
+    file: Annotated[Path | None, typer.Option(help="CSV: code,name,kind,parent_code,division_code")] = None,
+) -> None:
+    """Load (upsert) the union org tree; without --file, the bundled 亳州市 tree."""
+    from services.db import session_scope
+    from services.orgs import service
+
+    with session_scope() as session:
+        count = service.load_tree(session, rows=service.read_tree(file))
+    console.print(f"已载入 {count} 个工会单位")
+
+
+@users_app.command("create")
+def users_create(
+    username: Annotated[str, typer.Option()],
+    role: Annotated[str, typer.Option(help="graduate|counselor|enterprise|union_county|union_city|admin")],
+    org: Annotated[str | None, typer.Option(help="org unit code, e.g. BZ-MC")] = None,
+    display_name: Annotated[str | None, typer.Option()] = None,
+    password: Annotated[str | None, typer.Option(help="read from SUNSHINE_NEW_PASSWORD or prompted if omitted")] = None,
+) -> None:
+    """Create an account."""
+    from services.db import session_scope
+    from services.errors import DomainError
+    from services.orgs import service as orgs
+    from services.security import service
+
+    secret = (
+        password
+        or os.environ.get("SUNSHINE_NEW_PASSWORD")
+        or typer.prompt("密码", hide_input=True, confirmation_prompt=True)
+    )
+    try:
+        with session_scope() as session:
+            org_id = orgs.get_by_code(session, code=org).id if org else None
+            user = service.create_user(
+                session,
+                username=username,
+                password=secret,
+                role=role,
+                display_name=display_name or username,
+                org_unit_id=org_id,
+            )
+            console.print(f"已创建账号 {user.username}（{user.role}），编号 {user.id}")
+    except DomainError as exc:
+        console.print(f"[red]{exc.detail}[/red]")
+        raise typer.Exit(2) from exc
+
+
+@app.command()
+def serve(host: str = "127.0.0.1", port: int = 8000, workers: int = 1) -> None:
+    """Serve the API with uvicorn."""
+    import uvicorn
+
+    uvicorn.run("services.app:create_app", factory=True, host=host, port=port, workers=workers, log_config=None)
+
+
+@app.command()
+def worker(
+    concurrency: int = 2,
+    beat: Annotated[bool, typer.Option(help="also run beat in-process")] = False,
+    queues: str = "celery",
+) -> None:
+    """Start a Celery worker on the configured Redis broker."""
+    if get_settings().celery_eager:
+        console.print("[red]未配置 SUNSHINE_REDIS_URL：内嵌模式下任务在 API 进程内执行，无需单独启动 worker[/red]")
+        raise typer.Exit(2)
+    cmd = [
+        sys.executable,
+        "-m",
+        "celery",
+        "-A",
+        "jobs.app",
+        "worker",
+        "-l",
+        "INFO",
+        f"--concurrency={concurrency}",
+        "-Q",
+        queues,
+    ]
+    if beat:
+        cmd.append("-B")
+    raise typer.Exit(subprocess.call(cmd))  # noqa: S603 - fixed argv
+
+
+@app.command("beat")
+def beat_cmd() -> None:
+    """Start Celery beat (periodic reminders, deadline warnings, snapshots)."""
+    cmd = [
+        sys.executable,
+        "-m",
+        "celery",
+        "-A",
+        "jobs.app",
+        "beat",
+        "-l",
+        "INFO",
+        "-s",
+        str(get_settings().data_dir / "celerybeat-schedule"),
+    ]
+    raise typer.Exit(subprocess.call(cmd))  # noqa: S603 - fixed argv
+
+
+@app.command()
+def openapi(out: Annotated[Path | None, typer.Option()] = None) -> None:
+    """Print (or write) the OpenAPI document."""
+    from services.app import create_app, openapi_json
+
+    text = openapi_json(create_app())
+    if out:
+        out.write_text(text, "utf-8")
+    else:
+        typer.echo(text)
+
+
+DEMO_PASSWORD = "Sunshine2023"  # noqa: S105 - printed demo logins for the embedded demo only
+DEMO_USERS = [
+    ("admin", "admin", "BZ", "系统管理员"),
+    ("city", "union_city", "BZ", "市总帮扶中心 张主任"),
+    ("mengcheng", "union_county", "BZ-MC", "蒙城县总工会 刘科长"),
+    ("counselor", "counselor", "BZ-MC", "蒙城县就业指导员 王老师"),
+    ("graduate", "graduate", "BZ-MC", "毕业生 陈同学"),
+    ("enterprise", "enterprise", "BZ-MC", "安徽亳药示范企业 人事部"),
+]
+
+
+def ensure_demo_users() -> list[tuple[str, str]]:
+    from sqlalchemy import select
+
+    from services.db import session_scope
+    from services.orgs import service as orgs
+    from services.security import service
+    from services.security.models import User
+
+    out = []
+    with session_scope() as session:
+        for username, role, org, name in DEMO_USERS:
+            if session.scalar(select(User.id).where(User.username == username)) is None:
+                service.create_user(
+                    session,
+                    username=username,
+                    password=DEMO_PASSWORD,
+                    role=role,
+                    display_name=name,
+                    org_unit_id=orgs.get_by_code(session, code=org).id,
+                )
+            out.append((username, role))
+    return out
+
+
+@app.command()
+def demo(
+    port: int = 8000,
+    host: str = "127.0.0.1",
+    serve_api: Annotated[bool, typer.Option("--serve/--no-serve", help="serve after setting up")] = True,
+) -> None:
+    """Set up the embedded demo (SQLite, eager Celery): migrate, load data, create logins, then serve."""
+    settings = get_settings()
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    migrate()
+    orgs_load(None)
+    logins = ensure_demo_users()
+    table = Table(title="演示账号（密码均为 " + DEMO_PASSWORD + "）")
+    table.add_column("用户名")
+    table.add_column("角色")
+    for username, role in logins:
+        table.add_row(username, role)
+    console.print(table)
+    console.print(f"API 文档: http://{host}:{port}/docs  （点击 Authorize 用上面的账号登录）")
+    if serve_api:
+        serve(host=host, port=port)
+
+
+@app.command("settings")
+def show_settings() -> None:
+    """Print the effective settings (secrets hidden)."""
+    data = get_settings().model_dump(mode="json")
+    for key in ("secret_key", "pii_keys", "blind_index_key"):
+        data[key] = "***"
+    data["database_url"] = _safe_url()
+    typer.echo(json.dumps(data, ensure_ascii=False, indent=1))
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    main()

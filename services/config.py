@@ -1,0 +1,80 @@
+"""Settings, read once from the environment (prefix ``SUNSHINE_``)."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEV_SECRET = "dev-only-secret-change-me-before-production-use"  # noqa: S105 - the development default, refused elsewhere
+DEV_PII_KEY = base64.urlsafe_b64encode(hashlib.sha256(b"dev-only-pii-key").digest()).decode()
+DEV_BLIND_INDEX_KEY = "dev-only-blind-index-key"
+
+
+class Settings(BaseSettings):
+    """Every knob of the service. Switching SQLite → PostgreSQL or eager → Redis is configuration only."""
+
+    model_config = SettingsConfigDict(env_prefix="SUNSHINE_", env_file=".env", extra="ignore")
+
+    environment: Literal["development", "test", "production"] = "development"
+    data_dir: Path = Path("var")
+    database_url: str = ""
+    redis_url: str = ""
+    celery_task_modules: tuple[str, ...] = ("jobs.tasks",)
+
+    secret_key: str = DEV_SECRET
+    pii_keys: str = Field(
+        default=DEV_PII_KEY,
+        description="Comma-separated Fernet keys, newest first (MultiFernet rotation).",
+    )
+    blind_index_key: str = DEV_BLIND_INDEX_KEY
+    access_token_minutes: int = 60
+    login_max_failures: int = 5
+    login_window_seconds: int = 900
+
+    max_page_size: int = 100
+    max_upload_bytes: int = 20 * 1024 * 1024
+    log_level: str = "INFO"
+    smtp_host: str = ""
+    smtp_port: int = 25
+    smtp_sender: str = "noreply@sunshine.invalid"
+    timezone: str = "Asia/Shanghai"
+
+    @model_validator(mode="after")
+    def _refuse_dev_secrets(self) -> Settings:
+        if self.environment == "production":
+            weak = []
+            if self.secret_key == DEV_SECRET or len(self.secret_key) < 32:
+                weak.append("SUNSHINE_SECRET_KEY")
+            if DEV_PII_KEY in self.pii_keys.split(","):
+                weak.append("SUNSHINE_PII_KEYS")
+            if self.blind_index_key == DEV_BLIND_INDEX_KEY:
+                weak.append("SUNSHINE_BLIND_INDEX_KEY")
+            if weak:
+                raise ValueError("生产环境不得使用开发默认密钥：" + ", ".join(weak))
+        return self
+
+    @property
+    def sqlalchemy_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{(self.data_dir / 'sunshine.db').as_posix()}"
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.sqlalchemy_url.startswith("sqlite")
+
+    @property
+    def celery_eager(self) -> bool:
+        return not self.redis_url
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The settings, built once per process."""
+    return Settings()

@@ -1,0 +1,123 @@
+"""Domain errors carry their HTTP status and render as ``application/problem+json`` (RFC 9457)."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from pydantic import BaseModel, Field
+
+
+class Problem(BaseModel):
+    """The body of every error response."""
+
+    type: str = Field(default="about:blank", examples=["https://sunshine.invalid/problems/not-found"])
+    title: str = Field(examples=["记录不存在"])
+    status: int = Field(examples=[404])
+    detail: str | None = Field(default=None, examples=["编号为 42 的毕业生不存在或不在您的管辖范围内"])
+    code: str = Field(examples=["not_found"])
+    errors: list[FieldError] = Field(default_factory=list)
+
+
+class FieldError(BaseModel):
+    field: str = Field(examples=["id_number"])
+    reason: str = Field(examples=["身份证号校验位错误"])
+    code: str = Field(default="invalid", examples=["checksum"])
+
+
+Problem.model_rebuild()
+
+
+class DomainError(Exception):
+    """Base of every error a user may cause; never a 500."""
+
+    status: ClassVar[int] = 400
+    code: ClassVar[str] = "bad_request"
+    title: ClassVar[str] = "请求有误"
+
+    def __init__(
+        self,
+        detail: str | None = None,
+        *,
+        field: str | None = None,
+        errors: list[FieldError] | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> None:
+        super().__init__(detail or self.title)
+        self.detail = detail or self.title
+        self.errors = list(errors or [])
+        if field:
+            self.errors.append(FieldError(field=field, reason=self.detail, code=self.code))
+        self.headers = headers or {}
+
+    def problem(self) -> Problem:
+        return Problem(
+            type=f"https://sunshine.invalid/problems/{self.code.replace('_', '-')}",
+            title=self.title,
+            status=self.status,
+            detail=self.detail,
+            code=self.code,
+            errors=self.errors,
+        )
+
+
+class BadRequest(DomainError):
+    pass
+
+
+class ValidationFailed(DomainError):
+    status = 422
+    code = "validation_failed"
+    title = "数据校验未通过"
+
+
+class Unauthorized(DomainError):
+    status = 401
+    code = "unauthorized"
+    title = "未登录或登录已失效"
+
+    def __init__(self, detail: str | None = None, **kwargs: Any) -> None:
+        kwargs.setdefault("headers", {"WWW-Authenticate": "Bearer"})
+        super().__init__(detail, **kwargs)
+
+
+class Forbidden(DomainError):
+    status = 403
+    code = "forbidden"
+    title = "无权执行此操作"
+
+
+class NotFound(DomainError):
+    status = 404
+    code = "not_found"
+    title = "记录不存在"
+
+
+class Conflict(DomainError):
+    status = 409
+    code = "conflict"
+    title = "与现有数据冲突"
+
+
+class PayloadTooLarge(DomainError):
+    status = 413
+    code = "payload_too_large"
+    title = "上传内容过大"
+
+
+class TooManyRequests(DomainError):
+    status = 429
+    code = "too_many_requests"
+    title = "请求过于频繁，请稍后再试"
+
+
+def responses(*errors: type[DomainError]) -> dict[int | str, dict[str, Any]]:
+    """The ``responses=`` entry of a route: each listed error as problem+json in the OpenAPI document."""
+    out: dict[int | str, dict[str, Any]] = {}
+    listed: tuple[type[DomainError], ...] = (Unauthorized, *errors)
+    for err in listed:
+        out[err.status] = {
+            "model": Problem,
+            "description": err.title,
+            "content": {"application/problem+json": {"example": err(err.title).problem().model_dump()}},
+        }
+    return out

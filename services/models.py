@@ -1,0 +1,9 @@
+"""Imports every domain's models so that metadata is complete (Alembic, create_all)."""
+
+from __future__ import annotations
+
+from services.db import Base
+from services.orgs import models as orgs_models
+from services.security import models as security_models
+
+__all__ = ["Base", "orgs_models", "security_models"]

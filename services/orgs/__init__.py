@@ -1,0 +1,1 @@
+"""Union org units (city → county/park → grassroots) tied to administrative divisions."""

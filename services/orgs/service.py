@@ -1,0 +1,88 @@
+"""Org tree: load from data, resolve subtrees for scopes."""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Iterable
+from importlib import resources
+from pathlib import Path
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from services.errors import NotFound, ValidationFailed
+from services.orgs.models import OrgKind, OrgUnit
+
+DEFAULT_TREE = "bozhou.csv"
+
+
+def read_tree(path: Path | None = None) -> list[dict[str, str]]:
+    if path is None:
+        text = resources.files("services.orgs").joinpath("data", DEFAULT_TREE).read_text("utf-8")
+    else:
+        text = path.read_text("utf-8-sig")
+    return list(csv.DictReader(text.splitlines()))
+
+
+def load_tree(session: Session, *, rows: Iterable[dict[str, str]]) -> int:
+    """Upsert org units by code; parents must come before children. Returns the number of rows written."""
+    by_code = {u.code: u for u in session.scalars(select(OrgUnit))}
+    kinds = {k.value for k in OrgKind}
+    count = 0
+    for line, row in enumerate(rows, start=2):
+        code = row["code"].strip()
+        if row["kind"] not in kinds:
+            raise ValidationFailed(f"第{line}行：单位类别“{row['kind']}”无效", field="kind")
+        div = row["division_code"].strip()
+        if not (len(div) == 6 and div.isdigit()):
+            raise ValidationFailed(f"第{line}行：行政区划代码应为6位数字", field="division_code")
+        parent = by_code.get(row["parent_code"].strip()) if row.get("parent_code") else None
+        if row.get("parent_code") and parent is None:
+            raise ValidationFailed(f"第{line}行：上级单位“{row['parent_code']}”不存在", field="parent_code")
+        unit = by_code.get(code)
+        if unit is None:
+            unit = OrgUnit(code=code, path="")
+            session.add(unit)
+            by_code[code] = unit
+        unit.name, unit.kind, unit.division_code = row["name"].strip(), row["kind"], div
+        unit.parent_id = parent.id if parent else None
+        session.flush()
+        unit.path = (parent.path if parent else "/") + f"{unit.id}/"
+        count += 1
+    session.flush()
+    return count
+
+
+def subtree_ids(session: Session, *, org_unit_id: int) -> frozenset[int]:
+    unit = session.get(OrgUnit, org_unit_id)
+    if unit is None:
+        raise NotFound("单位不存在")
+    ids = session.scalars(select(OrgUnit.id).where(OrgUnit.path.startswith(unit.path)))
+    return frozenset(ids)
+
+
+def get_by_code(session: Session, *, code: str) -> OrgUnit:
+    unit = session.scalar(select(OrgUnit).where(OrgUnit.code == code))
+    if unit is None:
+        raise NotFound(f"单位代码“{code}”不存在")
+    return unit
+
+
+def county_of(session: Session, *, org_unit_id: int) -> OrgUnit:
+    """The county/park/direct unit a unit belongs to (itself when it is one); the city for the city."""
+    unit = session.get(OrgUnit, org_unit_id)
+    if unit is None:
+        raise NotFound("单位不存在")
+    ids = [int(p) for p in unit.path.strip("/").split("/")]
+    units = {u.id: u for u in session.scalars(select(OrgUnit).where(OrgUnit.id.in_(ids)))}
+    for uid in ids:
+        if units[uid].kind in {OrgKind.COUNTY, OrgKind.PARK, OrgKind.DIRECT}:
+            return units[uid]
+    return unit
+
+
+def list_units(session: Session, *, scope: frozenset[int] | None) -> list[OrgUnit]:
+    stmt = select(OrgUnit).order_by(OrgUnit.path)
+    if scope is not None:
+        stmt = stmt.where(OrgUnit.id.in_(scope))
+    return list(session.scalars(stmt))

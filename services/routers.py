@@ -1,0 +1,15 @@
+"""Every router of the application, in the order they appear in the OpenAPI document."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from services import ops
+from services.orgs.router import router as orgs_router
+from services.security.router import router as security_router
+
+ROUTERS: list[APIRouter] = [
+    ops.router,
+    security_router,
+    orgs_router,
+]

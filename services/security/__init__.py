@@ -1,0 +1,1 @@
+"""Accounts, login and tokens, roles and scopes, protected personal data and the audit log."""

@@ -1,0 +1,97 @@
+"""The append-only audit log: explicit records (reveals, exports, logins) and automatic write records.
+
+Models that set ``__audit__ = True`` get one row per insert, update or delete, naming the changed fields
+(never their values). The acting principal is taken from ``session.info["principal"]``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import event, insert, inspect
+from sqlalchemy.orm import Session
+
+from services.db import utcnow
+from services.security.models import AuditEvent
+from services.security.principal import Principal
+
+
+def current_principal(session: Session) -> Principal | None:
+    value = session.info.get("principal")
+    return value if isinstance(value, Principal) else None
+
+
+def record(
+    session: Session,
+    *,
+    action: str,
+    target_type: str,
+    target_id: object = None,
+    field: str | None = None,
+    purpose: str | None = None,
+    outcome: str = "ok",
+    detail: dict[str, Any] | None = None,
+    principal: Principal | None = None,
+) -> AuditEvent:
+    """Add one audit row and flush it, so a failure surfaces here and not later."""
+    who = principal or current_principal(session)
+    row = AuditEvent(
+        at=utcnow(),
+        actor_id=who.user_id if who else None,
+        actor_role=who.role if who else None,
+        action=action,
+        target_type=target_type,
+        target_id=None if target_id is None else str(target_id),
+        field=field,
+        purpose=purpose,
+        source_ip=who.source_ip if who else None,
+        outcome=outcome,
+        detail=detail,
+    )
+    session.add(row)
+    session.flush()
+    return row
+
+
+def _write_rows(session: Session) -> list[dict[str, Any]]:
+    who = current_principal(session)
+    rows: list[dict[str, Any]] = []
+    for action, objs in (("create", session.new), ("update", session.dirty), ("delete", session.deleted)):
+        for obj in objs:
+            if not getattr(type(obj), "__audit__", False):
+                continue
+            state = inspect(obj)
+            fields: list[str] = []
+            if action == "update":
+                fields = sorted(a.key for a in state.attrs if a.history.has_changes())
+                if not fields:
+                    continue
+            ident = state.identity
+            rows.append(
+                {
+                    "at": utcnow(),
+                    "actor_id": who.user_id if who else None,
+                    "actor_role": who.role if who else None,
+                    "action": action,
+                    "target_type": type(obj).__tablename__,
+                    "target_id": None if ident is None else "/".join(str(i) for i in ident),
+                    "source_ip": who.source_ip if who else None,
+                    "outcome": "ok",
+                    "detail": {"fields": fields} if fields else None,
+                }
+            )
+    return rows
+
+
+@event.listens_for(Session, "after_flush")
+def _audit_writes(session: Session, _ctx: Any) -> None:
+    rows = _write_rows(session)
+    if rows:
+        session.connection().execute(insert(AuditEvent), rows)
+
+
+@event.listens_for(Session, "before_flush")
+def _append_only(session: Session, _ctx: Any, _instances: Any) -> None:
+    for obj in (*session.dirty, *session.deleted):
+        if isinstance(obj, AuditEvent):
+            raise PermissionError("审计日志只允许追加，不能修改或删除")

@@ -1,0 +1,95 @@
+"""Protected personal data: encryption at rest, blind indexes, masking, and the audited reveal.
+
+Every domain stores a sensitive value as a :class:`Sealed` triple — ciphertext (MultiFernet, keys rotate),
+an HMAC blind index for look-ups and uniqueness, and the masked form for display. Plaintext comes back only
+through :func:`reveal`, which writes its audit row first: no audit row, no plaintext.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import unicodedata
+from dataclasses import dataclass
+from enum import StrEnum
+from functools import lru_cache
+
+from cryptography.fernet import Fernet, InvalidToken, MultiFernet
+
+from services.config import get_settings
+
+
+class PiiKind(StrEnum):
+    ID_NUMBER = "id_number"
+    BANK_CARD = "bank_card"
+    PHONE = "phone"
+    TEXT = "text"  # incomes, health notes, addresses: encrypted, masked as ****
+
+
+@dataclass(frozen=True, slots=True)
+class Sealed:
+    ciphertext: str
+    blind_index: str
+    masked: str
+
+
+_ZERO_WIDTH = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00a0\u3000 \t\r\n-"), None)
+
+
+def normalize_digits(value: str) -> str:
+    """Full-width → half-width, drop spaces, dashes and zero-width characters, upper-case a trailing x.
+
+    Only for ID, phone and card fields; never for names or free text.
+    """
+    text = unicodedata.normalize("NFKC", value).translate(_ZERO_WIDTH)
+    return text.upper()
+
+
+@lru_cache(maxsize=1)
+def _fernet() -> MultiFernet:
+    keys = [k.strip() for k in get_settings().pii_keys.split(",") if k.strip()]
+    return MultiFernet([Fernet(k.encode()) for k in keys])
+
+
+def reset_keys() -> None:
+    _fernet.cache_clear()
+
+
+def encrypt(plaintext: str) -> str:
+    return _fernet().encrypt(plaintext.encode("utf-8")).decode("ascii")
+
+
+def decrypt(ciphertext: str) -> str:
+    try:
+        return _fernet().decrypt(ciphertext.encode("ascii")).decode("utf-8")
+    except InvalidToken as exc:  # pragma: no cover - only with a lost key
+        raise ValueError("密文无法解密：密钥不匹配") from exc
+
+
+def rotate(ciphertext: str) -> str:
+    """Re-encrypt under the newest key (run after adding a key in front of SUNSHINE_PII_KEYS)."""
+    return _fernet().rotate(ciphertext.encode("ascii")).decode("ascii")
+
+
+def blind_index(kind: PiiKind | str, value: str) -> str:
+    key = get_settings().blind_index_key.encode()
+    msg = f"{kind}:{value}".encode()
+    return hmac.new(key, msg, hashlib.sha256).hexdigest()
+
+
+def mask(kind: PiiKind | str, value: str) -> str:
+    """ID: first 3 + last 4 (never the birth date); card: first 6 + last 4; phone: 3 + **** + 4."""
+    if not value:
+        return ""
+    if kind == PiiKind.ID_NUMBER:
+        return value[:3] + "*" * max(len(value) - 7, 4) + value[-4:]
+    if kind == PiiKind.BANK_CARD:
+        return value[:6] + "*" * max(len(value) - 10, 4) + value[-4:]
+    if kind == PiiKind.PHONE:
+        return value[:3] + "****" + value[-4:] if len(value) >= 7 else "****"
+    return "****"
+
+
+def seal(kind: PiiKind | str, value: str) -> Sealed:
+    """Encrypt, index and mask one value (already validated and normalised by the caller)."""
+    return Sealed(ciphertext=encrypt(value), blind_index=blind_index(kind, value), masked=mask(kind, value))
