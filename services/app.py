@@ -95,20 +95,28 @@ class BodyLimitMiddleware:
             await problem_response(too_large.problem())(scope, receive, send)
             return
         seen = 0
+        exceeded = False
 
         async def limited() -> Message:
-            nonlocal seen
+            nonlocal seen, exceeded
             message = await receive()
             if message["type"] == "http.request":
                 seen += len(message.get("body", b""))
                 if seen > self.limit:
+                    exceeded = True
                     raise too_large
             return message
 
+        async def guarded_send(message: Message) -> None:
+            if not exceeded:
+                await send(message)
+
         try:
-            await self.app(scope, limited, send)
-        except PayloadTooLarge as exc:
-            await problem_response(exc.problem())(scope, receive, send)
+            await self.app(scope, limited, guarded_send)
+        except PayloadTooLarge:
+            exceeded = True
+        if exceeded:
+            await problem_response(too_large.problem())(scope, receive, send)
 
 
 @asynccontextmanager

@@ -56,6 +56,7 @@ def reset() -> None:
 
 def enqueue(session: Session, name: str, *args: Any, **kwargs: Any) -> None:
     """Send task ``name`` once ``session`` commits; dropped if it rolls back."""
+    session.connection()  # make sure a transaction is open, so a rollback is seen and drops the task
     session.info.setdefault(PENDING_KEY, []).append((name, args, kwargs))
 
 

@@ -66,7 +66,7 @@ def _write_rows(session: Session) -> list[dict[str, Any]]:
                 fields = sorted(a.key for a in state.attrs if a.history.has_changes())
                 if not fields:
                     continue
-            ident = state.identity
+            ident = state.mapper.primary_key_from_instance(obj)
             rows.append(
                 {
                     "at": utcnow(),
@@ -74,7 +74,7 @@ def _write_rows(session: Session) -> list[dict[str, Any]]:
                     "actor_role": who.role if who else None,
                     "action": action,
                     "target_type": type(obj).__tablename__,
-                    "target_id": None if ident is None else "/".join(str(i) for i in ident),
+                    "target_id": "/".join(str(i) for i in ident) if any(i is not None for i in ident) else None,
                     "source_ip": who.source_ip if who else None,
                     "outcome": "ok",
                     "detail": {"fields": fields} if fields else None,
