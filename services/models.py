@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from services.db import Base
 from services.orgs import models as orgs_models
+from services.refdata import enum_models as refdata_enum_models  # noqa: F401
+from services.registry import models as registry_models  # noqa: F401
 from services.security import models as security_models
 
 __all__ = ["Base", "orgs_models", "security_models"]
