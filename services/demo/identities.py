@@ -18,6 +18,22 @@ from stdnum.cn import ric, uscc
 
 _USCC_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 
+# The codes of 亳州's counties changed in 1986 (亳县 → 亳州市), 1996 and 2000; an ID keeps the code in force at birth.
+_BOZHOU_CODE_HISTORY: dict[str, list[tuple[int, str]]] = {
+    "341602": [(1986, "342126"), (1996, "342102"), (2000, "341281"), (9999, "341602")],
+    "341621": [(1996, "342124"), (2000, "341223"), (9999, "341621")],
+    "341622": [(1996, "342125"), (2000, "341224"), (9999, "341622")],
+    "341623": [(1996, "342130"), (2000, "341227"), (9999, "341623")],
+}
+
+
+def region_at(county: str, year: int) -> str:
+    """The county code in force in ``year`` (亳州's counties were re-coded in 1986, 1996 and 2000)."""
+    for until, code in _BOZHOU_CODE_HISTORY.get(county, []):
+        if year < until:
+            return code
+    return county
+
 
 def resident_id(rng: random.Random, *, region: str, birth: date, female: bool) -> str:
     sex_digit = rng.choice("02468" if female else "13579")
