@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from services.aid import models as aid_models  # noqa: F401
 from services.db import Base
 from services.orgs import models as orgs_models
 from services.refdata import enum_models as refdata_enum_models  # noqa: F401
