@@ -337,7 +337,7 @@ def budget_totals(session: Session, *, year: int, scope: frozenset[int] | None) 
         stmt = stmt.where(AidBudget.county_org_id.in_(scope))
     return [
         BudgetTotal(b.county_org_id, name, b.fund_source, b.amount, b.committed, b.paid)
-        for b, name in session.execute(stmt).tuples()
+        for b, name in session.execute(stmt)
     ]
 
 
@@ -1087,7 +1087,7 @@ def notice_lines(session: Session, *, notice: AidNotice) -> list[NoticeLine]:
         .join(AidApplication, AidApplication.id == AidAward.application_id)
         .where(AidNoticeEntry.notice_id == notice.id, AidAward.status != AwardStatus.REVOKED)
         .order_by(AidNoticeEntry.position)
-    ).tuples()
+    )
     return [
         NoticeLine(
             position=pos,
@@ -1619,7 +1619,7 @@ def warn_deadlines(session: Session, *, today: date) -> int:
             select(AidNotification.user_id, AidNotification.deadline).where(
                 AidNotification.year == campaign.year, AidNotification.day == today
             )
-        ).tuples()
+        )
     )
     written = 0
     for d in due:
@@ -1758,7 +1758,7 @@ def aid_demand_by_county(session: Session, *, year: int, scope: frozenset[int] |
     if scope is not None:
         stmt = stmt.where(AidApplication.org_unit_id.in_(scope))
     groups: dict[tuple[int, str], list[Any]] = {}
-    for app, standard, county_name in session.execute(stmt).tuples():
+    for app, standard, county_name in session.execute(stmt):
         if standard.basis == AmountBasis.TUITION_INVOICE:
             asked = min(app.tuition_invoice_amount or Decimal(0), standard.cap)
         else:
@@ -1807,7 +1807,7 @@ def amounts_paid(session: Session, *, year: int, scope: frozenset[int] | None) -
         stmt = stmt.where(AidAward.org_unit_id.in_(scope))
     return [
         PaidRow(cid, cname, code, sname, fund, int(n), _money(Decimal(total or 0)))
-        for cid, cname, code, sname, fund, n, total in session.execute(stmt).tuples()
+        for cid, cname, code, sname, fund, n, total in session.execute(stmt)
     ]
 
 
@@ -1841,7 +1841,7 @@ def work_study_posts(session: Session, *, year: int, scope: frozenset[int] | Non
         stmt = stmt.where(AidWorkStudy.org_unit_id.in_(scope))
     return [
         WorkStudyRow(cid, name, int(posts), int(summer or 0), int(students), _money(Decimal(subsidy or 0)))
-        for cid, name, posts, summer, students, subsidy in session.execute(stmt).tuples()
+        for cid, name, posts, summer, students, subsidy in session.execute(stmt)
     ]
 
 
