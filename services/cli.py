@@ -14,12 +14,14 @@ from rich.console import Console
 from rich.table import Table
 
 from services.config import get_settings
+from services.refdata import commands as refdata_commands
 
 app = typer.Typer(help="阳光就业服务命令行", no_args_is_help=True, add_completion=False)
 users_app = typer.Typer(help="账号管理", no_args_is_help=True)
 orgs_app = typer.Typer(help="工会组织树", no_args_is_help=True)
 app.add_typer(users_app, name="users")
 app.add_typer(orgs_app, name="orgs")
+app.add_typer(refdata_commands.app, name="refdata")
 console = Console()
 
 

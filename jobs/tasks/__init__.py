@@ -1,5 +1,5 @@
 """Task modules; importing this package registers every task on the Celery app."""
 
-from jobs.tasks import health
+from jobs.tasks import catalog, health  # noqa: F401
 
 __all__ = ["health"]

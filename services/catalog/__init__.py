@@ -1,0 +1,1 @@
+"""Employers, positions of five kinds, grassroots program rules and job fairs."""

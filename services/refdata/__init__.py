@@ -1,0 +1,1 @@
+"""Reference catalogs (majors, occupations, industries, divisions) and the enumerations of the forms."""
