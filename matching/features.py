@@ -1,0 +1,342 @@
+"""Named features in [0, 1], computed elementwise over numpy arrays, and the `Weights` that combine them.
+
+Every feature function broadcasts: the graduate side may be a scalar and the position side an array
+(rank positions) or the other way round (rank graduates); both directions evaluate the same arithmetic per
+pair, so a pair scores the same either way. Only +, −, ×, ÷ and sqrt are used, which IEEE rounds exactly,
+so results do not depend on array length or SIMD path.
+
+Features (`FEATURES`, in summation order):
+
+- ``major``: the graduate's major against the position's major requirement — exact major 1.0, a listed
+  class 0.8, a listed discipline 0.5, a position open to any major 0.3.
+- ``occupation``: the bridge — cosine of the major's occupation profile (see `matching.text`) with the
+  position text, scaled by 1/0.25 and capped at 1; at least 1.0 when a CSCO code of the position is one of
+  the major's orientation occupations, 0.7 when it shares their 小类.
+- ``text``: cosine of graduate text (major name, skills, wishes) with position text (title, description),
+  scaled by 1/0.3 and capped at 1.
+- ``place``: best pair of graduate place (preferred places, else home; plus home for programs that want
+  locals) and position place: same or inside the wanted area 1.0, same city 0.8, same province 0.55, else
+  0.4 / (1 + d / 200 km) with d the chord distance between centroids; remote positions 0.6.
+- ``pay``: lowest pay at or above the expectation 1.0, range reaching it 0.75, below it falling linearly
+  from 0.6 to 0 at half the expectation; no expectation 0.5; no pay stated 0.3.
+- ``kind``: 1.0 when the graduate named the position's kind, 0.5 when they named none (all kinds).
+- ``freshness``: 1 / (1 + days since opened / 14); 0 when the opening date is unknown.
+- ``hardship``: 1.0 when the position prioritises hardship-family graduates and the graduate is one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, fields
+from typing import Final
+
+import numpy as np
+import numpy.typing as npt
+
+from matching.catalogs import Gazetteer
+
+F32 = npt.NDArray[np.float32]
+F64 = npt.NDArray[np.float64]
+I64 = npt.NDArray[np.int64]
+Bool = npt.NDArray[np.bool_]
+
+FEATURES: Final[tuple[str, ...]] = (
+    "major",
+    "occupation",
+    "text",
+    "place",
+    "pay",
+    "kind",
+    "freshness",
+    "hardship",
+)
+
+#: Which graduate fields each feature reads (the fairness test checks these against the record).
+FEATURE_INPUTS: Final[dict[str, tuple[str, ...]]] = {
+    "major": ("major_code", "major_name", "major_class", "discipline", "education"),
+    "occupation": ("major_code", "major_name", "education"),
+    "text": ("major_name", "skills", "wishes"),
+    "place": ("preferred_places", "home_division"),
+    "pay": ("expected_pay",),
+    "kind": ("wanted_kinds",),
+    "freshness": (),
+    "hardship": ("hardship",),
+}
+
+MAJOR_EXACT: Final = 1.0
+MAJOR_CLASS: Final = 0.8
+MAJOR_DISCIPLINE: Final = 0.5
+MAJOR_ANY: Final = 0.3
+OCCUPATION_SCALE: Final = 0.25
+OCCUPATION_CODE: Final = 1.0
+OCCUPATION_SMALL_CLASS: Final = 0.7
+TEXT_SCALE: Final = 0.3
+PLACE_SAME: Final = 1.0
+PLACE_CITY: Final = 0.8
+PLACE_PROVINCE: Final = 0.55
+PLACE_FAR: Final = 0.4
+PLACE_DECAY_KM: Final = 200.0
+PLACE_REMOTE: Final = 0.6
+PAY_ABOVE: Final = 1.0
+PAY_COVERS: Final = 0.75
+PAY_BELOW: Final = 0.6
+PAY_NO_EXPECTATION: Final = 0.5
+PAY_UNKNOWN: Final = 0.3
+KIND_NAMED: Final = 1.0
+KIND_ANY: Final = 0.5
+FRESH_HALF_DAYS: Final = 14.0
+EARTH_RADIUS_KM: Final = 6371.0088
+
+
+@dataclass(frozen=True, slots=True)
+class Weights:
+    """One non-negative weight per feature; score = Σ weight × feature.
+
+    Defaults (sum 1): the major and its occupations carry most (0.22 + 0.22), then place (0.18) and text
+    (0.14); pay 0.08, hardship priority 0.06, kind and freshness 0.05 each.
+    """
+
+    major: float = 0.22
+    occupation: float = 0.22
+    text: float = 0.14
+    place: float = 0.18
+    pay: float = 0.08
+    kind: float = 0.05
+    freshness: float = 0.05
+    hardship: float = 0.06
+
+    def __post_init__(self) -> None:
+        for f in fields(self):
+            value = getattr(self, f.name)
+            if not np.isfinite(value) or value < 0:
+                raise ValueError(f"weight {f.name} must be a finite non-negative number, got {value!r}")
+
+    def as_array(self) -> F64:
+        return np.array([getattr(self, name) for name in FEATURES], dtype=np.float64)
+
+    def as_dict(self) -> dict[str, float]:
+        return {name: float(getattr(self, name)) for name in FEATURES}
+
+    @classmethod
+    def from_array(cls, values: npt.ArrayLike) -> Weights:
+        arr = np.asarray(values, dtype=np.float64).ravel()
+        if arr.shape != (len(FEATURES),):
+            raise ValueError(f"expected {len(FEATURES)} weights, got shape {arr.shape}")
+        return cls(**{name: float(v) for name, v in zip(FEATURES, arr, strict=True)})
+
+    @classmethod
+    def from_mapping(cls, values: Mapping[str, float]) -> Weights:
+        unknown = set(values) - set(FEATURES)
+        if unknown:
+            raise ValueError(f"unknown features: {sorted(unknown)}")
+        return cls(**{k: float(v) for k, v in values.items()})
+
+    def normalized(self) -> Weights:
+        arr = self.as_array()
+        total = arr.sum()
+        return Weights.from_array(arr / total if total > 0 else np.full(len(FEATURES), 1 / len(FEATURES)))
+
+
+def combine(values: Mapping[str, npt.NDArray[np.floating]], weights: Weights) -> F32:
+    """Weighted sum in `FEATURES` order, float32."""
+    out: F32 | None = None
+    for name in FEATURES:
+        term = np.float32(getattr(weights, name)) * np.asarray(values[name], dtype=np.float32)
+        out = term if out is None else out + term
+    assert out is not None
+    return np.asarray(out, dtype=np.float32)
+
+
+# ----------------------------------------------------------------------------------------------- place
+
+
+class PlaceSpace:
+    """Division codes interned to rows, with level and unit-sphere coordinates for vectorised lookups.
+
+    Row 0 is a null place (no coordinates, matches nothing). Codes not in the gazetteer are interned on
+    first use with the coordinates of their nearest listed ancestor.
+    """
+
+    def __init__(self, gazetteer: Gazetteer) -> None:
+        self.gazetteer = gazetteer
+        self._rows: dict[str, int] = {}
+        self._codes: list[int] = [0]
+        self._xyz: list[tuple[float, float, float]] = [(0.0, 0.0, 0.0)]
+        self._has_xyz: list[bool] = [False]
+        for code in gazetteer.codes():
+            self.intern(code)
+        self._freeze()
+
+    def _freeze(self) -> None:
+        self.code = np.array(self._codes, dtype=np.int64)
+        xyz = np.array(self._xyz, dtype=np.float64)
+        self.x, self.y, self.z = xyz[:, 0].copy(), xyz[:, 1].copy(), xyz[:, 2].copy()
+        self.has_xyz = np.array(self._has_xyz, dtype=np.bool_)
+        self.county = (self.code % 100 != 0) & (self.code > 0)
+        self.city_level = (self.code % 100 == 0) & (self.code % 10000 != 0)
+        self.province_level = (self.code % 10000 == 0) & (self.code > 0)
+
+    def __len__(self) -> int:
+        return len(self._codes)
+
+    def intern(self, code: str) -> int:
+        """Row of a 6-digit code ("" → 0, the null place)."""
+        if not code:
+            return 0
+        row = self._rows.get(code)
+        if row is not None:
+            return row
+        row = len(self._codes)
+        self._rows[code] = row
+        self._codes.append(int(code))
+        latlng = self.gazetteer.coordinates(code)
+        if latlng is None:
+            self._xyz.append((0.0, 0.0, 0.0))
+            self._has_xyz.append(False)
+        else:
+            lat, lng = np.radians(latlng[0]), np.radians(latlng[1])
+            self._xyz.append((float(np.cos(lat) * np.cos(lng)), float(np.cos(lat) * np.sin(lng)), float(np.sin(lat))))
+            self._has_xyz.append(True)
+        if hasattr(self, "code"):
+            self._freeze()
+        return row
+
+    def rows(self, codes: tuple[str, ...] | list[str]) -> list[int]:
+        return [self.intern(c) for c in codes]
+
+    def affinity(self, g_rows: npt.ArrayLike, p_rows: npt.ArrayLike) -> F64:
+        """Place score of graduate places `g_rows` against position places `p_rows` (broadcast)."""
+        g = np.asarray(g_rows, dtype=np.int64)
+        p = np.asarray(p_rows, dtype=np.int64)
+        gc, pc = self.code[g], self.code[p]
+        g_prov_lvl, p_prov_lvl = self.province_level[g], self.province_level[p]
+        valid = (gc > 0) & (pc > 0)
+        same_prov = gc // 10000 == pc // 10000
+        same_city = (gc // 100 == pc // 100) & ~g_prov_lvl & ~p_prov_lvl
+        # the position lies inside the graduate's wanted area (a city or province the graduate named)
+        inside = (gc == pc) | (self.city_level[g] & same_city) | (g_prov_lvl & same_prov)
+        dot = self.x[g] * self.x[p] + self.y[g] * self.y[p] + self.z[g] * self.z[p]
+        half_chord_sq = np.maximum(0.0, 1.0 - dot) / 2.0  # the haversine term sin²(θ/2)
+        distance = 2.0 * EARTH_RADIUS_KM * np.sqrt(half_chord_sq)
+        far = np.where(self.has_xyz[g] & self.has_xyz[p], PLACE_FAR / (1.0 + distance / PLACE_DECAY_KM), 0.0)
+        score = np.where(
+            inside,
+            PLACE_SAME,
+            np.where(same_city, PLACE_CITY, np.where(same_prov, PLACE_PROVINCE, far)),
+        )
+        return np.where(valid, score, 0.0)
+
+    def table(self, rows: list[int], *, graduate_side: bool) -> F32:
+        """Best affinity of the given places against every place row (length `len(self)`).
+
+        `graduate_side=True`: `rows` are a graduate's places, the table is indexed by position place rows;
+        False: `rows` are a position's places, the table is indexed by graduate place rows.
+        """
+        everything = np.arange(len(self), dtype=np.int64)
+        out = np.zeros(len(self), dtype=np.float64)
+        for row in rows:
+            vals = self.affinity(row, everything) if graduate_side else self.affinity(everything, row)
+            np.maximum(out, vals, out=out)
+        return out.astype(np.float32)
+
+    def relation(self, g_row: int, p_row: int) -> str:
+        """"same" / "inside" / "city" / "province" / "far" / "none" for one pair (for reasons)."""
+        gc, pc = int(self.code[g_row]), int(self.code[p_row])
+        if gc == 0 or pc == 0:
+            return "none"
+        if gc == pc:
+            return "same"
+        same_prov = gc // 10000 == pc // 10000
+        same_city = gc // 100 == pc // 100 and not self.province_level[g_row] and not self.province_level[p_row]
+        if (self.city_level[g_row] and same_city) or (self.province_level[g_row] and same_prov):
+            return "inside"
+        if same_city:
+            return "city"
+        if same_prov:
+            return "province"
+        return "far"
+
+    def affinity_of(self, g_row: int, p_row: int) -> float:
+        """`affinity` for one pair in plain Python floats (for choosing which pair to name in a reason)."""
+        rel = self.relation(g_row, p_row)
+        if rel in ("same", "inside"):
+            return PLACE_SAME
+        if rel == "city":
+            return PLACE_CITY
+        if rel == "province":
+            return PLACE_PROVINCE
+        if rel == "none" or not (self.has_xyz[g_row] and self.has_xyz[p_row]):
+            return 0.0
+        dot = float(self.x[g_row] * self.x[p_row] + self.y[g_row] * self.y[p_row] + self.z[g_row] * self.z[p_row])
+        distance = 2.0 * EARTH_RADIUS_KM * max(0.0, (1.0 - dot) / 2.0) ** 0.5
+        return PLACE_FAR / (1.0 + distance / PLACE_DECAY_KM)
+
+    def code_of(self, row: int) -> str:
+        return f"{int(self.code[row]):06d}"
+
+
+# ----------------------------------------------------------------------------------------- other ones
+
+
+def pay_score(expected: npt.ArrayLike, pay_min: npt.ArrayLike, pay_max: npt.ArrayLike) -> F64:
+    """Pay against expectation; NaN marks a missing value (broadcast)."""
+    exp = np.asarray(expected, dtype=np.float64)
+    lo_raw = np.asarray(pay_min, dtype=np.float64)
+    hi_raw = np.asarray(pay_max, dtype=np.float64)
+    lo = np.where(np.isnan(lo_raw), hi_raw, lo_raw)
+    hi = np.where(np.isnan(hi_raw), lo_raw, hi_raw)
+    no_pay = np.isnan(lo)
+    no_exp = np.isnan(exp) | (exp <= 0)
+    safe_exp = np.where(no_exp, 1.0, exp)
+    shortfall = (safe_exp - np.where(no_pay, 0.0, hi)) / safe_exp
+    below = PAY_BELOW * np.clip(1.0 - 2.0 * shortfall, 0.0, 1.0)
+    score = np.where(lo >= safe_exp, PAY_ABOVE, np.where(hi >= safe_exp, PAY_COVERS, below))
+    return np.where(no_pay, PAY_UNKNOWN, np.where(no_exp, PAY_NO_EXPECTATION, score))
+
+
+def freshness_score(opened_day: npt.ArrayLike, today_day: int) -> F64:
+    """1 / (1 + age_days / 14); opened_day < 0 means unknown (0)."""
+    opened = np.asarray(opened_day, dtype=np.int64)
+    age = np.maximum(today_day - opened, 0).astype(np.float64)
+    return np.where(opened < 0, 0.0, 1.0 / (1.0 + age / FRESH_HALF_DAYS))
+
+
+def kind_score(wanted_mask: npt.ArrayLike, kind_bit: npt.ArrayLike) -> F64:
+    """1.0 when the kind is among the named ones, 0.5 when the graduate named none."""
+    wanted = np.asarray(wanted_mask, dtype=np.int64)
+    bit = np.asarray(kind_bit, dtype=np.int64)
+    return np.where(wanted == 0, KIND_ANY, np.where((wanted & bit) != 0, KIND_NAMED, 0.0))
+
+
+def hardship_score(graduate_hardship: npt.ArrayLike, position_priority: npt.ArrayLike) -> F64:
+    return (np.asarray(graduate_hardship, dtype=np.bool_) & np.asarray(position_priority, dtype=np.bool_)).astype(
+        np.float64
+    )
+
+
+def scaled_cosine(cosine: npt.ArrayLike, scale: float) -> F32:
+    """min(1, max(cos, 0) / scale) in float32."""
+    cos = np.asarray(cosine, dtype=np.float32)
+    return np.minimum(np.float32(1.0), np.maximum(cos, np.float32(0.0)) / np.float32(scale))
+
+
+_MAJOR_TABLE: Final = np.array(
+    [
+        MAJOR_EXACT if code & 8 else MAJOR_CLASS if code & 4 else MAJOR_DISCIPLINE if code & 2 else 0.0 if code & 1 else MAJOR_ANY
+        for code in range(16)
+    ],
+    dtype=np.float32,
+)
+
+
+def major_score(
+    exact: npt.ArrayLike, in_class: npt.ArrayLike, in_discipline: npt.ArrayLike, restricted: npt.ArrayLike
+) -> F32:
+    """Structural major relevance from the four match indicators (broadcast), float32."""
+    code = (
+        np.asarray(exact, dtype=np.uint8) * np.uint8(8)
+        | np.asarray(in_class, dtype=np.uint8) * np.uint8(4)
+        | np.asarray(in_discipline, dtype=np.uint8) * np.uint8(2)
+        | np.asarray(restricted, dtype=np.uint8)
+    )
+    return _MAJOR_TABLE[code]

@@ -1,0 +1,173 @@
+"""Plain input records for matching: positions and graduates.
+
+The service turns its database rows into these records; the index turns them into numpy columns once.
+`GraduateRecord` deliberately has no field for ethnicity, sex, political status, health or disability,
+marital status or household type: no ranking path can read what the record does not hold.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from enum import IntEnum
+from typing import Final, Literal, get_args
+
+MajorLevel = Literal["本科", "职业本科", "高职专科", "中职"]
+Kind = Literal["job", "internship", "work_study", "grassroots", "entrepreneurship"]
+Status = Literal["open", "closed", "filled", "draft"]
+HukouScope = Literal["province", "city"]
+
+KINDS: Final[tuple[Kind, ...]] = get_args(Kind)
+STATUSES: Final[tuple[Status, ...]] = get_args(Status)
+
+KIND_NAMES: Final[dict[str, str]] = {
+    "job": "就业岗位",
+    "internship": "实习见习",
+    "work_study": "勤工俭学",
+    "grassroots": "基层服务项目",
+    "entrepreneurship": "创业扶持",
+}
+
+
+class Education(IntEnum):
+    """Education level as an ordinal: a higher level satisfies a lower minimum."""
+
+    SECONDARY = 1  # 中职 / 高中
+    JUNIOR_COLLEGE = 2  # 高职专科
+    BACHELOR = 3  # 职业本科 / 本科
+    MASTER = 4  # 硕士
+    DOCTOR = 5  # 博士
+
+    @property
+    def label(self) -> str:
+        return EDUCATION_NAMES[self]
+
+
+EDUCATION_NAMES: Final[dict[Education, str]] = {
+    Education.SECONDARY: "中职/高中",
+    Education.JUNIOR_COLLEGE: "高职专科",
+    Education.BACHELOR: "本科",
+    Education.MASTER: "硕士",
+    Education.DOCTOR: "博士",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class PositionRecord:
+    """One position of any of the five kinds, with its program rules.
+
+    Majors: `majors` are exact major codes, `major_classes` 4-digit class codes ("0809", vocational "5102"),
+    `disciplines` 2-digit 门类 / 大类 codes ("08", "51"). When any of the three is set, only graduates whose
+    major, class or discipline is listed may take the position.
+
+    Places are 6-digit division codes (county, city "341600" or province "340000"). No places and
+    `remote=True` means remote work.
+
+    `requires_local_hukou`: the graduate's household registration (`GraduateRecord.home_division`) must share
+    the province (2-digit prefix, `hukou_scope="province"`) or the city (4-digit prefix, `"city"`) with one
+    of the position's places. A position that wants locals but names no place accepts nobody.
+
+    `employer_verified` defaults to False: an unverified employer's positions are never shown.
+    `headcount=None` means no limit. Pay is monthly yuan.
+    """
+
+    id: int
+    kind: Kind
+    title: str
+    description: str = ""
+    status: Status = "open"
+    min_education: Education = Education.SECONDARY
+    majors: tuple[str, ...] = ()
+    major_classes: tuple[str, ...] = ()
+    disciplines: tuple[str, ...] = ()
+    places: tuple[str, ...] = ()
+    remote: bool = False
+    pay_min: int | None = None
+    pay_max: int | None = None
+    headcount: int | None = None
+    filled: int = 0
+    opened: date | None = None
+    deadline: date | None = None
+    hardship_priority: bool = False
+    employer_verified: bool = False
+    max_age: int | None = None
+    graduation_min: int | None = None
+    graduation_max: int | None = None
+    education_levels: frozenset[Education] = field(default_factory=frozenset)
+    requires_local_hukou: bool = False
+    hukou_scope: HukouScope = "province"
+    required_flags: frozenset[str] = field(default_factory=frozenset)
+    occupations: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        if self.kind not in KINDS:
+            raise ValueError(f"unknown position kind {self.kind!r}")
+        if self.status not in STATUSES:
+            raise ValueError(f"unknown position status {self.status!r}")
+        if self.hukou_scope not in ("province", "city"):
+            raise ValueError(f"unknown hukou scope {self.hukou_scope!r}")
+        if self.pay_min is not None and self.pay_max is not None and self.pay_min > self.pay_max:
+            raise ValueError("pay_min is above pay_max")
+        if self.headcount is not None and self.headcount < 0:
+            raise ValueError("headcount is negative")
+        for code in self.places:
+            if len(code) != 6 or not code.isdigit():
+                raise ValueError(f"place {code!r} is not a 6-digit division code")
+
+
+@dataclass(frozen=True, slots=True)
+class GraduateRecord:
+    """One graduate as matching sees them.
+
+    `major_class` and `discipline` may be left empty: the index fills them from the major catalog.
+    `preferred_places` are 6-digit division codes; when empty the home division stands in.
+    `home_division` is the household registration place, read for place only when no place is preferred
+    and for programs that want locals. `wanted_kinds` empty means every kind.
+    """
+
+    id: int
+    education: Education
+    graduation_year: int
+    major_code: str = ""
+    major_name: str = ""
+    major_class: str = ""
+    discipline: str = ""
+    birth_date: date | None = None
+    skills: str = ""
+    wishes: str = ""
+    wanted_kinds: frozenset[Kind] = field(default_factory=frozenset)
+    preferred_places: tuple[str, ...] = ()
+    home_division: str = ""
+    expected_pay: int | None = None
+    hardship: bool = False
+    flags: frozenset[str] = field(default_factory=frozenset)
+    open_to_matching: bool = True
+
+    def __post_init__(self) -> None:
+        for kind in self.wanted_kinds:
+            if kind not in KINDS:
+                raise ValueError(f"unknown position kind {kind!r}")
+        for code in (*self.preferred_places, *((self.home_division,) if self.home_division else ())):
+            if len(code) != 6 or not code.isdigit():
+                raise ValueError(f"place {code!r} is not a 6-digit division code")
+
+
+_LEVELS_BY_EDUCATION: Final[dict[Education, tuple[MajorLevel, ...]]] = {
+    Education.SECONDARY: ("中职", "高职专科", "职业本科", "本科"),
+    Education.JUNIOR_COLLEGE: ("高职专科", "中职", "职业本科", "本科"),
+    Education.BACHELOR: ("本科", "职业本科", "高职专科", "中职"),
+    Education.MASTER: ("本科", "职业本科", "高职专科", "中职"),
+    Education.DOCTOR: ("本科", "职业本科", "高职专科", "中职"),
+}
+_DEFAULT_LEVEL_ORDER: Final[tuple[MajorLevel, ...]] = ("本科", "高职专科", "职业本科", "中职")
+
+
+def level_rank(level: MajorLevel, education: Education | None) -> int:
+    """Preference of a catalog level for a graduate of `education` (0 = best fit)."""
+    order = _LEVELS_BY_EDUCATION[education] if education is not None else _DEFAULT_LEVEL_ORDER
+    return order.index(level)
+
+
+def age_on(birth: date, day: date) -> int:
+    """Full years (周岁) on `day`."""
+    return day.year - birth.year - ((day.month, day.day) < (birth.month, birth.day))

@@ -1,0 +1,333 @@
+"""Hard rules: what a graduate cannot take is never shown.
+
+`failing_masks` evaluates every rule over numpy arrays at once (positions × one graduate, or one position ×
+graduates: the arguments broadcast) and returns one boolean "fails" mask per rule code. `explain_rules` checks
+one pair from the records and returns each rule as passed/failed with a Chinese phrase; it is a separate
+scalar implementation, which the tests hold the vectorised one against.
+
+Rules (`RULES`): graduate open to matching; position status open; employer verified; deadline not passed
+(relative to `today`); headcount not filled; kind among the graduate's wanted kinds; minimum education;
+allowed education levels; age limit (周岁 on `today`; an unknown birth date fails a limit); graduation
+window; major restriction (exact major, class or discipline listed); household registration for programs
+that want locals (province or city prefix of a position place); required flags (certificates).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date
+from typing import Final
+
+import numpy as np
+import numpy.typing as npt
+
+from matching.catalogs import Gazetteer, MajorCatalog, normalize_code
+from matching.records import EDUCATION_NAMES, KIND_NAMES, Education, GraduateRecord, PositionRecord, age_on
+
+Bool = npt.NDArray[np.bool_]
+
+RULES: Final[tuple[str, ...]] = (
+    "graduate",
+    "status",
+    "employer",
+    "deadline",
+    "headcount",
+    "kind",
+    "education",
+    "education_levels",
+    "age",
+    "graduation",
+    "major",
+    "hukou",
+    "flags",
+)
+
+FLAG_NAMES: Final[dict[str, str]] = {
+    "teacher_cert": "教师资格证",
+    "nurse_license": "护士执业资格证",
+    "doctor_license": "执业（助理）医师资格证",
+    "driver_license": "机动车驾驶证",
+    "accountant_cert": "会计专业技术资格证",
+    "party_member": "中共党员",
+    "veteran": "退役军人",
+}
+
+_STATUS_NAMES: Final[dict[str, str]] = {"open": "招聘中", "closed": "已关闭", "filled": "已招满", "draft": "草稿"}
+
+NO_DAY: Final = -1
+NO_DEADLINE: Final = np.iinfo(np.int32).max
+
+
+@dataclass(frozen=True, slots=True)
+class RuleCheck:
+    """One rule for one pair: its code, whether it passed, and a phrase a counselor can read out."""
+
+    code: str
+    passed: bool
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class MajorTokens:
+    """A graduate's major as the rules see it: its code, class code and discipline code ("" if unknown)."""
+
+    name: str
+    code: str
+    class_code: str
+    discipline_code: str
+    resolved: bool
+
+
+def graduate_major(graduate: GraduateRecord, majors: MajorCatalog | None) -> MajorTokens:
+    """Resolve the graduate's major (current code, pre-2026 code, or name) to what the major rule compares.
+
+    A resolved major gives its catalog code, class and discipline. An unresolved one gives the record's code
+    with the class and discipline the record states, or else the code's 4- and 2-digit prefixes.
+    """
+    raw = normalize_code(graduate.major_code) if graduate.major_code else ""
+    major = majors.resolve(raw, graduate.major_name, graduate.education) if majors is not None else None
+    if major is not None:
+        return MajorTokens(major.name, major.code, major.class_code, major.discipline_code, True)
+    cls = normalize_code(graduate.major_class) or (raw[:4] if len(raw) >= 6 else "")
+    disc = normalize_code(graduate.discipline) or (cls[:2] if cls else "")
+    return MajorTokens(graduate.major_name or raw, raw, cls, disc, False)
+
+
+def position_major_codes(position: PositionRecord, majors: MajorCatalog | None) -> tuple[str, ...]:
+    """The position's required major codes, pre-2026 codes mapped to current ones."""
+    out: list[str] = []
+    for code in position.majors:
+        norm = normalize_code(code)
+        found = majors.get(norm) if majors is not None else None
+        out.append(found.code if found is not None else norm)
+    return tuple(dict.fromkeys(out))
+
+
+def fails_graduate(graduate_open: npt.ArrayLike) -> Bool:
+    return ~np.asarray(graduate_open, dtype=np.bool_)
+
+
+def fails_status(position_open: npt.ArrayLike) -> Bool:
+    return ~np.asarray(position_open, dtype=np.bool_)
+
+
+def fails_employer(employer_verified: npt.ArrayLike) -> Bool:
+    return ~np.asarray(employer_verified, dtype=np.bool_)
+
+
+def fails_deadline(deadline_day: npt.ArrayLike, today_day: int) -> Bool:
+    return np.asarray(np.asarray(deadline_day, dtype=np.int64) < today_day)
+
+
+def fails_headcount(full: npt.ArrayLike) -> Bool:
+    return np.asarray(full, dtype=np.bool_)
+
+
+def fails_kind(kind_bit: npt.ArrayLike, wanted_kinds: npt.ArrayLike) -> Bool:
+    wanted = np.asarray(wanted_kinds, dtype=np.int64)
+    return np.asarray((wanted != 0) & ((wanted & np.asarray(kind_bit, dtype=np.int64)) == 0))
+
+
+def fails_education(min_education: npt.ArrayLike, education: npt.ArrayLike) -> Bool:
+    return np.asarray(np.asarray(education, dtype=np.int64) < np.asarray(min_education, dtype=np.int64))
+
+
+def fails_education_levels(education_levels: npt.ArrayLike, education: npt.ArrayLike) -> Bool:
+    levels = np.asarray(education_levels, dtype=np.int64)
+    bit = np.left_shift(np.int64(1), np.asarray(education, dtype=np.int64))
+    return np.asarray((levels != 0) & ((levels & bit) == 0))
+
+
+def fails_age(max_age: npt.ArrayLike, age: npt.ArrayLike) -> Bool:
+    limit = np.asarray(max_age, dtype=np.int64)
+    years = np.asarray(age, dtype=np.int64)
+    return np.asarray((limit >= 0) & ((years < 0) | (years > limit)))
+
+
+def fails_graduation(graduation_min: npt.ArrayLike, graduation_max: npt.ArrayLike, graduation_year: npt.ArrayLike) -> Bool:
+    gy = np.asarray(graduation_year, dtype=np.int64)
+    gmin = np.asarray(graduation_min, dtype=np.int64)
+    gmax = np.asarray(graduation_max, dtype=np.int64)
+    return np.asarray(((gmin >= 0) & (gy < gmin)) | ((gmax >= 0) & (gy > gmax)))
+
+
+def fails_major(major_ok: npt.ArrayLike) -> Bool:
+    return ~np.asarray(major_ok, dtype=np.bool_)
+
+
+def fails_hukou(hukou_ok: npt.ArrayLike) -> Bool:
+    return ~np.asarray(hukou_ok, dtype=np.bool_)
+
+
+def fails_flags(required_flags: npt.ArrayLike, held_flags: npt.ArrayLike) -> Bool:
+    req = np.asarray(required_flags, dtype=np.uint64)
+    held = np.asarray(held_flags, dtype=np.uint64)
+    return np.asarray((req & ~held) != 0)
+
+
+def failing_masks(
+    *,
+    graduate_open: npt.ArrayLike,
+    position_open: npt.ArrayLike,
+    employer_verified: npt.ArrayLike,
+    deadline_day: npt.ArrayLike,
+    full: npt.ArrayLike,
+    kind_bit: npt.ArrayLike,
+    wanted_kinds: npt.ArrayLike,
+    min_education: npt.ArrayLike,
+    education: npt.ArrayLike,
+    education_levels: npt.ArrayLike,
+    max_age: npt.ArrayLike,
+    age: npt.ArrayLike,
+    graduation_min: npt.ArrayLike,
+    graduation_max: npt.ArrayLike,
+    graduation_year: npt.ArrayLike,
+    major_ok: npt.ArrayLike,
+    hukou_ok: npt.ArrayLike,
+    required_flags: npt.ArrayLike,
+    held_flags: npt.ArrayLike,
+    today_day: int,
+) -> dict[str, Bool]:
+    """One "fails" mask per rule code; arguments broadcast (array per position or per graduate).
+
+    Encodings: days are `date.toordinal()` (`NO_DEADLINE` for none); `max_age`, `graduation_*` use -1 for
+    "no limit" and `age` -1 for "unknown"; kinds and education levels are bit masks (0 = any, bit
+    `1 << level` for an education level); flags are bit masks over the index's flag vocabulary.
+    """
+    return {
+        "graduate": fails_graduate(graduate_open),
+        "status": fails_status(position_open),
+        "employer": fails_employer(employer_verified),
+        "deadline": fails_deadline(deadline_day, today_day),
+        "headcount": fails_headcount(full),
+        "kind": fails_kind(kind_bit, wanted_kinds),
+        "education": fails_education(min_education, education),
+        "education_levels": fails_education_levels(education_levels, education),
+        "age": fails_age(max_age, age),
+        "graduation": fails_graduation(graduation_min, graduation_max, graduation_year),
+        "major": fails_major(major_ok),
+        "hukou": fails_hukou(hukou_ok),
+        "flags": fails_flags(required_flags, held_flags),
+    }
+
+
+def any_failing(masks: Mapping[str, Bool]) -> Bool:
+    out: Bool | None = None
+    for mask in masks.values():
+        out = mask if out is None else out | mask
+    assert out is not None
+    return out
+
+
+def education_phrase(minimum: Education) -> str:
+    return f"要求{EDUCATION_NAMES[minimum]}及以上"
+
+
+def explain_rules(
+    position: PositionRecord,
+    graduate: GraduateRecord,
+    *,
+    today: date,
+    majors: MajorCatalog | None = None,
+    gazetteer: Gazetteer | None = None,
+    graduate_tokens: MajorTokens | None = None,
+) -> list[RuleCheck]:
+    """Every applicable rule for one pair, passed or failed, with its phrase.
+
+    `graduate_tokens` saves resolving the graduate's major again when the caller already did.
+    """
+    checks: list[RuleCheck] = []
+
+    def add(code: str, passed: bool, ok_text: str, fail_text: str) -> None:
+        checks.append(RuleCheck(code, passed, ok_text if passed else fail_text))
+
+    add("graduate", graduate.open_to_matching, "本人开放匹配", "本人暂不参与匹配")
+    status = _STATUS_NAMES.get(position.status, position.status)
+    add("status", position.status == "open", "岗位招聘中", f"岗位未开放：{status}")
+    add("employer", position.employer_verified, "用人单位已认证", "用人单位未认证")
+    if position.deadline is not None:
+        until = position.deadline.isoformat()
+        add("deadline", position.deadline >= today, f"报名未截止（截止{until}）", f"报名已截止（截止{until}）")
+    if position.headcount is not None:
+        full = position.filled >= position.headcount
+        add(
+            "headcount",
+            not full,
+            f"尚有名额（{position.filled}/{position.headcount}）",
+            f"名额已满（{position.filled}/{position.headcount}）",
+        )
+    if graduate.wanted_kinds:
+        kind = KIND_NAMES[position.kind]
+        add("kind", position.kind in graduate.wanted_kinds, f"岗位类型符合意向：{kind}", f"岗位类型不在意向内：{kind}")
+    need = education_phrase(position.min_education)
+    add("education", graduate.education >= position.min_education, f"学历符合：{need}", f"学历不符：{need}")
+    if position.education_levels:
+        allowed = "、".join(EDUCATION_NAMES[e] for e in sorted(position.education_levels))
+        add(
+            "education_levels",
+            graduate.education in position.education_levels,
+            f"学历层次符合：限{allowed}",
+            f"学历不符：限{allowed}",
+        )
+    if position.max_age is not None:
+        limit = f"限{position.max_age}周岁以下"
+        if graduate.birth_date is None:
+            add("age", False, "", f"年龄无法核实：{limit}")
+        else:
+            add("age", age_on(graduate.birth_date, today) <= position.max_age, f"年龄符合：{limit}", f"年龄超限：{limit}")
+    if position.graduation_min is not None or position.graduation_max is not None:
+        window = _window_phrase(position.graduation_min, position.graduation_max)
+        ok = (position.graduation_min is None or graduate.graduation_year >= position.graduation_min) and (
+            position.graduation_max is None or graduate.graduation_year <= position.graduation_max
+        )
+        add("graduation", ok, f"毕业年份符合：{window}", f"毕业年份不符：{window}")
+    if position.majors or position.major_classes or position.disciplines:
+        tokens = graduate_tokens if graduate_tokens is not None else graduate_major(graduate, majors)
+        wanted_codes = set(position_major_codes(position, majors))
+        classes = {normalize_code(c) for c in position.major_classes}
+        disciplines = {normalize_code(d) for d in position.disciplines}
+        ok = (
+            (tokens.code != "" and tokens.code in wanted_codes)
+            or (tokens.class_code != "" and tokens.class_code in classes)
+            or (tokens.discipline_code != "" and tokens.discipline_code in disciplines)
+        )
+        listed = _majors_phrase(sorted(wanted_codes), sorted(classes), sorted(disciplines), majors)
+        add("major", ok, f"专业符合：限{listed}", f"专业不符：限{listed}")
+    if position.requires_local_hukou:
+        cut = 2 if position.hukou_scope == "province" else 4
+        home = graduate.home_division
+        ok = bool(home) and any(home[:cut] == place[:cut] for place in position.places)
+        area = "、".join(_area_name(p, cut, gazetteer) for p in position.places) or "（未指明地点）"
+        add("hukou", ok, f"户籍符合：限{area}户籍", f"户籍不符：限{area}户籍")
+    if position.required_flags:
+        for flag in sorted(position.required_flags):
+            name = FLAG_NAMES.get(flag, flag)
+            add("flags", flag in graduate.flags, f"具备条件：{name}", f"条件不符：需{name}")
+    return checks
+
+
+def _window_phrase(low: int | None, high: int | None) -> str:
+    if low is not None and high is not None:
+        return f"限{low}–{high}届" if low != high else f"限{low}届"
+    if low is not None:
+        return f"限{low}届及以后"
+    return f"限{high}届及以前"
+
+
+def _majors_phrase(codes: list[str], classes: list[str], disciplines: list[str], majors: MajorCatalog | None) -> str:
+    names: list[str] = []
+    for code in codes:
+        found = majors.get(code) if majors is not None else None
+        names.append(found.name if found is not None else code)
+    names.extend(majors.class_label(c) if majors is not None else c for c in classes)
+    names.extend(majors.discipline_label(d) if majors is not None else d for d in disciplines)
+    return "、".join(dict.fromkeys(names))
+
+
+def _area_name(place: str, cut: int, gazetteer: Gazetteer | None) -> str:
+    code = place[:cut].ljust(6, "0")
+    if gazetteer is None:
+        return code
+    name = gazetteer.name(code)
+    return gazetteer.name(place[:2] + "0000") if name in ("市辖区", "县") else name
