@@ -10,5 +10,6 @@ from services.refdata import models as refdata_models  # noqa: F401
 from services.refdata import enum_models as refdata_enum_models  # noqa: F401
 from services.registry import models as registry_models  # noqa: F401
 from services.security import models as security_models
+from services.tracking import models as tracking_models  # noqa: F401
 
 __all__ = ["Base", "orgs_models", "security_models"]

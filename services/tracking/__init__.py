@@ -1,0 +1,1 @@
+"""Full-process tracking: pipeline, status, events, services (1131), contacts and reminders, handoffs."""
