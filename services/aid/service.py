@@ -1288,14 +1288,17 @@ def new_reference(prefix: str) -> str:
 def request_payment(
     session: Session, *, principal: Principal, award_id: int, idempotency_key: str, today: date
 ) -> PaymentAnswer:
-    """Create the one payment of an award. The same idempotency key always gets the same answer; on PostgreSQL
-    the award row is locked (``SELECT … FOR UPDATE``) so concurrent requests with other keys wait and then see
-    the payment; the unique award_id on payments is the last guard."""
+    """Create the one payment of an award. On PostgreSQL the award row is locked first (``SELECT … FOR UPDATE``),
+    so concurrent requests for one award run one after the other: a request whose key was answered before gets
+    that same answer, any other sees the payment already made. The unique award_id on payments and the unique
+    idempotency key are the last guards."""
     _require_staff(principal)
     key = idempotency_key.strip()
     if not 8 <= len(key) <= 100:
         raise ValidationFailed("Idempotency-Key 应为8至100个字符", field="Idempotency-Key")
     award = get_award(session, principal=principal, award_id=award_id)
+    # every request for this award queues here, before anything else takes a lock on the award row
+    session.scalar(_lock(select(AidAward.id).where(AidAward.id == award.id), session))
     replay = _replay(session, key=key, award_id=award.id)
     if replay is not None:
         return replay
