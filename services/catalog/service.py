@@ -691,10 +691,10 @@ def create_position(session: Session, *, principal: Principal, data: PositionCre
     employer: Employer | None = None
     if principal.role == Role.ENTERPRISE:
         own = employer_id_for_user(session, user_id=principal.user_id)
+        if data.employer_id is not None and data.employer_id != own:
+            raise NotFound(f"单位 {data.employer_id} 不存在")
         if own is None:
             raise ValidationFailed("请先登记本单位信息，再发布岗位", field="employer_id")
-        if data.employer_id not in (None, own):
-            raise NotFound(f"单位 {data.employer_id} 不存在")
         employer = session.get(Employer, own)
         source = PositionSource.SELF_POSTED
     elif _is_staff(principal):
@@ -709,8 +709,10 @@ def create_position(session: Session, *, principal: Principal, data: PositionCre
         org_unit_id = employer.org_unit_id
     else:
         org_unit_id = data.org_unit_id or principal.org_unit_id or 0
-        if not org_unit_id or session.get(OrgUnit, org_unit_id) is None or not principal.covers(org_unit_id):
-            raise ValidationFailed("请选择管辖范围内的工会单位", field="org_unit_id")
+        if not org_unit_id or session.get(OrgUnit, org_unit_id) is None:
+            raise ValidationFailed("请选择岗位所属的工会单位", field="org_unit_id")
+        if not principal.covers(org_unit_id):
+            raise Forbidden("不能在管辖范围之外发布岗位")
     values = data.model_dump(include=set(PositionFields.model_fields))
     _check_common(session, values)
     _resolve_majors(session, values)
@@ -1111,8 +1113,10 @@ def create_job_fair(session: Session, *, principal: Principal, data: JobFairCrea
         raise Forbidden("只有工会工作人员可以发布招聘会")
     values = data.model_dump()
     unit = values.pop("org_unit_id") or principal.org_unit_id
-    if unit is None or session.get(OrgUnit, unit) is None or not principal.covers(unit):
-        raise ValidationFailed("请选择管辖范围内的工会单位", field="org_unit_id")
+    if unit is None or session.get(OrgUnit, unit) is None:
+        raise ValidationFailed("请选择主办的工会单位", field="org_unit_id")
+    if not principal.covers(unit):
+        raise Forbidden("不能在管辖范围之外发布招聘会")
     _check_fair(session, values)
     fair = JobFair(**values, org_unit_id=unit, created_by=principal.user_id)
     session.add(fair)

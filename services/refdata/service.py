@@ -437,7 +437,9 @@ def major_catalog(session: Session) -> MajorCatalog:
             )
         )
     }
-    old_codes = dict(session.execute(select(RefMajorCodeChange.old_code, RefMajorCodeChange.new_code)).tuples().all())
+    old_codes = {
+        row[0]: row[1] for row in session.execute(select(RefMajorCodeChange.old_code, RefMajorCodeChange.new_code))
+    }
     class_names = {m.class_code: m.class_name for m in majors.values()}
     discipline_names = {m.discipline_code: m.discipline_name for m in majors.values()}
     return MajorCatalog(majors, old_codes, class_names, discipline_names)
@@ -658,7 +660,7 @@ def division_names(session: Session, *, codes: Iterable[str]) -> dict[str, str]:
     if not wanted:
         return {}
     stmt = select(RefDivision.code, RefDivision.full_name).where(RefDivision.code.in_(wanted))
-    return dict(session.execute(stmt).tuples().all())
+    return {row[0]: row[1] for row in session.execute(stmt)}
 
 
 def list_divisions(
