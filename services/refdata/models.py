@@ -49,7 +49,7 @@ class RefMajorProfile(Base):
 
     major_code: Mapped[str] = mapped_column(String(12), primary_key=True)
     level: Mapped[str] = mapped_column(String(8))
-    duration: Mapped[str] = mapped_column(String(20), default="")
+    duration: Mapped[str] = mapped_column(String(60), default="")
     career_orientation: Mapped[str] = mapped_column(Text, default="")
     training_goal: Mapped[str] = mapped_column(Text, default="")
     abilities: Mapped[str] = mapped_column(Text, default="")

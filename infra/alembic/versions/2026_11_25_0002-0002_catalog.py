@@ -133,7 +133,7 @@ def upgrade() -> None:
         "ref_major_profile",
         sa.Column("major_code", sa.String(length=12), nullable=False),
         sa.Column("level", sa.String(length=8), nullable=False),
-        sa.Column("duration", sa.String(length=20), nullable=False),
+        sa.Column("duration", sa.String(length=60), nullable=False),
         sa.Column("career_orientation", sa.Text(), nullable=False),
         sa.Column("training_goal", sa.Text(), nullable=False),
         sa.Column("abilities", sa.Text(), nullable=False),
