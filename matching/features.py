@@ -168,6 +168,7 @@ class PlaceSpace:
         self._freeze()
 
     def _freeze(self) -> None:
+        self._tables: dict[tuple[int, bool], F32] = {}
         self.code = np.array(self._codes, dtype=np.int64)
         xyz = np.array(self._xyz, dtype=np.float64)
         self.x, self.y, self.z = xyz[:, 0].copy(), xyz[:, 1].copy(), xyz[:, 2].copy()
@@ -232,12 +233,22 @@ class PlaceSpace:
         `graduate_side=True`: `rows` are a graduate's places, the table is indexed by position place rows;
         False: `rows` are a position's places, the table is indexed by graduate place rows.
         """
-        everything = np.arange(len(self), dtype=np.int64)
-        out = np.zeros(len(self), dtype=np.float64)
+        out = np.zeros(len(self), dtype=np.float32)
         for row in rows:
+            np.maximum(out, self._row_table(row, graduate_side), out=out)
+        return out
+
+    def _row_table(self, row: int, graduate_side: bool) -> F32:
+        key = (row, graduate_side)
+        hit = self._tables.get(key)
+        if hit is None:
+            everything = np.arange(len(self), dtype=np.int64)
             vals = self.affinity(row, everything) if graduate_side else self.affinity(everything, row)
-            np.maximum(out, vals, out=out)
-        return out.astype(np.float32)
+            hit = vals.astype(np.float32)
+            if len(self._tables) >= 4096:
+                self._tables.clear()
+            self._tables[key] = hit
+        return hit
 
     def relation(self, g_row: int, p_row: int) -> str:
         """"same" / "inside" / "city" / "province" / "far" / "none" for one pair (for reasons)."""
@@ -317,7 +328,7 @@ def hardship_score(graduate_hardship: npt.ArrayLike, position_priority: npt.Arra
 def scaled_cosine(cosine: npt.ArrayLike, scale: float) -> F32:
     """min(1, max(cos, 0) / scale) in float32."""
     cos = np.asarray(cosine, dtype=np.float32)
-    return np.minimum(np.float32(1.0), np.maximum(cos, np.float32(0.0)) / np.float32(scale))
+    return np.clip(cos / np.float32(scale), np.float32(0.0), np.float32(1.0))
 
 
 _MAJOR_TABLE: Final = np.array(

@@ -84,6 +84,8 @@ SHORT_FORMS: Final[dict[str, tuple[str, ...]]] = {
 
 def fold_width(text: str) -> str:
     """NFKC: full-width letters, digits and spaces become half-width."""
+    if unicodedata.is_normalized("NFKC", text):
+        return text
     return unicodedata.normalize("NFKC", text)
 
 

@@ -67,7 +67,16 @@ from matching.rules import (
     graduate_major,
     position_major_codes,
 )
-from matching.text import Bridge, Csr, TextSpace, build_bridge, catalog_corpus, default_bridge, default_space
+from matching.text import (
+    DEFAULT_MAX_DF,
+    Bridge,
+    Csr,
+    TextSpace,
+    build_bridge,
+    catalog_corpus,
+    default_bridge,
+    default_space,
+)
 
 F32 = npt.NDArray[np.float32]
 I64 = npt.NDArray[np.int64]
@@ -80,7 +89,6 @@ CACHE_BYTES: Final = 64 * 1024 * 1024
 KIND_BITS: Final[dict[str, int]] = {k: 1 << i for i, k in enumerate(KINDS)}
 _KIND_BIT_ARRAY: Final = np.array([1 << i for i in range(len(KINDS))], dtype=np.int64)
 _SAMPLE_STEP: Final = 16
-_EXCLUDED: Final = np.float32(1e30)
 _WORD_SPLIT: Final = re.compile(r"[\s,，、;；。/|]+")
 
 
@@ -288,7 +296,7 @@ class MatchIndex:
         cache_bytes: int = CACHE_BYTES,
     ) -> None:
         self.catalogs = catalogs
-        self.weights = weights if weights is not None else Weights()
+        self._weights = weights if weights is not None else Weights()
         self.version = 0
         records = list(positions)
         if text_space is not None:
@@ -309,6 +317,16 @@ class MatchIndex:
         if self.space is default_space(self.catalogs):
             return default_bridge(self.catalogs)
         return build_bridge(self.catalogs, self.space)
+
+    @property
+    def weights(self) -> Weights:
+        return self._weights
+
+    @weights.setter
+    def weights(self, value: Weights) -> None:
+        """New weights take effect at once (cached weighted parts are dropped)."""
+        self._weights = value
+        self._cache.clear()
 
     # ------------------------------------------------------------------------------------ building
 
@@ -653,10 +671,13 @@ class MatchIndex:
             self._arrays[cache_key] = hit
         return hit
 
-    def _major_part(self, g: _Graduate) -> tuple[F32, Bool]:
-        """(major feature, major rule passes) for every row."""
+    def _weighted(self, name: str, raw: F32) -> tuple[F32, F32]:
+        return raw, np.float32(getattr(self._weights, name)) * raw
 
-        def make() -> tuple[F32, Bool]:
+    def _major_part(self, g: _Graduate) -> tuple[F32, F32, Bool]:
+        """(major feature, its weighted value, major rule passes) for every row."""
+
+        def make() -> tuple[F32, F32, Bool]:
             n = self._cols.n
             hits = []
             for tok in (g.code_tok, g.class_tok, g.disc_tok):
@@ -666,23 +687,23 @@ class MatchIndex:
                 hits.append(mask)
             exact, in_class, in_disc = hits
             restricted = self._cols["restricted"]
-            feature = major_score(exact, in_class, in_disc, restricted).astype(np.float32)
-            return feature, ~restricted | exact | in_class | in_disc
+            raw, weighted = self._weighted("major", major_score(exact, in_class, in_disc, restricted))
+            return raw, weighted, ~restricted | exact | in_class | in_disc
 
         return self._cache.get(("major", g.code_tok, g.class_tok, g.disc_tok), make)
 
-    def _occupation_part(self, bridge_row: int) -> F32:
-        def make() -> F32:
+    def _occupation_part(self, bridge_row: int) -> tuple[F32, F32]:
+        def make() -> tuple[F32, F32]:
             if bridge_row < 0:
-                return np.zeros(self._cols.n, dtype=np.float32)
+                return self._weighted("occupation", np.zeros(self._cols.n, dtype=np.float32))
             cos = self._text_scores(self.bridge.profiles[bridge_row])
-            occ = scaled_cosine(cos, OCCUPATION_SCALE).astype(np.float32)
+            occ = scaled_cosine(cos, OCCUPATION_SCALE)
             for small in self.bridge.small_classes[bridge_row]:
                 rows = self._rows_of(self._small_postings, small)
                 occ[rows] = np.maximum(occ[rows], np.float32(OCCUPATION_SMALL_CLASS))
             for code in self.bridge.exact_codes[bridge_row]:
                 occ[self._rows_of(self._occ_postings, code)] = np.float32(OCCUPATION_CODE)
-            return occ
+            return self._weighted("occupation", occ)
 
         return self._cache.get(("occupation", bridge_row), make)
 
@@ -707,47 +728,82 @@ class MatchIndex:
             place = self._gather_places(self.places.table(list(g.place_rows), graduate_side=True))
             if with_home:
                 table = self.places.table([*g.place_rows, g.home_row], graduate_side=True)
-                place = np.where(self._cols["local"] > 0, self._gather_places(table), place)
-            return np.where(self._cols["remote"], np.maximum(place, np.float32(PLACE_REMOTE)), place).astype(np.float32)
+                local = self._cached_array("local", lambda: self._cols["local"] > 0)
+                place = np.where(local, self._gather_places(table), place)
+            remote = self._cached_array("remote", lambda: self._cols["remote"])
+            if remote.any():
+                place = np.where(remote, np.maximum(place, np.float32(PLACE_REMOTE)), place)
+            return np.asarray(place, dtype=np.float32)
 
         return self._cache.get(("place", g.place_rows, g.home_row if with_home else 0), make)
 
-    def _pay_part(self, expected: float) -> F32:
-        def make() -> F32:
+    def _cached_array(self, name: str, make: Callable[[], npt.NDArray[Any]]) -> npt.NDArray[Any]:
+        hit = self._arrays.get(name)
+        if hit is None:
+            hit = make()
+            self._arrays[name] = hit
+        return hit
+
+    def _pay_part(self, expected: float) -> tuple[F32, F32]:
+        def make() -> tuple[F32, F32]:
             lo = np.asarray(self._pay_lo, dtype=np.float64)
             hi = np.asarray(self._pay_hi, dtype=np.float64)
-            return pay_score(expected, lo, hi).astype(np.float32)[self._cols["pay_group"]]
+            return self._weighted("pay", pay_score(expected, lo, hi).astype(np.float32)[self._cols["pay_group"]])
 
         return self._cache.get(("pay", expected if expected == expected else None), make)
 
-    def _kind_part(self, wanted: int) -> tuple[F32, Bool]:
-        def make() -> tuple[F32, Bool]:
+    def _kind_part(self, wanted: int) -> tuple[F32, F32, Bool]:
+        def make() -> tuple[F32, F32, Bool]:
             kind = self._cols["kind"]
             table = kind_score(wanted, _KIND_BIT_ARRAY).astype(np.float32)
             ok = ~fails_kind(_KIND_BIT_ARRAY, wanted)
-            return table[kind], ok[kind]
+            return (*self._weighted("kind", table[kind]), ok[kind])
 
         return self._cache.get(("kind", wanted), make)
 
-    def _features(self, g: _Graduate, today: date, text_cos: F32 | None = None) -> dict[str, F32]:
-        cols = self._cols
-        day = today.toordinal()
+    def _freshness_part(self, day: int) -> tuple[F32, F32]:
+        opened = self._cols["opened"]
+        return self._cache.get(
+            ("freshness", day), lambda: self._weighted("freshness", freshness_score(opened, day).astype(np.float32))
+        )
+
+    def _hardship_part(self, hardship: bool) -> tuple[F32, F32]:
+        priority = self._cols["priority"]
+        return self._cache.get(
+            ("hardship", hardship),
+            lambda: self._weighted("hardship", hardship_score(hardship, priority).astype(np.float32)),
+        )
+
+    def _score(self, g: _Graduate, today: date, text_cos: F32 | None = None) -> tuple[F32, dict[str, F32]]:
+        """(score of every row, raw feature arrays). The sum runs in `FEATURES` order, as `_combine` does."""
         cos = self._text_scores(g.text) if text_cos is None else text_cos
-        hardship = g.record.hardship
-        return {
-            "major": self._major_part(g)[0],
-            "occupation": self._occupation_part(g.bridge_row),
-            "text": scaled_cosine(cos, TEXT_SCALE).astype(np.float32),
-            "place": self._place_part(g),
-            "pay": self._pay_part(g.expected),
-            "kind": self._kind_part(g.wanted)[0],
-            "freshness": self._cache.get(
-                ("freshness", day), lambda: freshness_score(cols["opened"], day).astype(np.float32)
-            ),
-            "hardship": self._cache.get(
-                ("hardship", hardship), lambda: hardship_score(hardship, cols["priority"]).astype(np.float32)
-            ),
+        major = self._major_part(g)
+        occupation = self._occupation_part(g.bridge_row)
+        text = scaled_cosine(cos, TEXT_SCALE)
+        place = self._place_part(g)
+        pay = self._pay_part(g.expected)
+        kind = self._kind_part(g.wanted)
+        freshness = self._freshness_part(today.toordinal())
+        hardship = self._hardship_part(g.record.hardship)
+        w = self._weights
+        out = major[1] + occupation[1]
+        buf = np.multiply(np.float32(w.text), text)
+        np.add(out, buf, out=out)
+        np.multiply(np.float32(w.place), place, out=buf)
+        np.add(out, buf, out=out)
+        for part in (pay, kind, freshness, hardship):
+            np.add(out, part[1], out=out)
+        feats = {
+            "major": major[0],
+            "occupation": occupation[0],
+            "text": text,
+            "place": place,
+            "pay": pay[0],
+            "kind": kind[0],
+            "freshness": freshness[0],
+            "hardship": hardship[0],
         }
+        return out, feats
 
     def _eligible(self, g: _Graduate, today: date) -> Bool:
         """Rows the graduate may take (every hard rule passes)."""
@@ -778,21 +834,25 @@ class MatchIndex:
         grad_ok = get(("graduation", year), lambda: ~fails_graduation(cols["grad_min"], cols["grad_max"], year))
         flags_ok = get(("flags", int(held)), lambda: ~fails_flags(cols["flags"], held))
         hukou_ok = get(("hukou", g.home_code), lambda: self._hukou_ok(g.home_code))
-        return static & education & age_ok & grad_ok & flags_ok & hukou_ok & self._kind_part(g.wanted)[1] & self._major_part(g)[1]
+        out = static & education
+        for mask in (age_ok, grad_ok, flags_ok, hukou_ok, self._kind_part(g.wanted)[2], self._major_part(g)[2]):
+            np.logical_and(out, mask, out=out)
+        return out
 
     def _hukou_ok(self, home_code: int) -> Bool:
         ok = self._cols["local"] == 0
         if self._local_row and home_code > 0:
-            div = np.asarray(self._local_div, dtype=np.int64)
-            hit = np.asarray(self._local_code, dtype=np.int64) == home_code // div
-            ok[np.asarray(self._local_row, dtype=np.int64)[hit]] = True
+            row = self._cached_array("local_row", lambda: np.asarray(self._local_row, dtype=np.int64))
+            code = self._cached_array("local_code", lambda: np.asarray(self._local_code, dtype=np.int64))
+            div = self._cached_array("local_div", lambda: np.asarray(self._local_div, dtype=np.int64))
+            ok[row[code == home_code // div]] = True
         return ok
 
     def score_positions(self, graduate: GraduateRecord, *, today: date | None = None) -> tuple[F32, Bool, I64]:
         """(score, eligible, position id) for every row; superseded rows are never eligible."""
         day = today or date.today()
         g = self._encode(graduate)
-        return _combine(self._features(g, day), self.weights), self._eligible(g, day), self._cols["id"].copy()
+        return self._score(g, day)[0], self._eligible(g, day), self._cols["id"].copy()
 
     def rank_positions(
         self,
@@ -811,13 +871,12 @@ class MatchIndex:
         """
         day = today or date.today()
         g = self._encode(graduate)
-        feats = self._features(g, day)
+        scores, feats = self._score(g, day)
         eligible = self._eligible(g, day)
         if kinds is not None:
             eligible = eligible & ((self._cols["kind_bit"] & kinds_mask(kinds)) != 0)
         if places is not None:
             eligible = eligible & self._within(list(places))
-        scores = _combine(feats, self.weights)
         rows = top_k(scores, eligible, self._cols["id"], k)
         values = [{name: float(feats[name][r]) for name in FEATURES} for r in rows]
         return self._matches([int(r) for r in rows], [g] * len(rows), values, [float(scores[r]) for r in rows], day, explain)
@@ -1000,21 +1059,14 @@ class MatchIndex:
         pos_ids = self._cols["id"]
         for c0 in range(0, rows.size, chunk):
             block = rows[c0 : c0 + chunk]
-            cos = self._chunk_text(t.text[block])
+            texts = t.text[block]
             for j, i in enumerate(block):
                 g = self._from_table(t, int(i))
-                scores = _combine(self._features(g, today, cos[j]), self.weights)
+                scores = self._score(g, today, self._text_scores(texts[j]))[0]
                 top = top_k(scores, self._eligible(g, today), pos_ids, k)
                 out_ids[c0 + j, : top.size] = pos_ids[top]
                 out_scores[c0 + j, : top.size] = scores[top]
         return out_ids, out_scores
-
-    def _chunk_text(self, block: Csr) -> F32:
-        """Cosines of a block of graduate rows with every position row (dense block × positions)."""
-        out = np.zeros((block.shape[0], self._cols.n), dtype=np.float32)
-        for seg in self._segments:
-            out[:, seg.start : seg.stop] = (block @ seg.terms).toarray()
-        return out
 
     # ------------------------------------------------------------------------------ explanations
 
@@ -1023,9 +1075,9 @@ class MatchIndex:
         day = today or date.today()
         g = self._encode(graduate)
         row = self._row_of[position_id]
-        feats = self._features(g, day)
+        scores, feats = self._score(g, day)
         values = {name: float(feats[name][row]) for name in FEATURES}
-        score = float(_combine({f: feats[f][row : row + 1] for f in FEATURES}, self.weights)[0])
+        score = float(scores[row])
         return self._matches([row], [g], [values], [score], day, True)[0]
 
     def _matches(
@@ -1220,16 +1272,18 @@ def _invert(lists: Sequence[tuple[str, ...]]) -> dict[str, I64]:
 
 
 def _fit_space(catalogs: Catalogs, records: Sequence[PositionRecord]) -> TextSpace:
-    return TextSpace.fit([*catalog_corpus(catalogs), *(position_text(p) for p in records[:50_000])])
+    """A space fitted on the catalogs and (up to 20,000 of) the positions."""
+    step = max(1, len(records) // 20_000)
+    corpus = [*catalog_corpus(catalogs), *(position_text(p) for p in records[::step])]
+    return TextSpace.fit(corpus, max_df=DEFAULT_MAX_DF)
 
 
 def _combine(feats: dict[str, F32], weights: Weights) -> F32:
-    """Σ weight × feature in `FEATURES` order (float32; the same order in every direction)."""
-    out: F32 | None = None
-    for name in FEATURES:
-        term = np.float32(getattr(weights, name)) * feats[name]
-        out = term if out is None else out + term
-    assert out is not None
+    """Σ weight × feature in `FEATURES` order, float32: the same operations as `MatchIndex._score`."""
+    terms = [np.float32(getattr(weights, name)) * np.asarray(feats[name], dtype=np.float32) for name in FEATURES]
+    out = terms[0] + terms[1]
+    for term in terms[2:]:
+        np.add(out, term, out=out)
     return out
 
 
@@ -1242,24 +1296,26 @@ def _shared_terms(graduate: GraduateRecord, position: PositionRecord, limit: int
 
 
 def top_k(scores: F32, eligible: Bool, ids: I64, k: int) -> I64:
-    """Rows of the k best eligible scores, ordered by (score desc, id asc)."""
+    """Rows of the k best eligible scores, ordered by (score desc, id asc).
+
+    The k-th best score of a strided sample of the eligible rows (every 16th) is a lower bound for the k-th
+    best overall, so the rows at or above it hold the answer; they are few, and sorted. (A sort of the
+    sample is used rather than `argpartition`/`partition`, whose introselect degrades badly on the many
+    equal scores a catalog produces: measured 28 ms against 0.05 ms on 100k rows.)
+    """
     if k <= 0 or scores.size == 0:
         return np.empty(0, dtype=np.int64)
-    penalty = (~eligible).view(np.uint8).astype(np.float32)
-    penalty *= -_EXCLUDED
-    masked = penalty
-    masked += scores
     cand: I64
-    sample = masked[::_SAMPLE_STEP]
-    if masked.size > 4 * k and sample.size >= k:
-        threshold = np.partition(sample, sample.size - k)[sample.size - k]
-        cand = np.flatnonzero(masked >= threshold)
+    sample = scores[::_SAMPLE_STEP][eligible[::_SAMPLE_STEP]]
+    if sample.size >= k:
+        threshold = np.sort(sample)[sample.size - k]
+        above = scores >= threshold
+        np.logical_and(above, eligible, out=above)
+        cand = np.flatnonzero(above)
     else:
-        cand = np.arange(masked.size)
-    cand = cand[eligible[cand]]
-    if cand.size > k:
-        vals = masked[cand]
-        kth = vals[np.argpartition(-vals, k - 1)[k - 1]]
-        cand = cand[vals >= kth]
+        cand = np.flatnonzero(eligible)
+    if cand.size > 4096:
+        vals = scores[cand]
+        cand = cand[vals >= np.sort(vals)[vals.size - k]]
     order = np.lexsort((ids[cand], -scores[cand]))
     return cand[order[:k]]

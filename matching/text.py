@@ -1,8 +1,9 @@
 """Character n-gram TF-IDF space and the major → occupation bridge.
 
-`TextSpace` wraps a scikit-learn `TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 3))`, fitted on the
-reference corpus (occupation names, alias titles, definitions and tasks; major names; orientation
-sentences) and optionally on positions. Rows are L2-normalised float32, so a sparse dot is a cosine.
+`TextSpace` wraps a scikit-learn `TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 3), max_df=0.02)`,
+fitted on the reference corpus (occupation names, alias titles, definitions and tasks; major names;
+orientation sentences) and optionally on positions. Rows are L2-normalised float32, so a sparse dot is a
+cosine.
 
 `Bridge` holds one profile vector per catalog major: the names and alias job titles of the occupations its
 orientation names (a 小类 adds its 细类 names) and the orientation sentence. Majors with a derived
@@ -28,6 +29,9 @@ from matching.catalogs import Catalogs, small_class_of
 from matching.fuzzy import fold_width
 
 PROFILE_TERMS: Final = 64
+#: n-grams in more than this share of the fitting corpus are dropped (common ones such as 工程, 人员 carry
+#: little relevance but have posting lists spanning most positions).
+DEFAULT_MAX_DF: Final = 0.02
 _PUNCT: Final = re.compile(r"[\s\u3000-\u303f\uff00-\uff0f\uff1a-\uff20\uff3b-\uff40\uff5b-\uff65!-/:-@\[-`{-~]+")
 
 Csr = sp.csr_matrix
@@ -70,12 +74,20 @@ class TextSpace:
         self._analyze = vectorizer.build_analyzer()
 
     @classmethod
-    def fit(cls, corpus: Iterable[str], *, ngram_range: tuple[int, int] = (2, 3), min_df: int = 2) -> TextSpace:
+    def fit(
+        cls,
+        corpus: Iterable[str],
+        *,
+        ngram_range: tuple[int, int] = (2, 3),
+        min_df: int = 2,
+        max_df: float = 1.0,
+    ) -> TextSpace:
         vec = TfidfVectorizer(
             analyzer="char_wb",
             ngram_range=ngram_range,
             preprocessor=preprocess,
             min_df=min_df,
+            max_df=max_df,
             sublinear_tf=True,
             dtype=np.float32,
         )
@@ -184,7 +196,7 @@ def default_space(catalogs: Catalogs) -> TextSpace:
     cached = catalogs.cache.get("text_space")
     if isinstance(cached, TextSpace):
         return cached
-    space = TextSpace.fit(catalog_corpus(catalogs))
+    space = TextSpace.fit(catalog_corpus(catalogs), max_df=DEFAULT_MAX_DF)
     catalogs.cache["text_space"] = space
     return space
 
