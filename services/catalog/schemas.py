@@ -30,7 +30,7 @@ class EmployerCreate(BaseModel):
 
     name: str = Field(min_length=2, max_length=200, examples=["安徽亳药示范制药有限公司"])
     credit_code: str = Field(
-        min_length=18,
+        min_length=1,
         max_length=40,
         description="统一社会信用代码（18位，校验位核验）",
         examples=["91341600MA2N4L0Q2H"],
@@ -55,7 +55,7 @@ class EmployerUpdate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     name: str | None = Field(default=None, min_length=2, max_length=200, examples=["安徽亳药示范制药股份有限公司"])
-    credit_code: str | None = Field(default=None, min_length=18, max_length=40, examples=["91341600MA2N4L0Q2H"])
+    credit_code: str | None = Field(default=None, min_length=1, max_length=40, examples=["91341600MA2N4L0Q2H"])
     industry_code: str | None = Field(default=None, min_length=1, max_length=8, examples=["2740"])
     ownership: Ownership | None = Field(default=None, examples=["private"])
     division_code: DivisionCode | None = None

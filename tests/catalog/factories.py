@@ -11,6 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from stdnum.cn import uscc
 
+from matching import fuzzy
 from services.catalog import service
 from services.catalog.models import (
     Employer,
@@ -122,7 +123,7 @@ def make_employer(
     employer_name = name or f"亳州测试{n}号科技有限公司"
     employer = Employer(
         name=employer_name,
-        name_key=employer_name,
+        name_key=fuzzy.normalize_org_name(employer_name),
         credit_code=credit_code(n + 1000),
         industry_code="6513",
         ownership="private",
