@@ -152,10 +152,11 @@ def reasons(
     gazetteer: Gazetteer,
     *,
     limit: int = MAX_REASONS,
+    ranked: list[str] | None = None,
 ) -> list[str]:
     """Phrases for the largest contributions, largest first (ties in `FEATURES` order)."""
     out: list[str] = []
-    for name in ranked_features(features, weights):
+    for name in ranked if ranked is not None else ranked_features(features, weights):
         text = phrase(name, features[name], facts, gazetteer)
         if text is not None:
             out.append(text)

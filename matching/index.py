@@ -1097,7 +1097,8 @@ class MatchIndex:
         out = []
         for r, g, v, s in zip(rows, graduates, values, scores, strict=True):
             p = self._records[r]
-            facts = self._facts(p, g, v, today)
+            ranked = _explain.ranked_features(v, self.weights)
+            facts = self._facts(p, g, v, today, ranked)
             checks = explain_rules(
                 p,
                 g.record,
@@ -1107,11 +1108,20 @@ class MatchIndex:
                 graduate_tokens=g.major,
             )
             out.append(
-                Match(p.id, g.record.id, s, v, _explain.reasons(v, self.weights, facts, self.catalogs.gazetteer), checks)
+                Match(
+                    p.id,
+                    g.record.id,
+                    s,
+                    v,
+                    _explain.reasons(v, self.weights, facts, self.catalogs.gazetteer, ranked=ranked),
+                    checks,
+                )
             )
         return out
 
-    def _facts(self, p: PositionRecord, g: _Graduate, values: dict[str, float], today: date) -> _explain.PairFacts:
+    def _facts(
+        self, p: PositionRecord, g: _Graduate, values: dict[str, float], today: date, ranked: list[str]
+    ) -> _explain.PairFacts:
         majors = self.catalogs.majors
         m = g.major
         codes = set(position_major_codes(p, majors))
@@ -1126,13 +1136,15 @@ class MatchIndex:
             level = "discipline"
         elif not (codes or classes or discs):
             level = "any"
-        wanted = _explain.ranked_features(values, self.weights)[: _explain.MAX_REASONS + 2]
+        wanted = ranked[: _explain.MAX_REASONS + 2]
         occ_name, by_code, small, via = (
             self._occupation_fact(p, m)
             if "occupation" in wanted and values["occupation"] >= _explain.MIN_OCCUPATION
             else ("", "", "", "")
         )
-        rel, p_code, g_code, is_home, distance = self._place_fact(p, g)
+        rel, p_code, g_code, is_home, distance = (
+            self._place_fact(p, g) if "place" in wanted else ("none", "", "", False, None)
+        )
         return _explain.PairFacts(
             major_name=m.name,
             major_match=level,
@@ -1142,7 +1154,7 @@ class MatchIndex:
             occupation_by_code=by_code,
             occupation_small_class=small,
             orientation_via=via,
-            shared_terms=_shared_terms(g.record, p) if values["text"] > 0 else (),
+            shared_terms=_shared_terms(g.record, p) if values["text"] > 0 and "text" in wanted else (),
             place_relation=rel,
             place_code=p_code,
             wanted_place_code=g_code,
