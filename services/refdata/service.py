@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any, Literal, cast
 
 from rapidfuzz import fuzz
-from sqlalchemy import func, insert, or_, select, update
+from sqlalchemy import Table, func, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from matching import fuzzy
@@ -121,7 +121,7 @@ def _first_by_key(rows: Iterable[dict[str, Any]], key: Sequence[str]) -> list[di
 
 def _sync(session: Session, model: type[Base], rows: list[dict[str, Any]], key: Sequence[str]) -> tuple[int, int]:
     """Insert new rows and update changed ones, in bulk. Returns (inserted, updated)."""
-    table = model.__table__
+    table = cast(Table, model.__table__)
     columns = [c.name for c in table.columns]
     existing = {
         tuple(r[k] for k in key): tuple(r[c] for c in columns)
@@ -135,8 +135,8 @@ def _sync(session: Session, model: type[Base], rows: list[dict[str, Any]], key: 
             new.append(row)
         elif current != tuple(row[c] for c in columns):
             changed.append(row)
-    if new:
-        session.execute(insert(model), new)
+    if new:  # Core executemany: one multi-row statement per batch (the ORM path splits rows by their NULLs)
+        session.execute(insert(table), new)
     if changed:
         session.execute(update(model), changed)
     return len(new), len(changed)
