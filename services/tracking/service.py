@@ -849,11 +849,11 @@ def status_as_of(
     if org_unit_ids is not None:
         ranked = ranked.where(StatusChange.org_unit_id.in_(sorted(org_unit_ids)))
     sub = ranked.subquery()
-    out: dict[int, str] = dict(session.execute(select(sub.c.graduate_id, sub.c.status).where(sub.c.rn == 1)).tuples())
+    out: dict[int, str] = dict(session.execute(select(sub.c.graduate_id, sub.c.status).where(sub.c.rn == 1)).all())
     missing = [gid for gid in ids or () if gid not in out]
     if missing:
         filed = dict(
-            session.execute(select(Graduate.id, Graduate.employment_status).where(Graduate.id.in_(missing))).tuples()
+            session.execute(select(Graduate.id, Graduate.employment_status).where(Graduate.id.in_(missing))).all()
         )
         for gid in missing:
             out[gid] = filed.get(gid) or Status.UNEMPLOYED.value
@@ -1109,7 +1109,7 @@ def _user_names(session: Session, ids: Iterable[int]) -> dict[int, str]:
     wanted = sorted(set(ids))
     if not wanted:
         return {}
-    return dict(session.execute(select(User.id, User.display_name).where(User.id.in_(wanted))).tuples())
+    return dict(session.execute(select(User.id, User.display_name).where(User.id.in_(wanted))).all())
 
 
 def _graduates_in(session: Session, scope: GraduateScope, *, stage_graduate: bool = True) -> list[Graduate]:
@@ -1382,11 +1382,12 @@ def create_follow_up_reminders(session: Session, *, today: date | None = None) -
     due = {gid: c for gid, c in latest.items() if c.next_due_on is not None and c.next_due_on <= day}
     if not due:
         return []
-    known = set(
-        session.execute(
+    known = {
+        (gid, due_on)
+        for gid, due_on in session.execute(
             select(Reminder.graduate_id, Reminder.due_on).where(Reminder.graduate_id.in_(list(due)))
-        ).tuples()
-    )
+        )
+    }
     responsible = _responsible(session, list(due))
     graduates = {g.id: g for g in session.scalars(select(Graduate).where(Graduate.id.in_(list(due))))}
     smtp = bool(get_settings().smtp_host)
@@ -1807,7 +1808,7 @@ def workbench(
                     Application.state.in_([s.value for s in pipeline.ACTIVE]),
                 )
                 .group_by(Application.graduate_id)
-            ).tuples()
+            ).all()
         )
     caseload = [
         CaseRow(
