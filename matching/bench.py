@@ -30,7 +30,7 @@ import numpy as np
 from rapidfuzz import fuzz
 
 from matching.catalogs import Catalogs, default_data_dir, load_catalogs
-from matching.index import MatchIndex, graduate_text
+from matching.index import MatchIndex
 from matching.records import GraduateRecord, PositionRecord, age_on
 from matching.synth import Generator
 from matching.text import default_bridge, default_space
@@ -69,9 +69,7 @@ def rapidfuzz_baseline(
     for g in graduates:
         text = f"{g.major_name} {g.skills} {g.wishes}"
         start = time.perf_counter()
-        scored = [
-            (fuzz.partial_ratio(text, p.title), p.id) for p in subset if _python_eligible(p, g)
-        ]
+        scored = [(fuzz.partial_ratio(text, p.title), p.id) for p in subset if _python_eligible(p, g)]
         scored.sort(reverse=True)
         times.append(time.perf_counter() - start)
     per_graduate = statistics.median(times) * n_total / len(subset)
@@ -84,7 +82,9 @@ def rapidfuzz_baseline(
     }
 
 
-def pg_trgm_baseline(dsn: str, positions: Sequence[PositionRecord], graduates: Sequence[GraduateRecord]) -> dict[str, Any]:
+def pg_trgm_baseline(
+    dsn: str, positions: Sequence[PositionRecord], graduates: Sequence[GraduateRecord]
+) -> dict[str, Any]:
     """Top-20 titles by pg_trgm similarity on a temporary table with a GIN index."""
     try:
         import psycopg
@@ -107,7 +107,8 @@ def pg_trgm_baseline(dsn: str, positions: Sequence[PositionRecord], graduates: S
                 query = f"{g.skills} {g.wishes}".strip() or g.major_name
                 t0 = time.perf_counter()
                 conn.execute(
-                    "SELECT id FROM bench_positions WHERE title % %s ORDER BY similarity(title, %s) DESC LIMIT 20",
+                    "SELECT id FROM bench_positions WHERE title %% %s "
+                    "ORDER BY similarity(title, %s) DESC LIMIT 20",
                     (query, query),
                 ).fetchall()
                 times.append(time.perf_counter() - t0)
@@ -118,7 +119,7 @@ def pg_trgm_baseline(dsn: str, positions: Sequence[PositionRecord], graduates: S
             "load_and_index_s": round(load_s, 3),
             "top20_ms": _percentiles(times),
         }
-    except Exception as exc:  # a benchmark baseline: report why it could not run
+    except (psycopg.Error, OSError) as exc:
         return {"skipped": f"{type(exc).__name__}: {exc}"}
 
 
@@ -189,7 +190,9 @@ def bench_size(
 
     baseline = rapidfuzz_baseline(positions, graduates[:5], sample=min(baseline_sample, n), n_total=n)
     median_ms = _percentiles(with_reasons)["median"]
-    baseline["ratio_vs_index_top20"] = round(baseline["ms_per_graduate"] / median_ms, 1) if median_ms else None
+    baseline["ratio_vs_index_top20"] = (
+        round(baseline["ms_per_graduate"] / median_ms, 1) if median_ms else None
+    )
     result: dict[str, Any] = {
         "positions": n,
         "graduates": n,
@@ -274,7 +277,8 @@ def _print_human(result: dict[str, Any]) -> None:
     print(f"catalogs loaded in {result['catalog_load_s']} s; machine {result['machine']}")
     for r in result["sizes"]:
         print(f"\n== {r['positions']} positions × {r['graduates']} graduates")
-        print(f"build {r['build_s']} s (traced peak {r['build_traced_peak_mb']} MB, held {r['index_traced_mb']} MB)")
+        peak, held = r["build_traced_peak_mb"], r["index_traced_mb"]
+        print(f"build {r['build_s']} s (traced peak {peak} MB, held {held} MB)")
         print(f"graduate table {r['graduate_table_s']} s")
         print(f"top-20 with reasons: {r['top20_ms']}")
         print(f"top-20 without reasons: {r['top20_without_reasons_ms']}")
@@ -295,7 +299,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--queries", type=int, default=200, help="single-graduate queries per size")
     args = parser.parse_args(argv)
     sizes = tuple(int(s) for s in args.sizes.split(",") if s.strip())
-    result = run_bench(data_dir=args.data_dir, sizes=sizes, pg_dsn=args.pg_dsn, quick=args.quick, queries=args.queries)
+    result = run_bench(
+        data_dir=args.data_dir, sizes=sizes, pg_dsn=args.pg_dsn, quick=args.quick, queries=args.queries
+    )
     if args.json:
         json.dump(result, sys.stdout, ensure_ascii=False)
         sys.stdout.write("\n")

@@ -33,6 +33,7 @@ from matching.records import Education, MajorLevel, level_rank
 
 DivisionLevel = Literal["province", "prefecture", "county"]
 
+
 def default_data_dir() -> Path:
     """`SUNSHINE_REFDATA_DIR`, else the data folder shipped in this repository (services/refdata/data)."""
     env = os.environ.get("SUNSHINE_REFDATA_DIR")
@@ -370,11 +371,11 @@ class Gazetteer:
         return "prefecture" if code.endswith("00") else "county"
 
     def full_name(self, code: str) -> str:
-        """Province, prefecture and county names joined ("安徽省亳州市蒙城县"), skipping 市辖区 and the like."""
+        """Province, prefecture and county names joined ("安徽省亳州市蒙城县"), without 市辖区 etc."""
         chain: list[str] = []
         for part in (code[:2] + "0000", code[:4] + "00", code):
             name = self.name(part)
-            if name == part or name in chain or _is_placeholder(name):
+            if name == part or name in chain or _is_filler_name(name):
                 continue
             chain.append(name)
             if part == code:
@@ -403,12 +404,22 @@ class Gazetteer:
         if pa is None or pb is None:
             return None
         lat1, lon1, lat2, lon2 = map(math.radians, (*pa, *pb))
-        h = math.sin((lat2 - lat1) / 2) ** 2 + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2
+        h = (
+            math.sin((lat2 - lat1) / 2) ** 2
+            + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2
+        )
         return 2 * _EARTH_RADIUS_KM * math.asin(min(1.0, math.sqrt(h)))
 
 
-def _is_placeholder(name: str) -> bool:
+def _is_filler_name(name: str) -> bool:
     return name in {"市辖区", "县", "省直辖县级行政区划", "自治区直辖县级行政区划"}
+
+
+_DIVISION_LEVELS: Final[dict[str, DivisionLevel]] = {
+    "province": "province",
+    "prefecture": "prefecture",
+    "county": "county",
+}
 
 
 def load_gazetteer(data_dir: Path) -> Gazetteer:
@@ -418,9 +429,9 @@ def load_gazetteer(data_dir: Path) -> Gazetteer:
     for row in _rows(data_dir / "admin_divisions_cn.csv"):
         code = row["code"]
         names[code] = row["name"]
-        level = row["level"]
-        if level not in ("province", "prefecture", "county"):
-            raise ValueError(f"admin_divisions_cn.csv: unknown level {level!r} for {code}")
+        level = _DIVISION_LEVELS.get(row["level"])
+        if level is None:
+            raise ValueError(f"admin_divisions_cn.csv: unknown level {row['level']!r} for {code}")
         levels[code] = level
         if row["parent_code"]:
             parents[code] = row["parent_code"]
@@ -451,7 +462,9 @@ class Catalogs:
     cache: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
 
-def load_catalogs(data_dir: str | os.PathLike[str] | None = None, *, hold_out: Iterable[str] = ()) -> Catalogs:
+def load_catalogs(
+    data_dir: str | os.PathLike[str] | None = None, *, hold_out: Iterable[str] = ()
+) -> Catalogs:
     """Load the catalogs from `data_dir` (default: `default_data_dir()`).
 
     `hold_out`: major codes whose official orientation is dropped in favour of a derived one.

@@ -88,7 +88,9 @@ def _query(major_code: str, catalogs: Catalogs, gid: int) -> GraduateRecord:
     )
 
 
-def _metrics(index: MatchIndex, queries: Sequence[tuple[GraduateRecord, set[str]]], codes: list[str]) -> dict[str, float]:
+def _metrics(
+    index: MatchIndex, queries: Sequence[tuple[GraduateRecord, set[str]]], codes: list[str]
+) -> dict[str, float]:
     position_codes = np.asarray(codes)
     ndcgs, precisions = [], []
     discounts = 1.0 / np.log2(np.arange(2, 12))
@@ -159,11 +161,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         json.dump(result, sys.stdout, ensure_ascii=False)
         sys.stdout.write("\n")
     else:
-        print(f"{result['positions']} positions, {result['majors_with_official_occupations']} majors "
-              f"({result['held_out_majors']} held out)")
+        print(
+            f"{result['positions']} positions, {result['majors_with_official_occupations']} majors "
+            f"({result['held_out_majors']} held out)"
+        )
         for name in ("full_ranker", "text_only_tfidf"):
             for split, m in result[name].items():
-                print(f"{name:16s} {split:10s} NDCG@10 {m['ndcg@10']:.4f}  P@10 {m['precision@10']:.4f}  (n={m['queries']})")
+                figures = f"NDCG@10 {m['ndcg@10']:.4f}  P@10 {m['precision@10']:.4f}  (n={m['queries']})"
+                print(f"{name:16s} {split:10s} {figures}")
     return 0
 
 

@@ -122,7 +122,11 @@ def _place_phrase(facts: PairFacts, gazetteer: Gazetteer) -> str | None:
         return "远程岗位，不限地点" if facts.remote else "不限工作地点"
     if rel == "none" or not facts.place_code:
         return None
-    name = gazetteer.full_name(facts.place_code) if rel in ("province", "far") else gazetteer.name(facts.place_code)
+    name = (
+        gazetteer.full_name(facts.place_code)
+        if rel in ("province", "far")
+        else gazetteer.name(facts.place_code)
+    )
     home = "户籍地" if facts.place_is_home else "意向地"
     if rel == "same":
         level = gazetteer.level(facts.place_code)
@@ -137,7 +141,7 @@ def _place_phrase(facts: PairFacts, gazetteer: Gazetteer) -> str | None:
 
 
 def ranked_features(features: Mapping[str, float], weights: Weights) -> list[str]:
-    """Feature names by contribution (weight × value), largest first, those below `MIN_CONTRIBUTION` left out."""
+    """Feature names by weight × value, largest first, omitting those under `MIN_CONTRIBUTION`."""
     contributions = sorted(
         ((getattr(weights, name) * features[name], i, name) for i, name in enumerate(FEATURES)),
         key=lambda t: (-t[0], t[1]),

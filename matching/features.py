@@ -28,13 +28,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, fields
-from typing import Final
+from typing import Final, Literal
 
 import numpy as np
 import numpy.typing as npt
 
 from matching.catalogs import Gazetteer
 
+Relation = Literal["same", "inside", "city", "province", "far", "none"]
 F32 = npt.NDArray[np.float32]
 F64 = npt.NDArray[np.float64]
 I64 = npt.NDArray[np.int64]
@@ -196,7 +197,9 @@ class PlaceSpace:
             self._has_xyz.append(False)
         else:
             lat, lng = np.radians(latlng[0]), np.radians(latlng[1])
-            self._xyz.append((float(np.cos(lat) * np.cos(lng)), float(np.cos(lat) * np.sin(lng)), float(np.sin(lat))))
+            self._xyz.append(
+                (float(np.cos(lat) * np.cos(lng)), float(np.cos(lat) * np.sin(lng)), float(np.sin(lat)))
+            )
             self._has_xyz.append(True)
         if hasattr(self, "code"):
             self._freeze()
@@ -250,15 +253,17 @@ class PlaceSpace:
             self._tables[key] = hit
         return hit
 
-    def relation(self, g_row: int, p_row: int) -> str:
-        """"same" / "inside" / "city" / "province" / "far" / "none" for one pair (for reasons)."""
+    def relation(self, g_row: int, p_row: int) -> Relation:
+        """How a graduate place and a position place relate ("inside": the position is in the wanted area)."""
         gc, pc = int(self.code[g_row]), int(self.code[p_row])
         if gc == 0 or pc == 0:
             return "none"
         if gc == pc:
             return "same"
         same_prov = gc // 10000 == pc // 10000
-        same_city = gc // 100 == pc // 100 and not self.province_level[g_row] and not self.province_level[p_row]
+        same_city = (
+            gc // 100 == pc // 100 and not self.province_level[g_row] and not self.province_level[p_row]
+        )
         if (self.city_level[g_row] and same_city) or (self.province_level[g_row] and same_prov):
             return "inside"
         if same_city:
@@ -278,9 +283,11 @@ class PlaceSpace:
             return PLACE_PROVINCE
         if rel == "none" or not (self.has_xyz[g_row] and self.has_xyz[p_row]):
             return 0.0
-        dot = float(self.x[g_row] * self.x[p_row] + self.y[g_row] * self.y[p_row] + self.z[g_row] * self.z[p_row])
-        distance = 2.0 * EARTH_RADIUS_KM * max(0.0, (1.0 - dot) / 2.0) ** 0.5
-        return PLACE_FAR / (1.0 + distance / PLACE_DECAY_KM)
+        dot = float(
+            self.x[g_row] * self.x[p_row] + self.y[g_row] * self.y[p_row] + self.z[g_row] * self.z[p_row]
+        )
+        distance = 2.0 * EARTH_RADIUS_KM * float(max(0.0, (1.0 - dot) / 2.0) ** 0.5)
+        return float(PLACE_FAR / (1.0 + distance / PLACE_DECAY_KM))
 
     def code_of(self, row: int) -> str:
         return f"{int(self.code[row]):06d}"
@@ -320,20 +327,28 @@ def kind_score(wanted_mask: npt.ArrayLike, kind_bit: npt.ArrayLike) -> F64:
 
 
 def hardship_score(graduate_hardship: npt.ArrayLike, position_priority: npt.ArrayLike) -> F64:
-    return (np.asarray(graduate_hardship, dtype=np.bool_) & np.asarray(position_priority, dtype=np.bool_)).astype(
-        np.float64
-    )
+    return (
+        np.asarray(graduate_hardship, dtype=np.bool_) & np.asarray(position_priority, dtype=np.bool_)
+    ).astype(np.float64)
 
 
 def scaled_cosine(cosine: npt.ArrayLike, scale: float) -> F32:
     """min(1, max(cos, 0) / scale) in float32."""
     cos = np.asarray(cosine, dtype=np.float32)
-    return np.clip(cos / np.float32(scale), np.float32(0.0), np.float32(1.0))
+    return np.asarray(np.clip(cos / np.float32(scale), np.float32(0.0), np.float32(1.0)), dtype=np.float32)
 
 
 _MAJOR_TABLE: Final = np.array(
     [
-        MAJOR_EXACT if code & 8 else MAJOR_CLASS if code & 4 else MAJOR_DISCIPLINE if code & 2 else 0.0 if code & 1 else MAJOR_ANY
+        MAJOR_EXACT
+        if code & 8
+        else MAJOR_CLASS
+        if code & 4
+        else MAJOR_DISCIPLINE
+        if code & 2
+        else 0.0
+        if code & 1
+        else MAJOR_ANY
         for code in range(16)
     ],
     dtype=np.float32,
@@ -350,4 +365,4 @@ def major_score(
         | np.asarray(in_discipline, dtype=np.uint8) * np.uint8(2)
         | np.asarray(restricted, dtype=np.uint8)
     )
-    return _MAJOR_TABLE[code]
+    return np.asarray(_MAJOR_TABLE[code], dtype=np.float32)

@@ -135,7 +135,7 @@ def extract_one(
     processor: Processor | None = normalize_name,
     score_cutoff: float | None = None,
 ) -> tuple[str, float, Any] | None:
-    """Best choice as (choice, score, key): key is the mapping key or the list index; None below the cutoff."""
+    """Best choice as (choice, score, key): key is the mapping key or list index; None under the cutoff."""
     found = process.extractOne(query, choices, scorer=scorer, processor=processor, score_cutoff=score_cutoff)
     if found is None:
         return None
@@ -242,7 +242,12 @@ def resolve_major(
     if len(norm) <= 2:
         return []
     hits = extract(
-        norm, catalog.name_list, scorer=fuzz.WRatio, processor=None, limit=limit * 3, score_cutoff=score_cutoff
+        norm,
+        catalog.name_list,
+        scorer=fuzz.WRatio,
+        processor=None,
+        limit=limit * 3,
+        score_cutoff=score_cutoff,
     )
     ranked = sorted(
         ((score, m) for name, score, _ in hits for m in catalog.by_name.get(name, [])),

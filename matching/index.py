@@ -15,6 +15,7 @@ byte-bounded LRU cache.
 
 from __future__ import annotations
 
+import itertools
 import multiprocessing as mp
 import re
 from collections import OrderedDict
@@ -139,7 +140,8 @@ class BatchResult:
         row = int(hits[0])
         keep = self.position_ids[row] >= 0
         return [
-            (int(p), float(s)) for p, s in zip(self.position_ids[row][keep], self.scores[row][keep], strict=True)
+            (int(p), float(s))
+            for p, s in zip(self.position_ids[row][keep], self.scores[row][keep], strict=True)
         ]
 
 
@@ -504,8 +506,10 @@ class MatchIndex:
 
     def nbytes(self) -> int:
         """Bytes held by the numpy columns and the text segments (not the records)."""
-        text = sum(s.terms.data.nbytes + s.terms.indices.nbytes + s.terms.indptr.nbytes for s in self._segments)
-        return self._cols.nbytes() + text
+        text = sum(
+            s.terms.data.nbytes + s.terms.indices.nbytes + s.terms.indptr.nbytes for s in self._segments
+        )
+        return self._cols.nbytes() + int(text)
 
     def _bump(self) -> None:
         self.version += 1
@@ -614,7 +618,10 @@ class MatchIndex:
             open=col((g.open_to_matching for g in records), np.bool_),
             education=col((int(g.education) for g in records), np.int64),
             birth_year=col((g.birth_date.year if g.birth_date else -1 for g in records), np.int64),
-            birth_md=col((g.birth_date.month * 100 + g.birth_date.day if g.birth_date else 0 for g in records), np.int64),
+            birth_md=col(
+                (g.birth_date.month * 100 + g.birth_date.day if g.birth_date else 0 for g in records),
+                np.int64,
+            ),
             graduation_year=col((g.graduation_year for g in records), np.int64),
             wanted=col((kinds_mask(g.wanted_kinds) for g in records), np.int64),
             flags=[g.flags for g in records],
@@ -622,7 +629,9 @@ class MatchIndex:
             hardship=col((g.hardship for g in records), np.bool_),
             code_tok=col((self._token("m", m.code) if m.code else -1 for m in majors), np.int64),
             class_tok=col((self._token("c", m.class_code) if m.class_code else -1 for m in majors), np.int64),
-            disc_tok=col((self._token("d", m.discipline_code) if m.discipline_code else -1 for m in majors), np.int64),
+            disc_tok=col(
+                (self._token("d", m.discipline_code) if m.discipline_code else -1 for m in majors), np.int64
+            ),
             bridge_row=col((self.bridge.row(m.code) if m.code else -1 for m in majors), np.int64),
             text=text,
             place_ptr=ptr,
@@ -709,7 +718,7 @@ class MatchIndex:
 
     def _gather_places(self, table: npt.NDArray[Any]) -> npt.NDArray[Any]:
         """Best value of `table` (indexed by place row) over each position's places."""
-        out = table[self._cols["place"]]
+        out: npt.NDArray[Any] = table[self._cols["place"]]
         if self._extra_row:
             if self._extra_layout is None:
                 rows = np.asarray(self._extra_row, dtype=np.int64)
@@ -748,7 +757,9 @@ class MatchIndex:
         def make() -> tuple[F32, F32]:
             lo = np.asarray(self._pay_lo, dtype=np.float64)
             hi = np.asarray(self._pay_hi, dtype=np.float64)
-            return self._weighted("pay", pay_score(expected, lo, hi).astype(np.float32)[self._cols["pay_group"]])
+            return self._weighted(
+                "pay", pay_score(expected, lo, hi).astype(np.float32)[self._cols["pay_group"]]
+            )
 
         return self._cache.get(("pay", expected if expected == expected else None), make)
 
@@ -764,7 +775,8 @@ class MatchIndex:
     def _freshness_part(self, day: int) -> tuple[F32, F32]:
         opened = self._cols["opened"]
         return self._cache.get(
-            ("freshness", day), lambda: self._weighted("freshness", freshness_score(opened, day).astype(np.float32))
+            ("freshness", day),
+            lambda: self._weighted("freshness", freshness_score(opened, day).astype(np.float32)),
         )
 
     def _hardship_part(self, hardship: bool) -> tuple[F32, F32]:
@@ -818,29 +830,42 @@ class MatchIndex:
         get = self._cache.get
         static = get(
             ("static", day),
-            lambda: ~(
-                fails_status(cols["open"])
-                | fails_employer(cols["verified"])
-                | fails_deadline(cols["deadline"], day)
-                | fails_headcount(cols["full"])
+            lambda: (
+                ~(
+                    fails_status(cols["open"])
+                    | fails_employer(cols["verified"])
+                    | fails_deadline(cols["deadline"], day)
+                    | fails_headcount(cols["full"])
+                )
             ),
         )
         education = get(
             ("education", edu),
-            lambda: ~(fails_education(cols["min_edu"], edu) | fails_education_levels(cols["edu_levels"], edu)),
+            lambda: (
+                ~(fails_education(cols["min_edu"], edu) | fails_education_levels(cols["edu_levels"], edu))
+            ),
         )
         age_ok = get(("age", age), lambda: ~fails_age(cols["max_age"], age))
         year = rec.graduation_year
-        grad_ok = get(("graduation", year), lambda: ~fails_graduation(cols["grad_min"], cols["grad_max"], year))
+        grad_ok = get(
+            ("graduation", year), lambda: ~fails_graduation(cols["grad_min"], cols["grad_max"], year)
+        )
         flags_ok = get(("flags", int(held)), lambda: ~fails_flags(cols["flags"], held))
         hukou_ok = get(("hukou", g.home_code), lambda: self._hukou_ok(g.home_code))
         out = static & education
-        for mask in (age_ok, grad_ok, flags_ok, hukou_ok, self._kind_part(g.wanted)[2], self._major_part(g)[2]):
+        for mask in (
+            age_ok,
+            grad_ok,
+            flags_ok,
+            hukou_ok,
+            self._kind_part(g.wanted)[2],
+            self._major_part(g)[2],
+        ):
             np.logical_and(out, mask, out=out)
         return out
 
     def _hukou_ok(self, home_code: int) -> Bool:
-        ok = self._cols["local"] == 0
+        ok: Bool = self._cols["local"] == 0
         if self._local_row and home_code > 0:
             row = self._cached_array("local_row", lambda: np.asarray(self._local_row, dtype=np.int64))
             code = self._cached_array("local_code", lambda: np.asarray(self._local_code, dtype=np.int64))
@@ -848,7 +873,9 @@ class MatchIndex:
             ok[row[code == home_code // div]] = True
         return ok
 
-    def score_positions(self, graduate: GraduateRecord, *, today: date | None = None) -> tuple[F32, Bool, I64]:
+    def score_positions(
+        self, graduate: GraduateRecord, *, today: date | None = None
+    ) -> tuple[F32, Bool, I64]:
         """(score, eligible, position id) for every row; superseded rows are never eligible."""
         day = today or date.today()
         g = self._encode(graduate)
@@ -879,7 +906,9 @@ class MatchIndex:
             eligible = eligible & self._within(list(places))
         rows = top_k(scores, eligible, self._cols["id"], k)
         values = [{name: float(feats[name][r]) for name in FEATURES} for r in rows]
-        return self._matches([int(r) for r in rows], [g] * len(rows), values, [float(scores[r]) for r in rows], day, explain)
+        return self._matches(
+            [int(r) for r in rows], [g] * len(rows), values, [float(scores[r]) for r in rows], day, explain
+        )
 
     def _within(self, areas: list[str]) -> Bool:
         rows = self.places.rows(areas)
@@ -915,9 +944,13 @@ class MatchIndex:
         prow = self._row_of[position_id]
         encoded = [self._from_table(graduates, int(r)) for r in rows]
         values = [{name: float(feats[name][r]) for name in FEATURES} for r in rows]
-        return self._matches([prow] * len(rows), encoded, values, [float(scores[r]) for r in rows], day, explain)
+        return self._matches(
+            [prow] * len(rows), encoded, values, [float(scores[r]) for r in rows], day, explain
+        )
 
-    def score_graduates(self, position_id: int, graduates: GraduateTable, *, today: date | None = None) -> tuple[F32, Bool]:
+    def score_graduates(
+        self, position_id: int, graduates: GraduateTable, *, today: date | None = None
+    ) -> tuple[F32, Bool]:
         """(score, eligible) of every graduate of the table against one position."""
         day = today or date.today()
         feats, eligible = self._graduate_side(position_id, graduates, day)
@@ -975,7 +1008,9 @@ class MatchIndex:
             "place": place.astype(np.float32),
             "pay": pay_score(t.expected, lo[group], hi[group]).astype(np.float32),
             "kind": kind_score(t.wanted, int(cols["kind_bit"][row])).astype(np.float32),
-            "freshness": np.full(n, freshness_score(int(cols["opened"][row]), today.toordinal()), dtype=np.float32),
+            "freshness": np.full(
+                n, freshness_score(int(cols["opened"][row]), today.toordinal()), dtype=np.float32
+            ),
             "hardship": hardship_score(t.hardship, bool(cols["priority"][row])).astype(np.float32),
         }
         hukou_ok = np.full(n, not p.requires_local_hukou, dtype=np.bool_)
@@ -1037,7 +1072,7 @@ class MatchIndex:
             ids, scores = self._batch_rows(table, order, k, day, chunk)
         else:
             bounds = np.linspace(0, n, workers + 1).astype(np.int64)
-            parts_in = [order[a:b] for a, b in zip(bounds[:-1], bounds[1:], strict=True)]
+            parts_in = [order[a:b] for a, b in itertools.pairwise(bounds)]
             global _FORK_STATE
             _FORK_STATE = (self, table, k, day, chunk)
             try:
@@ -1171,7 +1206,9 @@ class MatchIndex:
             graduate_hardship=g.record.hardship,
         )
 
-    def _occupation_fact(self, p: PositionRecord, m: MajorTokens) -> tuple[str, _explain.OccupationCodeMatch, str, str]:
+    def _occupation_fact(
+        self, p: PositionRecord, m: MajorTokens
+    ) -> tuple[str, _explain.OccupationCodeMatch, str, str]:
         """(occupation name, how a CSCO code matched, shared 小类 name, majors the orientation came from).
 
         The occupation named is, in this order: one whose CSCO code the position carries; one sharing its
@@ -1185,7 +1222,9 @@ class MatchIndex:
         occs = self.catalogs.occupations
         via = ""
         if not orient.official:
-            names = [self.catalogs.majors.majors[c].name for c, _ in orient.via if c in self.catalogs.majors.majors]
+            names = [
+                self.catalogs.majors.majors[c].name for c, _ in orient.via if c in self.catalogs.majors.majors
+            ]
             via = "、".join(list(dict.fromkeys(names))[:2])
 
         def name(code: str) -> str:
@@ -1241,7 +1280,9 @@ class MatchIndex:
             self._occ_terms[code] = terms
         return terms
 
-    def _place_fact(self, p: PositionRecord, g: _Graduate) -> tuple[_explain.PlaceRelation, str, str, bool, float | None]:
+    def _place_fact(
+        self, p: PositionRecord, g: _Graduate
+    ) -> tuple[_explain.PlaceRelation, str, str, bool, float | None]:
         """(relation, position place, graduate place, that place is the home division, distance)."""
         candidates = [(r, False) for r in g.place_rows]
         if p.requires_local_hukou and g.home_row and g.home_row not in g.place_rows:
@@ -1292,7 +1333,9 @@ def _fit_space(catalogs: Catalogs, records: Sequence[PositionRecord]) -> TextSpa
 
 def _combine(feats: dict[str, F32], weights: Weights) -> F32:
     """Σ weight × feature in `FEATURES` order, float32: the same operations as `MatchIndex._score`."""
-    terms = [np.float32(getattr(weights, name)) * np.asarray(feats[name], dtype=np.float32) for name in FEATURES]
+    terms = [
+        np.float32(getattr(weights, name)) * np.asarray(feats[name], dtype=np.float32) for name in FEATURES
+    ]
     out = terms[0] + terms[1]
     for term in terms[2:]:
         np.add(out, term, out=out)

@@ -71,12 +71,16 @@ class WeightLearner(BaseEstimator):  # type: ignore[misc]
         self.max_iter = max_iter
         self.random_state = random_state
 
-    def fit(self, X: npt.ArrayLike, y: Sequence[str | int] | npt.ArrayLike, groups: npt.ArrayLike) -> WeightLearner:
+    def fit(
+        self, X: npt.ArrayLike, y: Sequence[str | int] | npt.ArrayLike, groups: npt.ArrayLike
+    ) -> WeightLearner:
         """X: (n, len(FEATURES)) feature values; y: outcomes (names or grades); groups: group id per row."""
         y_grades = grades(np.asarray(y, dtype=object).ravel().tolist())
         X_arr, y_arr = validate_data(self, X, y_grades, dtype=np.float64, y_numeric=True)
         if X_arr.shape[1] != len(FEATURES):
-            raise ValueError(f"expected {len(FEATURES)} features ({', '.join(FEATURES)}), got {X_arr.shape[1]}")
+            raise ValueError(
+                f"expected {len(FEATURES)} features ({', '.join(FEATURES)}), got {X_arr.shape[1]}"
+            )
         group_ids = np.asarray(groups).ravel()
         if group_ids.shape[0] != X_arr.shape[0]:
             raise ValueError("groups must have one entry per row of X")
@@ -187,7 +191,9 @@ def decide(
     gain = new[metric] - now[metric]
     replace = bool(len(holdout) > 0 and gain >= min_gain)
     verb = "replace" if replace else "keep"
-    reason = f"{verb}: {metric} {now[metric]:.4f} → {new[metric]:.4f} (gain {gain:+.4f}, needed {min_gain:+.4f})"
+    reason = (
+        f"{verb}: {metric} {now[metric]:.4f} → {new[metric]:.4f} (gain {gain:+.4f}, needed {min_gain:+.4f})"
+    )
     return Decision(replace, now, new, current.as_dict(), learned.as_dict(), reason)
 
 

@@ -53,7 +53,12 @@ FLAG_NAMES: Final[dict[str, str]] = {
     "veteran": "退役军人",
 }
 
-_STATUS_NAMES: Final[dict[str, str]] = {"open": "招聘中", "closed": "已关闭", "filled": "已招满", "draft": "草稿"}
+_STATUS_NAMES: Final[dict[str, str]] = {
+    "open": "招聘中",
+    "closed": "已关闭",
+    "filled": "已招满",
+    "draft": "草稿",
+}
 
 NO_DAY: Final = -1
 NO_DEADLINE: Final = np.iinfo(np.int32).max
@@ -145,7 +150,9 @@ def fails_age(max_age: npt.ArrayLike, age: npt.ArrayLike) -> Bool:
     return np.asarray((limit >= 0) & ((years < 0) | (years > limit)))
 
 
-def fails_graduation(graduation_min: npt.ArrayLike, graduation_max: npt.ArrayLike, graduation_year: npt.ArrayLike) -> Bool:
+def fails_graduation(
+    graduation_min: npt.ArrayLike, graduation_max: npt.ArrayLike, graduation_year: npt.ArrayLike
+) -> Bool:
     gy = np.asarray(graduation_year, dtype=np.int64)
     gmin = np.asarray(graduation_min, dtype=np.int64)
     gmax = np.asarray(graduation_max, dtype=np.int64)
@@ -248,7 +255,9 @@ def explain_rules(
     add("employer", position.employer_verified, "用人单位已认证", "用人单位未认证")
     if position.deadline is not None:
         until = position.deadline.isoformat()
-        add("deadline", position.deadline >= today, f"报名未截止（截止{until}）", f"报名已截止（截止{until}）")
+        add(
+            "deadline", position.deadline >= today, f"报名未截止（截止{until}）", f"报名已截止（截止{until}）"
+        )
     if position.headcount is not None:
         full = position.filled >= position.headcount
         add(
@@ -259,7 +268,12 @@ def explain_rules(
         )
     if graduate.wanted_kinds:
         kind = KIND_NAMES[position.kind]
-        add("kind", position.kind in graduate.wanted_kinds, f"岗位类型符合意向：{kind}", f"岗位类型不在意向内：{kind}")
+        add(
+            "kind",
+            position.kind in graduate.wanted_kinds,
+            f"岗位类型符合意向：{kind}",
+            f"岗位类型不在意向内：{kind}",
+        )
     need = education_phrase(position.min_education)
     add("education", graduate.education >= position.min_education, f"学历符合：{need}", f"学历不符：{need}")
     if position.education_levels:
@@ -275,7 +289,12 @@ def explain_rules(
         if graduate.birth_date is None:
             add("age", False, "", f"年龄无法核实：{limit}")
         else:
-            add("age", age_on(graduate.birth_date, today) <= position.max_age, f"年龄符合：{limit}", f"年龄超限：{limit}")
+            add(
+                "age",
+                age_on(graduate.birth_date, today) <= position.max_age,
+                f"年龄符合：{limit}",
+                f"年龄超限：{limit}",
+            )
     if position.graduation_min is not None or position.graduation_max is not None:
         window = _window_phrase(position.graduation_min, position.graduation_max)
         ok = (position.graduation_min is None or graduate.graduation_year >= position.graduation_min) and (
@@ -315,7 +334,9 @@ def _window_phrase(low: int | None, high: int | None) -> str:
     return f"限{high}届及以前"
 
 
-def _majors_phrase(codes: list[str], classes: list[str], disciplines: list[str], majors: MajorCatalog | None) -> str:
+def _majors_phrase(
+    codes: list[str], classes: list[str], disciplines: list[str], majors: MajorCatalog | None
+) -> str:
     names: list[str] = []
     for code in codes:
         found = majors.get(code) if majors is not None else None

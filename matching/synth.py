@@ -17,7 +17,7 @@ from typing import Final
 import numpy as np
 
 from matching.catalogs import Catalogs, Major
-from matching.records import KINDS, Education, GraduateRecord, Kind, PositionRecord
+from matching.records import KINDS, Education, GraduateRecord, HukouScope, Kind, PositionRecord, Status
 
 BOZHOU: Final[tuple[str, ...]] = ("341602", "341621", "341622", "341623")
 _PERKS: Final[tuple[str, ...]] = (
@@ -120,7 +120,11 @@ class Generator:
         occ = self.catalogs.occupations.occupations[occ_code]
         title = self._title(occ_code)
         tasks = [t for t in occ.tasks.replace(" ", "\n").split("\n") if t]
-        chosen = [tasks[i] for i in sorted(rng.choice(len(tasks), size=min(2, len(tasks)), replace=False))] if tasks else []
+        chosen = (
+            [tasks[i] for i in sorted(rng.choice(len(tasks), size=min(2, len(tasks)), replace=False))]
+            if tasks
+            else []
+        )
         perks = "、".join(self._pick(_PERKS) for _ in range(2))
         description = f"{occ.definition}{''.join(chosen)}。福利：{perks}。"
         majors: tuple[str, ...] = ()
@@ -131,7 +135,9 @@ class Generator:
         if related and r < 0.2:
             majors = tuple(sorted({self._pick(related) for _ in range(2)}))
         elif related and r < 0.4:
-            classes = tuple(sorted({self.catalogs.majors.majors[self._pick(related)].class_code for _ in range(2)}))
+            classes = tuple(
+                sorted({self.catalogs.majors.majors[self._pick(related)].class_code for _ in range(2)})
+            )
         elif related and r < 0.45:
             disciplines = (self.catalogs.majors.majors[self._pick(related)].discipline_code,)
         remote = bool(rng.random() < 0.03)
@@ -145,23 +151,26 @@ class Generator:
         deadline = opened + timedelta(days=int(rng.integers(20, 180)))
         headcount = int(rng.integers(1, 30)) if rng.random() < 0.9 else None
         filled = int(rng.integers(0, headcount + 1)) if headcount is not None and rng.random() < 0.3 else 0
-        status = "open" if rng.random() < 0.95 else ("closed" if rng.random() < 0.5 else "draft")
+        status: Status = "open" if rng.random() < 0.95 else ("closed" if rng.random() < 0.5 else "draft")
         min_edu = Education(int(rng.choice([1, 2, 3, 4], p=[0.2, 0.45, 0.3, 0.05])))
-        extra: dict[str, object] = {}
+        max_age: int | None = None
+        window: tuple[int | None, int | None] = (None, None)
+        local = False
+        scope: HukouScope = "province"
+        levels: frozenset[Education] = frozenset()
+        flags: frozenset[str] = frozenset()
         if kind == "grassroots":
             program, blurb = _PROGRAMS[int(rng.integers(len(_PROGRAMS)))]
             title = f"{program}：{title}"
             description = f"{blurb}。{description}"
-            year = self.today.year
-            extra = {
-                "max_age": int(rng.choice([25, 28, 30, 35])),
-                "graduation_min": year - 3,
-                "graduation_max": year,
-                "requires_local_hukou": bool(rng.random() < 0.6),
-                "hukou_scope": "province" if rng.random() < 0.7 else "city",
-                "education_levels": frozenset({Education.JUNIOR_COLLEGE, Education.BACHELOR}) if rng.random() < 0.4 else frozenset(),
-                "required_flags": frozenset({"teacher_cert"}) if program == "特岗计划" else frozenset(),
-            }
+            max_age = int(rng.choice([25, 28, 30, 35]))
+            window = (self.today.year - 3, self.today.year)
+            local = bool(rng.random() < 0.6)
+            scope = "province" if rng.random() < 0.7 else "city"
+            if rng.random() < 0.4:
+                levels = frozenset({Education.JUNIOR_COLLEGE, Education.BACHELOR})
+            if program == "特岗计划":
+                flags = frozenset({"teacher_cert"})
             if not places:
                 places = (self._pick(BOZHOU),)
                 remote = False
@@ -186,7 +195,13 @@ class Generator:
             hardship_priority=bool(rng.random() < 0.3),
             employer_verified=bool(rng.random() < 0.97),
             occupations=(occ_code,) if rng.random() < 0.3 else (),
-            **extra,  # type: ignore[arg-type]
+            max_age=max_age,
+            graduation_min=window[0],
+            graduation_max=window[1],
+            education_levels=levels,
+            requires_local_hukou=local,
+            hukou_scope=scope,
+            required_flags=flags,
         )
 
     def positions(self, n: int, *, start_id: int = 1) -> list[PositionRecord]:
@@ -202,7 +217,9 @@ class Generator:
         if education == Education.BACHELOR and major.level == "本科" and rng.random() < 0.08:
             education = Education.MASTER
         year = int(rng.integers(self.today.year - 3, self.today.year + 1))
-        birth = date(year - {1: 19, 2: 21, 3: 22, 4: 25, 5: 28}[int(education)] - int(rng.integers(0, 4)), 1, 1)
+        birth = date(
+            year - {1: 19, 2: 21, 3: 22, 4: 25, 5: 28}[int(education)] - int(rng.integers(0, 4)), 1, 1
+        )
         birth += timedelta(days=int(rng.integers(0, 365)))
         orient = self.catalogs.orientations.get(code)
         titles: list[str] = []
@@ -212,7 +229,9 @@ class Generator:
                 titles.extend(a for a in occ.aliases[:6] if len(a) <= 12)
         skills = [self._pick(titles) for _ in range(2)] if titles else []
         skills.append(self._pick(_SOFT_SKILLS))
-        wishes = (self._pick(titles) if titles and rng.random() < 0.7 else "") + ("，希望回家乡工作" if rng.random() < 0.3 else "")
+        wishes = (self._pick(titles) if titles and rng.random() < 0.7 else "") + (
+            "，希望回家乡工作" if rng.random() < 0.3 else ""
+        )
         home = self._pick(BOZHOU) if rng.random() < 0.7 else self._pick(self.anhui)
         r = rng.random()
         preferred: tuple[str, ...] = ()
@@ -222,7 +241,9 @@ class Generator:
             preferred = tuple(sorted({self.place(), self.place()}))
         wanted: frozenset[Kind] = frozenset()
         if rng.random() < 0.35:
-            wanted = frozenset(KINDS[int(i)] for i in rng.choice(5, size=int(rng.integers(1, 4)), replace=False))
+            wanted = frozenset(
+                KINDS[int(i)] for i in rng.choice(5, size=int(rng.integers(1, 4)), replace=False)
+            )
         use_name = rng.random() < 0.15
         return GraduateRecord(
             id=gid,

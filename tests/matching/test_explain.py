@@ -57,10 +57,38 @@ def test_every_result_has_true_reasons(index: MatchIndex, catalogs: Catalogs, wo
 
 def test_bridge_finds_java_developer_for_software_technology(catalogs: Catalogs) -> None:
     positions = [
-        PositionRecord(id=1, kind="job", title="Java开发工程师", description="负责后端接口开发与维护", employer_verified=True, places=("341622",)),
-        PositionRecord(id=2, kind="job", title="养老护理员", description="照护老人日常起居", employer_verified=True, places=("341622",)),
-        PositionRecord(id=3, kind="job", title="出纳", description="现金收付与票据管理", employer_verified=True, places=("341622",)),
-        PositionRecord(id=4, kind="job", title="电焊工", description="焊接钢结构", employer_verified=True, places=("341622",)),
+        PositionRecord(
+            id=1,
+            kind="job",
+            title="Java开发工程师",
+            description="负责后端接口开发与维护",
+            employer_verified=True,
+            places=("341622",),
+        ),
+        PositionRecord(
+            id=2,
+            kind="job",
+            title="养老护理员",
+            description="照护老人日常起居",
+            employer_verified=True,
+            places=("341622",),
+        ),
+        PositionRecord(
+            id=3,
+            kind="job",
+            title="出纳",
+            description="现金收付与票据管理",
+            employer_verified=True,
+            places=("341622",),
+        ),
+        PositionRecord(
+            id=4,
+            kind="job",
+            title="电焊工",
+            description="焊接钢结构",
+            employer_verified=True,
+            places=("341622",),
+        ),
     ]
     g = GraduateRecord(
         id=1,
@@ -107,7 +135,9 @@ def test_reason_for_major_class_and_place_names(catalogs: Catalogs) -> None:
 
 
 def test_explain_shows_failed_checks(catalogs: Catalogs) -> None:
-    p = PositionRecord(id=1, kind="job", title="护士", min_education=Education.BACHELOR, employer_verified=True)
+    p = PositionRecord(
+        id=1, kind="job", title="护士", min_education=Education.BACHELOR, employer_verified=True
+    )
     g = GraduateRecord(id=1, education=Education.SECONDARY, graduation_year=2023, major_code="720201")
     index = MatchIndex([p], catalogs)
     assert index.rank_positions(g, today=TODAY) == []

@@ -69,17 +69,23 @@ def test_features_read_only_record_fields_and_none_protected() -> None:
 
 def test_perturbing_protected_attributes_changes_no_ranking(index: MatchIndex, world) -> None:
     rng = random.Random(5)
-    people = [
-        PersonOnFile(g, "汉族", "男", "群众", "健康", "未婚", "农业户口") for g in world[1][:25]
-    ]
+    people = [PersonOnFile(g, "汉族", "男", "群众", "健康", "未婚", "农业户口") for g in world[1][:25]]
     table = index.graduate_table([p.record for p in people])
-    before = [[(m.position_id, m.score) for m in index.rank_positions(p.record, 10, today=TODAY)] for p in people]
-    before_rev = [(m.graduate_id, m.score) for m in index.rank_graduates(world[0][0].id, table, 10, today=TODAY)]
+    before = [
+        [(m.position_id, m.score) for m in index.rank_positions(p.record, 10, today=TODAY)] for p in people
+    ]
+    before_rev = [
+        (m.graduate_id, m.score) for m in index.rank_graduates(world[0][0].id, table, 10, today=TODAY)
+    ]
     changed = [_perturbed(p, rng) for p in people]
     assert any(a != b for a, b in zip(people, changed, strict=True))
     table2 = index.graduate_table([p.record for p in changed])
-    after = [[(m.position_id, m.score) for m in index.rank_positions(p.record, 10, today=TODAY)] for p in changed]
-    after_rev = [(m.graduate_id, m.score) for m in index.rank_graduates(world[0][0].id, table2, 10, today=TODAY)]
+    after = [
+        [(m.position_id, m.score) for m in index.rank_positions(p.record, 10, today=TODAY)] for p in changed
+    ]
+    after_rev = [
+        (m.graduate_id, m.score) for m in index.rank_graduates(world[0][0].id, table2, 10, today=TODAY)
+    ]
     assert before == after
     assert before_rev == after_rev
 

@@ -29,7 +29,9 @@ from matching.rules import graduate_major
         ("（中外合作）国际经济与贸易", None, "国际经济与贸易"),
     ],
 )
-def test_short_forms_and_variants_resolve(catalogs: Catalogs, query: str, education: Education | None, expected: str) -> None:
+def test_short_forms_and_variants_resolve(
+    catalogs: Catalogs, query: str, education: Education | None, expected: str
+) -> None:
     found = fuzzy.resolve_major(query, catalogs.majors, education=education)
     assert found and found[0].name == expected
 
@@ -52,7 +54,9 @@ def test_the_eleven_recoded_majors_resolve(catalogs: Catalogs) -> None:
     for row in rows:
         major = catalogs.majors.get(row["old_code"])
         assert major is not None and major.code == row["new_code_2026"] and major.name == row["major_name"]
-        g = GraduateRecord(id=1, education=Education.BACHELOR, graduation_year=2023, major_code=row["old_code"])
+        g = GraduateRecord(
+            id=1, education=Education.BACHELOR, graduation_year=2023, major_code=row["old_code"]
+        )
         tokens = graduate_major(g, catalogs.majors)
         assert tokens.code == row["new_code_2026"] and tokens.class_code == "1400"
 

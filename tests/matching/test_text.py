@@ -11,7 +11,9 @@ from matching.catalogs import Catalogs
 from matching.text import default_space
 
 texts = st.lists(
-    st.text(alphabet=st.sampled_from(list("软件开发工程师护理会计 ，。JavaSQL　ＡＢ１2-")), max_size=40), min_size=1, max_size=12
+    st.text(alphabet=st.sampled_from(list("软件开发工程师护理会计 ，。JavaSQL　ＡＢ１2-")), max_size=40),
+    min_size=1,
+    max_size=12,
 )
 
 
