@@ -8,7 +8,8 @@ for one graduate (median and p99 over the queries, with reasons and without); ba
 worker processes; and, on the same data, two baselines: a per-pair Python loop (rules + rapidfuzz
 `partial_ratio` of graduate text against position title), timed on a subsample of positions and
 extrapolated to N, and, with `--pg-dsn`, a PostgreSQL pg_trgm top-20 query on a temporary table of the
-titles (GIN index, `%` filter, ordered by similarity).
+titles (GIN index, `%` filter, ordered by similarity), all inside one transaction that is rolled back
+(the extension, if it had to be created, goes with it).
 """
 
 from __future__ import annotations
