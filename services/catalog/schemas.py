@@ -209,7 +209,12 @@ class PositionUpdate(BaseModel):
     majors: list[str] | None = Field(default=None, max_length=50)
     major_classes: list[str] | None = Field(default=None, max_length=50)
     disciplines: list[str] | None = Field(default=None, max_length=20)
-    majors_text: str | None = Field(default=None, max_length=500, examples=["中药学"])
+    majors_text: str | None = Field(
+        default=None,
+        max_length=500,
+        description="按新文字重新识别专业要求；未同时提交的专业代码、专业类、门类随之清空",
+        examples=["中药学"],
+    )
     min_education: Education | None = None
     places: list[DivisionCode] | None = Field(default=None, max_length=30)
     remote: bool | None = None

@@ -785,13 +785,17 @@ def update_position(session: Session, *, principal: Principal, position_id: int,
             raise ValidationFailed("该项不能清空", field=key)
     _check_common(session, values)
     if any(k in values for k in ("majors", "major_classes", "disciplines", "majors_text")):
-        current = {
-            "majors": position.majors,
-            "major_classes": position.major_classes,
-            "disciplines": position.disciplines,
-            "majors_text": "",
+        # New text is read afresh: the codes it produced before go unless sent again with it.
+        retext = "majors_text" in values
+        current: dict[str, Any] = {
+            "majors": [] if retext else position.majors,
+            "major_classes": [] if retext else position.major_classes,
+            "disciplines": [] if retext else position.disciplines,
+            "majors_text": position.majors_text,
         }
-        current.update({k: v for k, v in values.items() if k in current})
+        current.update(
+            {k: v if v is not None else ([] if k != "majors_text" else "") for k, v in values.items() if k in current}
+        )
         _resolve_majors(session, current)
         values.update(current)
     for key, value in values.items():

@@ -229,3 +229,17 @@ def test_pay_range_must_be_ordered(client: TestClient, db: Session, world: World
     resp = client.post("/api/v1/positions", json=body, headers=world.headers("county_a"))
     assert resp.status_code == 422
     assert resp.json()["errors"][0]["field"] == "pay_min"
+
+
+def test_rewriting_the_major_text_replaces_what_it_meant(client: TestClient, db: Session, world: World) -> None:
+    employer = f.make_employer(db, world)
+    db.commit()
+    me = world.headers("county_a")
+    created = client.post(
+        "/api/v1/positions", json=f.position_payload(employer_id=employer.id, majors_text="计科"), headers=me
+    ).json()
+    assert created["majors"] == ["080901"]
+    edited = client.patch(f"/api/v1/positions/{created['id']}", json={"majors_text": "会计学"}, headers=me).json()
+    assert edited["majors"] == ["120203K"] and edited["majors_text"] == "会计学"
+    cleared = client.patch(f"/api/v1/positions/{created['id']}", json={"majors_text": ""}, headers=me).json()
+    assert (cleared["majors"], cleared["major_classes"], cleared["disciplines"]) == ([], [], [])  # open to any major
