@@ -87,6 +87,7 @@ KIND_NAMED: Final = 1.0
 KIND_ANY: Final = 0.5
 FRESH_HALF_DAYS: Final = 14.0
 EARTH_RADIUS_KM: Final = 6371.0088
+REMOTE_ROW: Final = 1
 
 
 @dataclass(frozen=True, slots=True)
@@ -154,16 +155,17 @@ def combine(values: Mapping[str, npt.NDArray[np.floating]], weights: Weights) ->
 class PlaceSpace:
     """Division codes interned to rows, with level and unit-sphere coordinates for vectorised lookups.
 
-    Row 0 is a null place (no coordinates, matches nothing). Codes not in the gazetteer are interned on
-    first use with the coordinates of their nearest listed ancestor.
+    Row 0 is a null place (no coordinates, matches nothing); row 1 (`REMOTE_ROW`) stands for "anywhere":
+    a position there scores `PLACE_REMOTE` against every graduate place, the null one included. Codes not
+    in the gazetteer are interned on first use with the coordinates of their nearest listed ancestor.
     """
 
     def __init__(self, gazetteer: Gazetteer) -> None:
         self.gazetteer = gazetteer
         self._rows: dict[str, int] = {}
-        self._codes: list[int] = [0]
-        self._xyz: list[tuple[float, float, float]] = [(0.0, 0.0, 0.0)]
-        self._has_xyz: list[bool] = [False]
+        self._codes: list[int] = [0, -1]
+        self._xyz: list[tuple[float, float, float]] = [(0.0, 0.0, 0.0), (0.0, 0.0, 0.0)]
+        self._has_xyz: list[bool] = [False, False]
         for code in gazetteer.codes():
             self.intern(code)
         self._freeze()
@@ -228,7 +230,7 @@ class PlaceSpace:
             PLACE_SAME,
             np.where(same_city, PLACE_CITY, np.where(same_prov, PLACE_PROVINCE, far)),
         )
-        return np.where(valid, score, 0.0)
+        return np.where(pc == -1, PLACE_REMOTE, np.where(valid, score, 0.0))
 
     def table(self, rows: list[int], *, graduate_side: bool) -> F32:
         """Best affinity of the given places against every place row (length `len(self)`).

@@ -36,6 +36,7 @@ from matching.features import (
     OCCUPATION_SCALE,
     OCCUPATION_SMALL_CLASS,
     PLACE_REMOTE,
+    REMOTE_ROW,
     TEXT_SCALE,
     PlaceSpace,
     Weights,
@@ -422,6 +423,8 @@ class MatchIndex:
 
     def _append(self, p: PositionRecord) -> int:
         place_rows = self.places.rows(list(p.places))
+        if p.remote or not place_rows:
+            place_rows.append(REMOTE_ROW)
         row = self._cols.append(
             {
                 "id": p.id,
@@ -442,8 +445,8 @@ class MatchIndex:
                 "flags": self._flag_bits(p.required_flags, intern=True),
                 "local": 0 if not p.requires_local_hukou else (1 if p.hukou_scope == "province" else 2),
                 "restricted": bool(p.majors or p.major_classes or p.disciplines),
-                "place": place_rows[0] if place_rows else 0,
-                "remote": p.remote or not place_rows,
+                "place": place_rows[0],
+                "remote": p.remote or not p.places,
             }
         )
         for extra in place_rows[1:]:
@@ -516,6 +519,7 @@ class MatchIndex:
         self._cache.clear()
         self._arrays: dict[Any, I64] = {}
         self._extra_layout: tuple[I64, I64, I64] | None = None
+        self._local_cache: tuple[I64, I64, I64, I64] | None = None
 
     def add(self, position: PositionRecord) -> None:
         """Add a new position (vectorised with the current text space; nothing is refitted)."""
@@ -573,8 +577,9 @@ class MatchIndex:
         return hit
 
     def _graduate_places(self, g: GraduateRecord) -> tuple[int, ...]:
+        """Place rows of the preferred places, else of the home division, else the null place."""
         codes = g.preferred_places or ((g.home_division,) if g.home_division else ())
-        return tuple(self.places.rows(list(codes)))
+        return tuple(self.places.rows(list(codes))) or (0,)
 
     def _encode(self, g: GraduateRecord, text: Csr | None = None) -> _Graduate:
         major = self._resolve(g)
@@ -730,6 +735,29 @@ class MatchIndex:
             out[unique] = np.maximum(out[unique], np.maximum.reduceat(table[places], starts))
         return out
 
+    def _local_layout(self) -> tuple[I64, I64, I64, I64]:
+        """Rows wanting locals, and their extra places as (index into those rows, starts, place rows)."""
+        hit = self._local_cache
+        if hit is None:
+            rows = np.flatnonzero(self._cols["local"] > 0)
+            extra_row = np.asarray(self._extra_row, dtype=np.int64)
+            extra_place = np.asarray(self._extra_place, dtype=np.int64)
+            keep = np.isin(extra_row, rows)
+            order = np.argsort(extra_row[keep], kind="stable")
+            sub_rows, sub_places = extra_row[keep][order], extra_place[keep][order]
+            unique, starts = np.unique(sub_rows, return_index=True)
+            hit = (rows, np.searchsorted(rows, unique), starts, sub_places)
+            self._local_cache = hit
+        return hit
+
+    def _gather_local(self, table: F32) -> F32:
+        """`_gather_places` for the rows wanting locals only."""
+        rows, at, starts, places = self._local_layout()
+        out: F32 = table[self._cols["place"][rows]]
+        if places.size:
+            out[at] = np.maximum(out[at], np.maximum.reduceat(table[places], starts))
+        return out
+
     def _place_part(self, g: _Graduate) -> F32:
         with_home = bool(self._local_row) and g.home_row > 0 and g.home_row not in g.place_rows
 
@@ -737,11 +765,7 @@ class MatchIndex:
             place = self._gather_places(self.places.table(list(g.place_rows), graduate_side=True))
             if with_home:
                 table = self.places.table([*g.place_rows, g.home_row], graduate_side=True)
-                local = self._cached_array("local", lambda: self._cols["local"] > 0)
-                place = np.where(local, self._gather_places(table), place)
-            remote = self._cached_array("remote", lambda: self._cols["remote"])
-            if remote.any():
-                place = np.where(remote, np.maximum(place, np.float32(PLACE_REMOTE)), place)
+                place[self._local_layout()[0]] = self._gather_local(table)
             return np.asarray(place, dtype=np.float32)
 
         return self._cache.get(("place", g.place_rows, g.home_row if with_home else 0), make)
@@ -987,7 +1011,10 @@ class MatchIndex:
                 bridge_occ[hit] = np.float32(OCCUPATION_CODE)
         occupation = np.where(t.bridge_row >= 0, bridge_occ[np.maximum(t.bridge_row, 0)], np.float32(0.0))
         # place: this position's places against every place row, gathered per graduate
-        table = self.places.table(self.places.rows(list(p.places)), graduate_side=False)
+        prows = self.places.rows(list(p.places))
+        if p.remote or not prows:
+            prows.append(REMOTE_ROW)
+        table = self.places.table(prows, graduate_side=False)
         ptr = t.place_ptr
         counts = np.diff(ptr)
         place = np.zeros(n, dtype=np.float32)
@@ -996,8 +1023,6 @@ class MatchIndex:
             place[has] = np.maximum.reduceat(table[t.place_rows], ptr[:-1][has])
         if p.requires_local_hukou:
             place = np.maximum(place, table[t.home_row])
-        if bool(cols["remote"][row]):
-            place = np.maximum(place, np.float32(PLACE_REMOTE))
         lo = np.asarray(self._pay_lo, dtype=np.float64)
         hi = np.asarray(self._pay_hi, dtype=np.float64)
         group = int(cols["pay_group"][row])
