@@ -14,6 +14,7 @@ from rich.console import Console
 from rich.table import Table
 
 from services.config import get_settings
+from services.matches import commands as matches_commands
 from services.refdata import commands as refdata_commands
 
 app = typer.Typer(help="阳光就业服务命令行", no_args_is_help=True, add_completion=False)
@@ -22,6 +23,7 @@ orgs_app = typer.Typer(help="工会组织树", no_args_is_help=True)
 app.add_typer(users_app, name="users")
 app.add_typer(orgs_app, name="orgs")
 app.add_typer(refdata_commands.app, name="refdata")
+app.add_typer(matches_commands.app, name="matches")
 console = Console()
 
 

@@ -1,0 +1,1 @@
+"""Matching as a service: the per-process index, ranked matches and candidates, recommendations, stored top-k."""

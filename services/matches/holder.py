@@ -1,0 +1,249 @@
+"""The match index of this process: built from the catalog in one pass, kept in step with the catalog version.
+
+Each API process (and each Celery worker process) holds one :class:`MatchIndex` per database. Before every use
+the holder reads the catalog stamp — the version counter and the time of its last bump — and the id of the
+active weights (two primary-key reads). When the stamp moved forward it re-reads only the positions changed
+since the bump it last saw (position rows, their employer's verification, their program rule set; with a
+safety margin for transactions that committed late) and adds, updates or closes them in the index. A stamp that
+went backwards or changed without its version moving (another history: a restored database), too many
+changes at once, or the first use rebuild the index from the catalog. A closed, filled or withdrawn position is
+therefore never ranked once its change is committed.
+
+The reference catalogs (majors, occupations, orientations, divisions) are loaded once per process.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from functools import lru_cache
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
+
+from matching.catalogs import Catalogs, default_data_dir, load_catalogs
+from matching.features import Weights
+from matching.index import MatchIndex
+from matching.records import PositionRecord
+from services.catalog import service as catalog
+from services.catalog.models import CatalogVersion, Employer, Position, ProgramRuleSet
+from services.errors import NotFound
+from services.matches.models import MatchWeights
+
+log = logging.getLogger(__name__)
+
+#: Changes are looked for from this long before the last bump seen (transactions that committed late).
+SYNC_MARGIN = timedelta(minutes=10)
+#: More changed positions than this (or than half the index) rebuild the index instead.
+INCREMENTAL_LIMIT = 2000
+
+
+@lru_cache(maxsize=1)
+def reference_catalogs() -> Catalogs:
+    """The reference catalogs of ``services/refdata/data`` (or ``SUNSHINE_REFDATA_DIR``), once per process."""
+    return load_catalogs(default_data_dir())
+
+
+@dataclass(frozen=True, slots=True)
+class Stamp:
+    """The catalog version and the time of its last bump (None before the first change)."""
+
+    version: int
+    changed_at: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class ActiveWeights:
+    id: int | None
+    weights: Weights
+
+
+def read_stamp(session: Session) -> Stamp:
+    stmt = select(CatalogVersion.version, CatalogVersion.changed_at).where(CatalogVersion.id == 1)
+    row = session.execute(stmt).first()
+    if row is None:
+        return Stamp(0, None)
+    return Stamp(int(row[0]), row[1])
+
+
+def active_weights(session: Session) -> ActiveWeights:
+    """The adopted weights (the library defaults until a learned set is adopted)."""
+    stmt = select(MatchWeights.id, MatchWeights.weights).where(MatchWeights.active.is_(True))
+    row = session.execute(stmt.order_by(MatchWeights.id.desc())).first()
+    if row is None:
+        return ActiveWeights(None, Weights())
+    return ActiveWeights(int(row[0]), Weights.from_mapping(row[1]))
+
+
+def _aware(value: datetime) -> datetime:
+    """UTC-aware (SQLite gives the stored UTC time back without its zone)."""
+    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
+
+
+@dataclass(slots=True)
+class SyncReport:
+    """What the last refresh did (for logs, metrics and tests)."""
+
+    rebuilt: bool = False
+    added: int = 0
+    updated: int = 0
+    closed: int = 0
+
+
+class IndexHolder:
+    """One database's index in this process, refreshed on use (see the module docstring)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.RLock()
+        self._index: MatchIndex | None = None
+        self._stamp: Stamp | None = None
+        self._weights_id: int | None = None
+        self._changes_since_build = 0
+        self.last_sync = SyncReport()
+
+    @property
+    def stamp(self) -> Stamp | None:
+        return self._stamp
+
+    @property
+    def weights_id(self) -> int | None:
+        return self._weights_id
+
+    @contextmanager
+    def use(self, session: Session) -> Iterator[MatchIndex]:
+        """The index, in step with the catalog as ``session`` sees it, held exclusively while in use."""
+        with self._lock:
+            yield self._refresh(session)
+
+    def refresh(self, session: Session) -> SyncReport:
+        with self._lock:
+            self._refresh(session)
+            return self.last_sync
+
+    def _refresh(self, session: Session) -> MatchIndex:
+        stamp = read_stamp(session)
+        weights = active_weights(session)
+        index, seen = self._index, self._stamp
+        if index is None or seen is None or not _follows(seen, stamp):
+            return self._rebuild(session, stamp, weights)
+        if weights.id != self._weights_id:
+            index.weights = weights.weights
+            self._weights_id = weights.id
+        if stamp != seen:
+            report = self._sync(session, index, seen)
+            if report is None:
+                return self._rebuild(session, stamp, weights)
+            self.last_sync = report
+            self._stamp = stamp
+        else:
+            self.last_sync = SyncReport()
+        return index
+
+    def _rebuild(self, session: Session, stamp: Stamp, weights: ActiveWeights) -> MatchIndex:
+        records = catalog.open_positions_for_matching(session)
+        self._index = MatchIndex(records, reference_catalogs(), weights=weights.weights)
+        self._stamp = stamp
+        self._weights_id = weights.id
+        self._changes_since_build = 0
+        self.last_sync = SyncReport(rebuilt=True, added=len(records))
+        log.info("match index built: %d open positions, catalog version %d", len(records), stamp.version)
+        return self._index
+
+    def _sync(self, session: Session, index: MatchIndex, seen: Stamp) -> SyncReport | None:
+        """Apply the positions changed since ``seen``; None when a rebuild is the better way."""
+        since = _aware(seen.changed_at) - SYNC_MARGIN if seen.changed_at is not None else None
+        ids = changed_position_ids(session, since=since)
+        if len(ids) > INCREMENTAL_LIMIT or self._changes_since_build + len(ids) > max(len(index), 256):
+            return None
+        report = SyncReport()
+        for position_id in sorted(ids):
+            record = _fresh_record(session, position_id)
+            apply_record(index, position_id, record, report)
+        self._changes_since_build += report.added + report.updated + report.closed
+        return report
+
+    def ensure_current(self, index: MatchIndex, session: Session, position_id: int) -> PositionRecord | None:
+        """Bring one position of the index in line with the database (whatever the version says) and return
+        its current record, None when it does not exist. Call inside :meth:`use`."""
+        record = _fresh_record(session, position_id)
+        apply_record(index, position_id, record, SyncReport())
+        return record
+
+
+def _follows(seen: Stamp, now: Stamp) -> bool:
+    """True when ``now`` is ``seen`` or a later point of the same history."""
+    if now.version < seen.version:
+        return False
+    if now.version == seen.version:
+        return now.changed_at == seen.changed_at
+    return True
+
+
+def _fresh_record(session: Session, position_id: int) -> PositionRecord | None:
+    try:
+        return catalog.position_record(session, position_id=position_id)
+    except NotFound:
+        return None
+
+
+def showable(record: PositionRecord | None) -> bool:
+    """Whether the index should rank the position at all (open, verified employer)."""
+    return record is not None and record.status == "open" and record.employer_verified
+
+
+def apply_record(index: MatchIndex, position_id: int, record: PositionRecord | None, report: SyncReport) -> None:
+    """Add, update or close one position so that the index agrees with ``record``."""
+    if position_id in index:
+        current = index.position(position_id)
+        if record is None or not showable(record):
+            if current.status == "open" and current.employer_verified:
+                index.close(position_id)
+                report.closed += 1
+        elif record != current:
+            index.update(record)
+            report.updated += 1
+    elif record is not None and showable(record):
+        index.add(record)
+        report.added += 1
+
+
+def changed_position_ids(session: Session, *, since: datetime | None) -> set[int]:
+    """Positions changed at or after ``since`` — their row, their employer or their program rule set."""
+    position_cond = [] if since is None else [Position.updated_at >= since]
+    ids = set(session.scalars(select(Position.id).where(*position_cond)))
+    if since is None:
+        return ids
+    employers = select(Employer.id).where(Employer.updated_at >= since)
+    rules = select(ProgramRuleSet.id).where(ProgramRuleSet.updated_at >= since)
+    ids.update(
+        session.scalars(
+            select(Position.id).where(or_(Position.employer_id.in_(employers), Position.rule_set_id.in_(rules)))
+        )
+    )
+    return ids
+
+
+_holders: dict[str, IndexHolder] = {}
+_holders_lock = threading.Lock()
+
+
+def holder_for(session: Session) -> IndexHolder:
+    """The holder of the database ``session`` is bound to (one per database URL in this process)."""
+    bind = session.get_bind()
+    key = bind.engine.url.render_as_string(hide_password=True)
+    with _holders_lock:
+        found = _holders.get(key)
+        if found is None:
+            found = IndexHolder()
+            _holders[key] = found
+        return found
+
+
+def forget_indexes() -> None:
+    """Drop every index of this process (they are rebuilt on next use)."""
+    with _holders_lock:
+        _holders.clear()

@@ -1,0 +1,203 @@
+"""HTTP: ranked positions for a graduate, ranked candidates for a position, recommendations from a match."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Depends, Query
+
+from matching.rules import RuleCheck
+from services.db import SessionDep
+from services.errors import Conflict, Forbidden, NotFound, ValidationFailed, responses
+from services.matches import service
+from services.matches.schemas import (
+    CandidateListOut,
+    CandidateOut,
+    EnterpriseCandidateListOut,
+    EnterpriseCandidateOut,
+    MatchListOut,
+    PlaceOut,
+    PositionMatchOut,
+    RecommendationCreate,
+    RecommendationOut,
+    RuleCheckOut,
+)
+from services.pagination import PageDep
+from services.security.dependencies import require_roles
+from services.security.principal import Principal
+
+router = APIRouter(prefix="/api/v1", tags=["岗位匹配"])
+
+KindParam = Literal["job", "internship", "work_study", "grassroots", "entrepreneurship"]
+GraduateOrUnion = Annotated[
+    Principal, Depends(require_roles("graduate", "counselor", "union_county", "union_city", "admin"))
+]
+EnterpriseOrUnion = Annotated[
+    Principal, Depends(require_roles("enterprise", "counselor", "union_county", "union_city", "admin"))
+]
+UnionSide = Annotated[Principal, Depends(require_roles("counselor", "union_county", "union_city", "admin"))]
+
+
+def _checks(checks: list[RuleCheck]) -> list[RuleCheckOut]:
+    return [RuleCheckOut(code=c.code, passed=c.passed, text=c.text) for c in checks]
+
+
+@router.get(
+    "/graduates/{graduate_id}/matches",
+    response_model=MatchListOut,
+    summary="毕业生的匹配岗位",
+    description=(
+        "按匹配得分从高到低列出毕业生可报名的在招岗位（五类岗位），每条附得分、各项特征、匹配理由和硬性条件核对。"
+        "学历、年龄、毕业年份、专业限制、户籍、截止日期、名额等硬性条件不符的岗位不会出现。"
+        "可按岗位类型（kind，可多选）和地点（place，6位行政区划代码，可多选）筛选；最多翻看前200条。"
+        "毕业生本人查看自己的；就业指导员和工会查看管辖范围内（含异地转入）的毕业生。"
+    ),
+    responses=responses(Forbidden, NotFound, ValidationFailed),
+)
+def graduate_matches(
+    graduate_id: int,
+    principal: GraduateOrUnion,
+    session: SessionDep,
+    page: PageDep,
+    kind: Annotated[list[KindParam] | None, Query(description="岗位类型，可多选")] = None,
+    place: Annotated[list[str] | None, Query(description="工作地点（县/市/省的6位行政区划代码），可多选")] = None,
+) -> MatchListOut:
+    result = service.graduate_matches(
+        session,
+        principal=principal,
+        graduate_id=graduate_id,
+        kinds=kind or (),
+        places=place or (),
+        limit=page.limit,
+        offset=page.offset,
+    )
+    return MatchListOut(
+        graduate_id=graduate_id,
+        items=[
+            PositionMatchOut(
+                rank=m.rank,
+                position_id=m.position_id,
+                title=m.title,
+                kind=m.kind,
+                kind_name=service.kind_name(m.kind),
+                employer_name=m.employer_name,
+                places=[PlaceOut(code=c, name=n) for c, n in m.places],
+                remote=m.remote,
+                pay_min=m.pay_min,
+                pay_max=m.pay_max,
+                deadline=m.deadline,
+                hardship_priority=m.hardship_priority,
+                score=m.score,
+                features=m.features,
+                reasons=m.reasons,
+                checks=_checks(m.checks),
+            )
+            for m in result.items
+        ],
+        limit=result.limit,
+        offset=result.offset,
+        has_more=result.has_more,
+        catalog_version=result.catalog_version,
+    )
+
+
+@router.get(
+    "/positions/{position_id}/candidates",
+    response_model=CandidateListOut | EnterpriseCandidateListOut,
+    summary="岗位的匹配人选",
+    description=(
+        "按匹配得分从高到低列出适合该岗位的毕业生（硬性条件不符者不列出，已就业、升学、入伍或暂不就业者不列出）。"
+        "就业指导员和工会看到管辖范围内的毕业生，附特征、理由和条件核对；"
+        "发布该岗位的企业只看到本人同意向企业公开的毕业生，且只有姓名、学校、专业、届别、学历、技能、得分和理由——"
+        "不含困难家庭、家庭成员、身份证号、收入和联系方式，排序也不使用困难家庭信息。"
+    ),
+    responses=responses(Forbidden, NotFound, ValidationFailed),
+)
+def position_candidates(
+    position_id: int, principal: EnterpriseOrUnion, session: SessionDep, page: PageDep
+) -> CandidateListOut | EnterpriseCandidateListOut:
+    result = service.position_candidates(
+        session, principal=principal, position_id=position_id, limit=page.limit, offset=page.offset
+    )
+    if result.enterprise_view:
+        return EnterpriseCandidateListOut(
+            position_id=position_id,
+            position_open=result.position_open,
+            items=[
+                EnterpriseCandidateOut(
+                    rank=c.rank,
+                    name=c.name,
+                    school_name=c.school_name,
+                    major=c.major,
+                    cohort=c.cohort,
+                    education=c.education_name,
+                    skills=c.skills,
+                    score=c.score,
+                    reasons=c.reasons,
+                )
+                for c in result.items
+            ],
+            limit=result.limit,
+            offset=result.offset,
+            has_more=result.has_more,
+        )
+    return CandidateListOut(
+        position_id=position_id,
+        position_open=result.position_open,
+        items=[
+            CandidateOut(
+                rank=c.rank,
+                graduate_id=c.graduate_id,
+                name=c.name,
+                org_unit_id=c.org_unit_id,
+                school_name=c.school_name,
+                major=c.major,
+                cohort=c.cohort,
+                education=c.education,
+                education_name=c.education_name,
+                skills=c.skills,
+                employment_status=c.employment_status,
+                hardship_family=c.hardship_family,
+                score=c.score,
+                features=c.features,
+                reasons=c.reasons,
+                checks=_checks(c.checks),
+            )
+            for c in result.items
+        ],
+        limit=result.limit,
+        offset=result.offset,
+        has_more=result.has_more,
+        catalog_version=result.catalog_version,
+    )
+
+
+@router.post(
+    "/graduates/{graduate_id}/recommendations",
+    response_model=RecommendationOut,
+    status_code=201,
+    summary="把匹配岗位推荐给毕业生",
+    description=(
+        "就业指导员或工会把匹配结果中的岗位推荐给管辖范围内的毕业生：在全流程跟踪中建立“已推荐”的求职记录，"
+        "并自动记一次“岗位推荐”服务（计入1131标准）。岗位不符合该毕业生的任一硬性条件（学历、年龄、专业、户籍、"
+        "截止、名额等）时拒绝推荐并列出不符的条件；同一岗位不能重复推荐。"
+    ),
+    responses=responses(Forbidden, NotFound, Conflict, ValidationFailed),
+)
+def recommend(
+    graduate_id: int, body: RecommendationCreate, principal: UnionSide, session: SessionDep
+) -> RecommendationOut:
+    rec = service.recommend(
+        session, principal=principal, graduate_id=graduate_id, position_id=body.position_id, note=body.note
+    )
+    return RecommendationOut(
+        application_id=rec.application_id,
+        graduate_id=rec.graduate_id,
+        position_id=rec.position_id,
+        state=rec.state,
+        score=rec.score,
+        reasons=rec.reasons,
+        checks=_checks(rec.checks),
+        catalog_version=rec.catalog_version,
+        recommended_at=rec.recommended_at,
+    )
