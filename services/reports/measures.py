@@ -1,0 +1,524 @@
+"""One query per measure. Each groups in SQL by the record's org unit (and, for graduates, the cohort) and
+returns small dictionaries; ``tables`` folds org units into their county. Nothing here loops over records.
+
+The queries read the registry, tracking, catalog and aid tables directly: the figures need GROUP BY over the
+whole scope, which the row-by-row helpers of those domains do not offer.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+from sqlalchemy import ColumnElement, Numeric, and_, case, distinct, exists, func, literal, select, type_coerce
+from sqlalchemy.orm import Session
+
+from services.aid.models import (
+    AidApplication,
+    AidAward,
+    AidBudget,
+    AidStandard,
+    AidWorkStudy,
+    ApplicationStatus,
+    AwardStatus,
+)
+from services.catalog import service as catalog_service
+from services.catalog.models import JobFair, Position, PositionKind, ProgramRuleSet
+from services.registry.models import Graduate, Stage
+from services.tracking import service as tracking_service
+from services.tracking.models import Application, Contact, ContactOutcome, ServiceRecord, StatusChange
+from services.tracking.pipeline import AppState, Status
+
+CENT = Decimal("0.01")
+Key = tuple[int, int | None]  # (org unit id, cohort) — cohort None for tables without cohorts
+Values = dict[Key, dict[str, Any]]
+
+
+def money(value: object) -> Decimal:
+    """A SQL sum as yuan with two decimals (SQLite hands back floats for sums of expressions)."""
+    if value is None:
+        return Decimal("0.00")
+    return Decimal(str(value)).quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+@dataclass(frozen=True, slots=True)
+class Ctx:
+    """What every measure is asked: which org units, on which day, for which year and cohorts."""
+
+    session: Session
+    org_ids: frozenset[int] | None  # None = every org unit
+    as_of: date
+    year: int
+    cohorts: tuple[int, ...] | None = None
+
+    @property
+    def cutoff(self) -> datetime:
+        """The first instant after ``as_of`` in the service's time zone, in UTC."""
+        return tracking_service.end_of_day_utc(self.as_of)
+
+    @property
+    def period_start(self) -> datetime:
+        return tracking_service.end_of_day_utc(date(self.year - 1, 12, 31))
+
+    def org_filter(self, column: Any) -> ColumnElement[bool]:
+        if self.org_ids is None:
+            return literal(True)
+        return column.in_(sorted(self.org_ids)) if self.org_ids else literal(False)
+
+
+def _add(out: Values, key: Key, column: str, value: Any) -> None:
+    row = out.setdefault(key, {})
+    row[column] = row.get(column, 0) + value
+
+
+# ---- graduates (附件9) --------------------------------------------------------------------------------------
+
+
+def graduate_base(ctx: Ctx) -> Any:
+    """Graduates counted on ``as_of`` with their status that day: (id, org_unit_id, cohort, status)."""
+    ranked = (
+        select(
+            StatusChange.graduate_id.label("graduate_id"),
+            StatusChange.status.label("status"),
+            func.row_number()
+            .over(partition_by=StatusChange.graduate_id, order_by=(StatusChange.at.desc(), StatusChange.id.desc()))
+            .label("rn"),
+        )
+        .where(StatusChange.at < ctx.cutoff, ctx.org_filter(StatusChange.org_unit_id))
+        .subquery("ranked")
+    )
+    status = func.coalesce(ranked.c.status, Graduate.employment_status, literal(Status.UNEMPLOYED.value))
+    stmt = (
+        select(
+            Graduate.id.label("id"),
+            Graduate.org_unit_id.label("org_unit_id"),
+            Graduate.cohort.label("cohort"),
+            status.label("status"),
+        )
+        .outerjoin(ranked, and_(ranked.c.graduate_id == Graduate.id, ranked.c.rn == 1))
+        .where(
+            Graduate.stage == Stage.GRADUATE.value,
+            Graduate.created_at < ctx.cutoff,
+            ctx.org_filter(Graduate.org_unit_id),
+        )
+    )
+    if ctx.cohorts is not None:
+        stmt = stmt.where(Graduate.cohort.in_(ctx.cohorts))
+    return stmt.subquery("grads")
+
+
+STATUS_COLUMN = {
+    Status.SIGNED.value: "enterprise",
+    Status.EMPLOYED.value: "enterprise",
+    Status.FURTHER_STUDY.value: "further_study",
+    Status.MILITARY.value: "military",
+    Status.UNEMPLOYED.value: "still_seeking",
+    Status.SEEKING.value: "still_seeking",
+    Status.INTERNSHIP.value: "still_seeking",
+    Status.NOT_SEEKING.value: "not_seeking",
+    # grassroots and self_employed are split by their own measures
+}
+
+
+def graduate_statuses(ctx: Ctx) -> Values:
+    """registered, enterprise, further_study, military, still_seeking, not_seeking."""
+    g = graduate_base(ctx)
+    out: Values = {}
+    stmt = select(g.c.org_unit_id, g.c.cohort, g.c.status, func.count()).group_by(
+        g.c.org_unit_id, g.c.cohort, g.c.status
+    )
+    for org, cohort, status, n in ctx.session.execute(stmt):
+        key = (int(org), cohort)
+        _add(out, key, "registered", int(n))
+        column = STATUS_COLUMN.get(status)
+        if column is not None:
+            _add(out, key, column, int(n))
+    return out
+
+
+def _placed_app(kind: str) -> Any:
+    """Applications of ``kind`` positions that reached signing or employment: (graduate_id, program)."""
+    return (
+        select(Application.graduate_id.label("graduate_id"), func.max(Position.program).label("program"))
+        .join(Position, Position.id == Application.position_id)
+        .where(Position.kind == kind, Application.state.in_([AppState.SIGNED.value, AppState.EMPLOYED.value]))
+        .group_by(Application.graduate_id)
+        .subquery(f"placed_{kind}")
+    )
+
+
+def grassroots_programs(ctx: Ctx, programs: Iterable[str]) -> Values:
+    """grassroots_<program> and grassroots_other."""
+    g = graduate_base(ctx)
+    placed = _placed_app(PositionKind.GRASSROOTS.value)
+    program = func.coalesce(placed.c.program, literal("other"))
+    stmt = (
+        select(g.c.org_unit_id, g.c.cohort, program, func.count())
+        .outerjoin(placed, placed.c.graduate_id == g.c.id)
+        .where(g.c.status == Status.GRASSROOTS.value)
+        .group_by(g.c.org_unit_id, g.c.cohort, program)
+    )
+    known = set(programs)
+    out: Values = {}
+    for org, cohort, code, n in ctx.session.execute(stmt):
+        column = f"grassroots_{code}" if code in known else "grassroots_other"
+        _add(out, (int(org), cohort), column, int(n))
+    return out
+
+
+def self_employment(ctx: Ctx) -> Values:
+    """self_employed (with an entrepreneurship project signed or started) and flexible (the rest)."""
+    g = graduate_base(ctx)
+    venture = exists(
+        select(Application.id)
+        .join(Position, Position.id == Application.position_id)
+        .where(
+            Application.graduate_id == g.c.id,
+            Position.kind == PositionKind.ENTREPRENEURSHIP.value,
+            Application.state.in_([AppState.SIGNED.value, AppState.EMPLOYED.value]),
+        )
+    )
+    which = case((venture, literal("self_employed")), else_=literal("flexible"))
+    stmt = (
+        select(g.c.org_unit_id, g.c.cohort, which, func.count())
+        .where(g.c.status == Status.SELF_EMPLOYED.value)
+        .group_by(g.c.org_unit_id, g.c.cohort, which)
+    )
+    out: Values = {}
+    for org, cohort, column, n in ctx.session.execute(stmt):
+        _add(out, (int(org), cohort), str(column), int(n))
+    return out
+
+
+def graduates_contacted(ctx: Ctx) -> Values:
+    """contacted: graduates with a contact up to ``as_of`` whose outcome was not 未联系上."""
+    g = graduate_base(ctx)
+    stmt = (
+        select(g.c.org_unit_id, g.c.cohort, func.count(distinct(g.c.id)))
+        .join(Contact, Contact.graduate_id == g.c.id)
+        .where(Contact.contacted_at < ctx.cutoff, Contact.outcome != ContactOutcome.NOT_REACHED.value)
+        .group_by(g.c.org_unit_id, g.c.cohort)
+    )
+    out: Values = {}
+    for org, cohort, n in ctx.session.execute(stmt):
+        _add(out, (int(org), cohort), "contacted", int(n))
+    return out
+
+
+def graduates_served(ctx: Ctx) -> Values:
+    """served_any, served_<kind> (persons) and service_times (records), services delivered up to ``as_of``."""
+    g = graduate_base(ctx)
+    joined = ServiceRecord.delivered_on <= ctx.as_of
+    by_kind = (
+        select(g.c.org_unit_id, g.c.cohort, ServiceRecord.kind, func.count(distinct(g.c.id)), func.count())
+        .join(ServiceRecord, ServiceRecord.graduate_id == g.c.id)
+        .where(joined)
+        .group_by(g.c.org_unit_id, g.c.cohort, ServiceRecord.kind)
+    )
+    out: Values = {}
+    for org, cohort, kind, persons, times in ctx.session.execute(by_kind):
+        key = (int(org), cohort)
+        _add(out, key, f"served_{kind}", int(persons))
+        _add(out, key, "service_times", int(times))
+    anyone = (
+        select(g.c.org_unit_id, g.c.cohort, func.count(distinct(g.c.id)))
+        .join(ServiceRecord, ServiceRecord.graduate_id == g.c.id)
+        .where(joined)
+        .group_by(g.c.org_unit_id, g.c.cohort)
+    )
+    for org, cohort, persons in ctx.session.execute(anyone):
+        _add(out, (int(org), cohort), "served_any", int(persons))
+    return out
+
+
+def service_standard(ctx: Ctx) -> Values:
+    """standard_covered and standard_met under the active service standard (tracking's, default 1131)."""
+    standard = tracking_service.active_standard(ctx.session)
+    g = graduate_base(ctx)
+    covered = g.c.status.in_(sorted(standard.applies_to))
+    per_graduate = (
+        select(
+            ServiceRecord.graduate_id.label("graduate_id"),
+            *[
+                func.sum(case((ServiceRecord.kind.in_(req.kinds), 1), else_=0)).label(f"r{i}")
+                for i, req in enumerate(standard.requirements)
+            ],
+        )
+        .where(ServiceRecord.delivered_on <= ctx.as_of, ctx.org_filter(ServiceRecord.org_unit_id))
+        .group_by(ServiceRecord.graduate_id)
+        .subquery("per_graduate")
+    )
+    met = and_(*[per_graduate.c[f"r{i}"] >= req.minimum for i, req in enumerate(standard.requirements)])
+    stmt = (
+        select(
+            g.c.org_unit_id,
+            g.c.cohort,
+            func.count(),
+            func.sum(case((and_(per_graduate.c.graduate_id.is_not(None), met), 1), else_=0)),
+        )
+        .outerjoin(per_graduate, per_graduate.c.graduate_id == g.c.id)
+        .where(covered)
+        .group_by(g.c.org_unit_id, g.c.cohort)
+    )
+    out: Values = {}
+    for org, cohort, n, ok in ctx.session.execute(stmt):
+        _add(out, (int(org), cohort), "standard_covered", int(n))
+        _add(out, (int(org), cohort), "standard_met", int(ok or 0))
+    return out
+
+
+def cohorts_present(ctx: Ctx) -> list[int | None]:
+    g = graduate_base(ctx)
+    return [row[0] for row in ctx.session.execute(select(g.c.cohort).distinct())]
+
+
+def bundled_programs() -> tuple[tuple[str, str], ...]:
+    """The grassroots programs of the catalog's bundled rule sets, as (code, name), in their order."""
+    found: dict[str, str] = {}
+    with catalog_service.seed_file().open(encoding="utf-8") as fh:
+        for entry in json.load(fh)["rule_sets"]:
+            found.setdefault(str(entry["program"]), str(entry["program_name"]))
+    return tuple(found.items())
+
+
+def programs(session: Session) -> tuple[tuple[str, str], ...]:
+    """Grassroots programs, as (code, name): the bundled list, the rule sets published since, then any code a
+    position carries — a program added next year gets its own column without a code change."""
+    found: dict[str, str] = dict(bundled_programs())
+    for code, name in session.execute(select(ProgramRuleSet.program, ProgramRuleSet.program_name).distinct()):
+        found.setdefault(code, name)
+    for (program,) in session.execute(select(Position.program).where(Position.program.is_not(None)).distinct()):
+        if program:
+            found.setdefault(program, program)
+    found.pop("other", None)
+    return tuple(found.items())
+
+
+# ---- positions and job fairs (附件9 activities) ------------------------------------------------------------
+
+
+def positions_published(ctx: Ctx) -> Values:
+    """positions_offered, internship_posts, work_study_positions, entrepreneurship_support, entrepreneurship_funds,
+    internship_subsidy: positions published in the period, by the publishing unit."""
+    seats = func.coalesce(Position.headcount, 1)
+    subsidy = type_coerce(
+        func.coalesce(Position.subsidy, 0) * func.coalesce(Position.duration_months, 1) * Position.filled,
+        Numeric(14, 2),
+    )
+    stmt = (
+        select(
+            Position.org_unit_id,
+            Position.kind,
+            func.count(),
+            func.sum(seats),
+            func.sum(type_coerce(func.coalesce(Position.fund_amount, 0), Numeric(14, 2))),
+            func.sum(subsidy),
+        )
+        .where(
+            Position.published_at.is_not(None),
+            Position.published_at >= ctx.period_start,
+            Position.published_at < ctx.cutoff,
+            ctx.org_filter(Position.org_unit_id),
+        )
+        .group_by(Position.org_unit_id, Position.kind)
+    )
+    out: Values = {}
+    for org, kind, n, seat_sum, funds, subsidies in ctx.session.execute(stmt):
+        key = (int(org), None)
+        if kind == PositionKind.JOB.value:
+            _add(out, key, "positions_offered", int(seat_sum or 0))
+        elif kind == PositionKind.INTERNSHIP.value:
+            _add(out, key, "internship_posts", int(seat_sum or 0))
+            _add(out, key, "internship_subsidy", money(subsidies))
+        elif kind == PositionKind.WORK_STUDY.value:
+            _add(out, key, "work_study_positions", int(seat_sum or 0))
+        elif kind == PositionKind.ENTREPRENEURSHIP.value:
+            _add(out, key, "entrepreneurship_support", int(n))
+            _add(out, key, "entrepreneurship_funds", money(funds))
+    return out
+
+
+def job_fairs_held(ctx: Ctx) -> Values:
+    """job_fairs: fairs starting in the period, by the organising unit."""
+    stmt = (
+        select(JobFair.org_unit_id, func.count())
+        .where(
+            JobFair.starts_at >= ctx.period_start,
+            JobFair.starts_at < ctx.cutoff,
+            ctx.org_filter(JobFair.org_unit_id),
+        )
+        .group_by(JobFair.org_unit_id)
+    )
+    out: Values = {}
+    for org, n in ctx.session.execute(stmt):
+        _add(out, (int(org), None), "job_fairs", int(n))
+    return out
+
+
+# ---- aid (附件7, 附件8) -------------------------------------------------------------------------------------
+
+
+def aid_category(stage: Any, education: Any) -> Any:
+    """The eight categories of the forms from the application's education stage and the student's education."""
+    return case(
+        (and_(stage == "college", education.in_(["11", "14"])), literal("postgraduate")),
+        (and_(stage == "college", education.in_(["21", "22"])), literal("undergraduate")),
+        (stage == "college", literal("higher_vocational")),
+        else_=stage,
+    )
+
+
+def aid_demand(ctx: Ctx) -> Values:
+    """<archived|nonarchived>_<category> (distinct students) and <archived|nonarchived>_amount (requested)."""
+    category = aid_category(AidApplication.education_stage, Graduate.education)
+    capped = case(
+        (
+            and_(
+                AidApplication.tuition_invoice_amount.is_not(None),
+                AidApplication.tuition_invoice_amount < AidStandard.cap,
+            ),
+            AidApplication.tuition_invoice_amount,
+        ),
+        else_=AidStandard.cap,
+    )
+    requested = type_coerce(func.coalesce(AidApplication.requested_amount, capped), Numeric(14, 2))
+    stmt = (
+        select(
+            AidApplication.org_unit_id,
+            AidApplication.family_archived,
+            category,
+            func.count(distinct(AidApplication.student_id)),
+            func.sum(requested),
+        )
+        .join(Graduate, Graduate.id == AidApplication.student_id)
+        .join(AidStandard, AidStandard.id == AidApplication.standard_id)
+        .where(
+            AidApplication.year == ctx.year,
+            AidApplication.submitted_at < ctx.cutoff,
+            AidApplication.status.not_in([ApplicationStatus.REFUSED.value, ApplicationStatus.REVOKED.value]),
+            ctx.org_filter(AidApplication.org_unit_id),
+        )
+        .group_by(AidApplication.org_unit_id, AidApplication.family_archived, category)
+    )
+    out: Values = {}
+    for org, archived, cat, persons, amount in ctx.session.execute(stmt):
+        prefix = "archived" if archived else "nonarchived"
+        _add(out, (int(org), None), f"{prefix}_{cat}", int(persons))
+        _add(out, (int(org), None), f"{prefix}_amount", money(amount))
+    return out
+
+
+def _award_query(ctx: Ctx, *dims: Any) -> Any:
+    paid = and_(AidAward.status == AwardStatus.PAID.value, AidAward.paid_at < ctx.cutoff)
+    state = case((paid, literal("paid")), else_=literal("pending"))
+    return (
+        select(
+            AidAward.org_unit_id,
+            state,
+            *dims,
+            func.count(distinct(AidAward.student_id)),
+            func.sum(type_coerce(AidAward.amount, Numeric(14, 2))),
+        )
+        .join(AidApplication, AidApplication.id == AidAward.application_id)
+        .join(Graduate, Graduate.id == AidAward.student_id)
+        .where(
+            AidAward.year == ctx.year,
+            AidAward.status != AwardStatus.REVOKED.value,
+            AidAward.created_at < ctx.cutoff,
+            ctx.org_filter(AidAward.org_unit_id),
+        )
+        .group_by(AidAward.org_unit_id, state, *dims)
+    )
+
+
+def aid_awards(ctx: Ctx) -> Values:
+    """persons_/amount_<category>, persons_/amount_<fund>, paid_amount, pending_persons, pending_amount."""
+    out: Values = {}
+    category = aid_category(AidApplication.education_stage, Graduate.education)
+    for org, state, cat, persons, amount in ctx.session.execute(_award_query(ctx, category)):
+        key = (int(org), None)
+        if state == "paid":
+            _add(out, key, f"persons_{cat}", int(persons))
+            _add(out, key, f"amount_{cat}", money(amount))
+            _add(out, key, "paid_amount", money(amount))
+    for org, state, fund, persons, amount in ctx.session.execute(_award_query(ctx, AidAward.fund_source)):
+        if state == "paid":
+            _add(out, (int(org), None), f"persons_{fund}", int(persons))
+            _add(out, (int(org), None), f"amount_{fund}", money(amount))
+    for org, state, persons, amount in ctx.session.execute(_award_query(ctx)):
+        if state == "pending":
+            _add(out, (int(org), None), "pending_persons", int(persons))
+            _add(out, (int(org), None), "pending_amount", money(amount))
+    return out
+
+
+def aid_paid_persons(ctx: Ctx) -> Values:
+    """aided_persons: distinct students with at least one paid award (a student aided twice counts once)."""
+    stmt = (
+        select(AidAward.org_unit_id, func.count(distinct(AidAward.student_id)))
+        .where(
+            AidAward.year == ctx.year,
+            AidAward.status == AwardStatus.PAID.value,
+            AidAward.paid_at < ctx.cutoff,
+            ctx.org_filter(AidAward.org_unit_id),
+        )
+        .group_by(AidAward.org_unit_id)
+    )
+    out: Values = {}
+    for org, persons in ctx.session.execute(stmt):
+        _add(out, (int(org), None), "aided_persons", int(persons))
+    return out
+
+
+def aid_work_study(ctx: Ctx) -> Values:
+    """work_study_posts, work_study_summer_posts, work_study_students, work_study_subsidy."""
+    stmt = (
+        select(
+            AidWorkStudy.org_unit_id,
+            func.count(),
+            func.sum(case((AidWorkStudy.summer_special.is_(True), 1), else_=0)),
+            func.count(distinct(AidWorkStudy.student_id)),
+            func.sum(type_coerce(AidWorkStudy.subsidy_amount, Numeric(14, 2))),
+        )
+        .where(
+            AidWorkStudy.year == ctx.year,
+            AidWorkStudy.starts_on <= ctx.as_of,
+            ctx.org_filter(AidWorkStudy.org_unit_id),
+        )
+        .group_by(AidWorkStudy.org_unit_id)
+    )
+    out: Values = {}
+    for org, posts, summer, students, subsidy in ctx.session.execute(stmt):
+        key = (int(org), None)
+        _add(out, key, "work_study_posts", int(posts))
+        _add(out, key, "work_study_summer_posts", int(summer or 0))
+        _add(out, key, "work_study_students", int(students))
+        _add(out, key, "work_study_subsidy", money(subsidy))
+    return out
+
+
+def aid_budget(ctx: Ctx) -> Values:
+    """budget_amount: budgets of the year, by county (budgets are set per county)."""
+    stmt = (
+        select(AidBudget.county_org_id, func.sum(type_coerce(AidBudget.amount, Numeric(14, 2))))
+        .where(AidBudget.year == ctx.year, ctx.org_filter(AidBudget.county_org_id))
+        .group_by(AidBudget.county_org_id)
+    )
+    out: Values = {}
+    for org, amount in ctx.session.execute(stmt):
+        _add(out, (int(org), None), "budget_amount", money(amount))
+    return out
+
+
+def merge(parts: Iterable[Values]) -> Values:
+    out: Values = defaultdict(dict)
+    for part in parts:
+        for key, values in part.items():
+            for column, value in values.items():
+                out[key][column] = out[key].get(column, 0) + value
+    return dict(out)
