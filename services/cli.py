@@ -16,6 +16,7 @@ from rich.table import Table
 from services.config import get_settings
 from services.matches import commands as matches_commands
 from services.refdata import commands as refdata_commands
+from services.reports import commands as reports_commands
 
 app = typer.Typer(help="阳光就业服务命令行", no_args_is_help=True, add_completion=False)
 users_app = typer.Typer(help="账号管理", no_args_is_help=True)
@@ -24,6 +25,7 @@ app.add_typer(users_app, name="users")
 app.add_typer(orgs_app, name="orgs")
 app.add_typer(refdata_commands.app, name="refdata")
 app.add_typer(matches_commands.app, name="matches")
+app.add_typer(reports_commands.app, name="reports")
 console = Console()
 
 
