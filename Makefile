@@ -27,7 +27,7 @@ format: $(STAMP)
 	$(BIN)/ruff format services matching jobs tests
 
 bench: $(STAMP)  ## matching, import and report benchmarks beside their baselines
-	$(BIN)/sunshine bench
+	SUNSHINE_BENCH_POSTGRES_URL=$${SUNSHINE_BENCH_POSTGRES_URL:-postgresql+psycopg://postgres@127.0.0.1:5432/test} $(BIN)/sunshine bench
 
 migrate: $(STAMP)
 	$(BIN)/sunshine migrate

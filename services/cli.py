@@ -219,6 +219,30 @@ def demo(
         serve(host=host, port=port)
 
 
+@app.command()
+def bench(
+    parts: Annotated[str, typer.Option(help="comma-separated: matching,import,reports")] = "matching,import,reports",
+    quick: Annotated[bool, typer.Option(help="small sizes, seconds instead of minutes")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="print one JSON object")] = False,
+    pg_url: Annotated[str | None, typer.Option(help="PostgreSQL for pg_trgm and report timings")] = None,
+) -> None:
+    """Benchmarks beside their baselines: matching (10k/100k), spreadsheet import (50k rows), 附件9 (100k)."""
+    from services import bench as bench_mod
+
+    names = [p.strip() for p in parts.split(",") if p.strip()]
+    unknown = set(names) - set(bench_mod.PARTS)
+    if unknown:
+        console.print(f"[red]未知的基准测试：{', '.join(sorted(unknown))}[/red]")
+        raise typer.Exit(2)
+    result = bench_mod.run(names, quick=quick, pg_url=pg_url or bench_mod.default_pg_url())
+    if as_json:
+        typer.echo(json.dumps(result, ensure_ascii=False, default=str))
+        return
+    for name, figures in result.items():
+        console.rule(name)
+        console.print_json(json.dumps(figures, ensure_ascii=False, default=str))
+
+
 @app.command("settings")
 def show_settings() -> None:
     """Print the effective settings (secrets hidden)."""

@@ -1,0 +1,64 @@
+"""``sunshine bench``: the matching, import and report benchmarks, each in its own process.
+
+Each part prints its figures beside the baseline it measured in the same run on the same data, so the
+ratios mean something on whatever machine runs them. Running each part in a fresh process keeps the peak
+memory figures of one part from counting another's.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
+from typing import Any
+
+
+def _matching(quick: bool, pg_dsn: str | None) -> dict[str, Any]:
+    from matching.bench import run_bench
+    from services.refdata.service import default_data_dir
+
+    return run_bench(data_dir=default_data_dir(), pg_dsn=pg_dsn, quick=quick)
+
+
+def _import(quick: bool, _pg_dsn: str | None) -> dict[str, Any]:
+    from services.registry.bench import run_import_bench
+
+    return run_import_bench(rows=2_000 if quick else 50_000)
+
+
+def _reports(quick: bool, pg_dsn: str | None) -> dict[str, Any]:
+    from services.reports.bench import run_report_bench
+
+    return run_report_bench(graduates=2_000 if quick else 100_000, database_url=pg_dsn)
+
+
+PARTS: dict[str, Callable[[bool, str | None], dict[str, Any]]] = {
+    "matching": _matching,
+    "import": _import,
+    "reports": _reports,
+}
+
+
+def default_pg_url() -> str | None:
+    """The PostgreSQL URL for the baselines and the report bench: the test server, else the configured one."""
+    url = os.environ.get("SUNSHINE_BENCH_POSTGRES_URL") or os.environ.get("SUNSHINE_TEST_POSTGRES_URL")
+    if not url:
+        configured = os.environ.get("SUNSHINE_DATABASE_URL", "")
+        url = configured if configured.startswith("postgresql") else None
+    return url
+
+
+def libpq_dsn(url: str | None) -> str | None:
+    return url.replace("postgresql+psycopg://", "postgresql://") if url else None
+
+
+def run(parts: list[str], *, quick: bool = False, pg_url: str | None = None) -> dict[str, Any]:
+    ctx = multiprocessing.get_context("spawn")
+    out: dict[str, Any] = {}
+    for name in parts:
+        fn = PARTS[name]
+        dsn = libpq_dsn(pg_url) if name == "matching" else pg_url
+        with ProcessPoolExecutor(max_workers=1, mp_context=ctx) as pool:
+            out[name] = pool.submit(fn, quick, dsn).result()
+    return out
