@@ -21,13 +21,15 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import ROUND_FLOOR, Decimal
+from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 from typing import Any, cast
 from zoneinfo import ZoneInfo
 
 from rapidfuzz import fuzz
-from sqlalchemy import and_, delete, func, insert, or_, select, update
+from sqlalchemy import Text, and_, delete, func, insert, or_, select, update
+from sqlalchemy import cast as sql_cast
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -995,7 +997,7 @@ def _money_int(value: Decimal | None) -> int | None:
     return int(value.to_integral_value(rounding=ROUND_FLOOR)) if value is not None else None
 
 
-def monthly_pay(position: Position) -> tuple[int | None, int | None]:
+def monthly_pay(position: Any) -> tuple[int | None, int | None]:
     """Monthly pay in whole yuan: the pay range; a work-study rate per hour × weekly hours × 52 / 12; an
     internship's subsidy when no pay is stated."""
     if position.kind == PositionKind.WORK_STUDY and position.rate is not None:
@@ -1011,7 +1013,7 @@ def monthly_pay(position: Position) -> tuple[int | None, int | None]:
     return low, high
 
 
-def _details_text(position: Position, rule: ProgramRuleSet | None) -> str:
+def _details_text(position: Any, rule: ProgramRuleSet | None) -> str:
     parts = [position.description]
     if rule is not None:
         parts.append(rule.program_name)
@@ -1022,18 +1024,17 @@ def _details_text(position: Position, rule: ProgramRuleSet | None) -> str:
     return " ".join(p for p in parts if p)
 
 
-def _record(position: Position, verified: bool, rule: ProgramRuleSet | None) -> PositionRecord:
+def _record(position: Any, verified: bool, rule: ProgramRuleSet | None, ruled: dict[str, Any] | None) -> PositionRecord:
     low, high = monthly_pay(position)
     fields: dict[str, Any] = {
         "min_education": MatchEducation(EDUCATION_RANK[position.min_education]),
-        "majors": tuple(position.majors),
-        "major_classes": tuple(position.major_classes),
-        "disciplines": tuple(position.disciplines),
+        "majors": _code_list(position.majors),
+        "major_classes": _code_list(position.major_classes),
+        "disciplines": _code_list(position.disciplines),
     }
-    if rule is not None:
-        ruled = rule_fields(rule)
+    if ruled is not None:
         fields["min_education"] = max(fields["min_education"], ruled["min_education"])
-        if not (position.majors or position.major_classes or position.disciplines):
+        if not (fields["majors"] or fields["major_classes"] or fields["disciplines"]):
             for key in ("majors", "major_classes", "disciplines"):
                 fields[key] = ruled[key]
         for key in ("education_levels", "max_age", "graduation_min", "graduation_max", "requires_local_hukou"):
@@ -1048,7 +1049,7 @@ def _record(position: Position, verified: bool, rule: ProgramRuleSet | None) -> 
         title=position.title,
         description=_details_text(position, rule),
         status=cast(Status, position.status),
-        places=tuple(position.places),
+        places=_code_list(position.places),
         remote=position.remote,
         pay_min=low,
         pay_max=high,
@@ -1058,55 +1059,97 @@ def _record(position: Position, verified: bool, rule: ProgramRuleSet | None) -> 
         deadline=position.deadline,
         hardship_priority=position.hardship_priority,
         employer_verified=verified,
-        occupations=tuple(position.occupations),
+        occupations=_code_list(position.occupations),
         **fields,
     )
 
 
-def _records(session: Session, positions: Sequence[Position]) -> list[PositionRecord]:
-    employer_ids = {p.employer_id for p in positions if p.employer_id is not None}
-    verified = (
-        set(
-            session.scalars(
-                select(Employer.id).where(Employer.id.in_(employer_ids), Employer.status == EmployerStatus.VERIFIED)
-            )
-        )
-        if employer_ids
-        else set()
-    )
-    rule_ids = {p.rule_set_id for p in positions if p.rule_set_id is not None}
+_RECORD_COLUMNS = (
+    "id",
+    "kind",
+    "title",
+    "description",
+    "status",
+    "employer_id",
+    "min_education",
+    "majors",
+    "major_classes",
+    "disciplines",
+    "places",
+    "remote",
+    "pay_min",
+    "pay_max",
+    "headcount",
+    "filled",
+    "opens_on",
+    "deadline",
+    "hardship_priority",
+    "occupations",
+    "subsidy",
+    "hours_per_week",
+    "pay_basis",
+    "rate",
+    "venue",
+    "competition",
+    "rule_set_id",
+)
+
+
+def _record_rows(session: Session, stmt: Any) -> list[PositionRecord]:
+    """Records from plain rows (no ORM objects: a province's positions load in seconds, not minutes)."""
+    rows = session.execute(stmt).all()
+    rule_ids = {r.rule_set_id for r in rows if r.rule_set_id is not None}
     rules = (
         {r.id: r for r in session.scalars(select(ProgramRuleSet).where(ProgramRuleSet.id.in_(rule_ids)))}
         if rule_ids
         else {}
     )
+    ruled = {rule_id: rule_fields(rule) for rule_id, rule in rules.items()}
     return [
         _record(
-            p,
-            p.employer_id is None or p.employer_id in verified,
-            rules.get(p.rule_set_id) if p.rule_set_id is not None else None,
+            row,
+            row.employer_id is None or row.employer_status == EmployerStatus.VERIFIED,
+            rules.get(row.rule_set_id) if row.rule_set_id is not None else None,
+            ruled.get(row.rule_set_id) if row.rule_set_id is not None else None,
         )
-        for p in positions
+        for row in rows
     ]
+
+
+_JSON_COLUMNS = frozenset({"majors", "major_classes", "disciplines", "places", "occupations"})
+
+
+@lru_cache(maxsize=8192)
+def _code_list(text: str | None) -> tuple[str, ...]:
+    """A stored JSON list of codes; positions repeat a few lists, so each distinct text is parsed once."""
+    return tuple(json.loads(text)) if text else ()
+
+
+def _record_select() -> Any:
+    columns = [
+        sql_cast(getattr(Position, name), Text).label(name) if name in _JSON_COLUMNS else getattr(Position, name)
+        for name in _RECORD_COLUMNS
+    ]
+    return select(*columns, Employer.status.label("employer_status")).outerjoin(
+        Employer, Employer.id == Position.employer_id
+    )
 
 
 def open_positions_for_matching(session: Session, *, include_unverified: bool = False) -> list[PositionRecord]:
     """Every open position as a ``matching.records.PositionRecord`` (ordered by id), program rules resolved
     from the position's rule set. Unverified employers' positions are left out unless asked for."""
-    stmt = (
-        select(Position)
-        .outerjoin(Employer, Employer.id == Position.employer_id)
-        .where(Position.status == PositionStatus.OPEN)
-        .order_by(Position.id)
-    )
+    stmt = _record_select().where(Position.status == PositionStatus.OPEN).order_by(Position.id)
     if not include_unverified:
         stmt = stmt.where(or_(Position.employer_id.is_(None), Employer.status == EmployerStatus.VERIFIED))
-    return _records(session, list(session.scalars(stmt)))
+    return _record_rows(session, stmt)
 
 
 def position_record(session: Session, *, position_id: int) -> PositionRecord:
     """One position (any status) as the matcher sees it."""
-    return _records(session, [get_position(session, position_id=position_id)])[0]
+    records = _record_rows(session, _record_select().where(Position.id == position_id))
+    if not records:
+        raise NotFound(f"岗位 {position_id} 不存在")
+    return records[0]
 
 
 # --------------------------------------------------------------------------------------------- job fairs
