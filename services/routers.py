@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from services import ops
+from services.aid.router import router as aid_router
 from services.catalog.router import router as catalog_router
 from services.matches.router import router as matches_router
 from services.orgs.router import router as orgs_router
@@ -28,4 +29,5 @@ ROUTERS: list[APIRouter] = [
     tracking_router,
     notifications_router,
     reports_router,
+    aid_router,
 ]

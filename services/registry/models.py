@@ -19,6 +19,10 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from services.db import Base, TimestampMixin, utcnow
 
 
+def age_on(birth: date, day: date) -> int:
+    return day.year - birth.year - ((day.month, day.day) < (birth.month, birth.day))
+
+
 class FamilyStatus(StrEnum):
     ACTIVE = "active"  # 在档
     CLOSED = "closed"  # 已解档（脱困、迁出）
@@ -132,6 +136,11 @@ class Family(TimestampMixin, Base):
         back_populates="family", lazy="raise", cascade="all, delete-orphan", order_by="FamilyMember.id"
     )
 
+    @property
+    def age(self) -> int:
+        """Age today, from the birth date of the ID number."""
+        return age_on(self.birth_date, date.today())
+
 
 class FamilyMember(TimestampMixin, Base):
     """A member of the family (家庭成员信息表格), 0..n per family."""
@@ -181,6 +190,11 @@ class FamilyMember(TimestampMixin, Base):
     remarks: Mapped[str | None] = mapped_column(Text)
 
     family: Mapped[Family] = relationship(back_populates="members", lazy="raise")
+
+    @property
+    def age(self) -> int:
+        """Age today, from the birth date of the ID number."""
+        return age_on(self.birth_date, date.today())
 
 
 class Graduate(TimestampMixin, Base):
@@ -234,6 +248,11 @@ class Graduate(TimestampMixin, Base):
     remarks: Mapped[str | None] = mapped_column(Text)
 
     family: Mapped[Family | None] = relationship(lazy="raise")
+
+    @property
+    def age(self) -> int:
+        """Age today, from the birth date of the ID number."""
+        return age_on(self.birth_date, date.today())
 
 
 class Consent(TimestampMixin, Base):
