@@ -332,7 +332,13 @@ def recommend(
             body=f"就业指导员为您推荐了岗位“{position.title}”，可在“我的求职”中查看并投递。",
             link=f"/api/v1/tracking/applications/{app.id}",
         )
-    session.flush()
+    recompute_status(
+        session,
+        graduate=graduate,
+        source=StatusSource.PIPELINE,
+        actor_id=principal.user_id,
+        reason=f"推荐岗位：{position.title}",
+    )
     return app
 
 
@@ -685,7 +691,10 @@ def current_status(session: Session, *, graduate_id: int) -> str:
         .order_by(StatusChange.at.desc(), StatusChange.id.desc())
         .limit(1)
     )
-    return last or Status.UNEMPLOYED.value
+    if last is not None:
+        return last
+    filed = session.scalar(select(Graduate.employment_status).where(Graduate.id == graduate_id))
+    return filed or Status.UNEMPLOYED.value
 
 
 def ensure_baseline(session: Session, *, graduate: Graduate) -> None:
