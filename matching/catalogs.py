@@ -461,6 +461,13 @@ class Catalogs:
     data_dir: Path
     cache: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
+    def __repr__(self) -> str:
+        return (
+            f"Catalogs(data_dir={str(self.data_dir)!r}, majors={len(self.majors)}, "
+            f"occupations={len(self.occupations)}, orientations={len(self.orientations)}, "
+            f"divisions={len(self.gazetteer.names)})"
+        )
+
 
 def load_catalogs(
     data_dir: str | os.PathLike[str] | None = None, *, hold_out: Iterable[str] = ()
