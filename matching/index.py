@@ -646,7 +646,7 @@ class MatchIndex:
             row_of={g.id: i for i, g in enumerate(records)},
         )
 
-    def _from_table(self, t: GraduateTable, i: int) -> _Graduate:
+    def _from_table(self, t: GraduateTable, i: int, *, with_text: bool = True) -> _Graduate:
         rec = t.records[i]
         return _Graduate(
             record=rec,
@@ -655,7 +655,7 @@ class MatchIndex:
             class_tok=int(t.class_tok[i]),
             disc_tok=int(t.disc_tok[i]),
             bridge_row=int(t.bridge_row[i]),
-            text=t.text[i],
+            text=t.text[i] if with_text else _NO_TEXT,
             place_rows=t.places_of(i),
             home_row=int(t.home_row[i]),
             home_code=int(t.home_code[i]),
@@ -667,12 +667,15 @@ class MatchIndex:
 
     def _text_scores(self, vector: Csr) -> F32:
         """Cosine of one L2-normalised row vector with every position row."""
+        return self._term_scores(vector.indices, vector.data)
+
+    def _term_scores(self, terms: npt.NDArray[np.int32], data: F32) -> F32:
+        """Σ weight × position entry over the given terms (sorted), for every position row."""
         self._freeze(force=True)
         out = np.zeros(self._cols.n, dtype=np.float32)
-        if vector.nnz == 0:
+        if terms.size == 0:
             return out
-        terms = vector.indices
-        weights = np.asarray(vector.data, dtype=np.float32)
+        weights = np.asarray(data, dtype=np.float32)
         for seg in self._segments:
             out[seg.start : seg.stop] = seg.terms[terms].T @ weights
         return out
@@ -1123,9 +1126,11 @@ class MatchIndex:
         for c0 in range(0, rows.size, chunk):
             block = rows[c0 : c0 + chunk]
             texts = t.text[block]
+            ptr, indices, data = texts.indptr, texts.indices, texts.data
             for j, i in enumerate(block):
-                g = self._from_table(t, int(i))
-                scores = self._score(g, today, self._text_scores(texts[j]))[0]
+                g = self._from_table(t, int(i), with_text=False)
+                cos = self._term_scores(indices[ptr[j] : ptr[j + 1]], data[ptr[j] : ptr[j + 1]])
+                scores = self._score(g, today, cos)[0]
                 top = top_k(scores, self._eligible(g, today), pos_ids, k)
                 out_ids[c0 + j, : top.size] = pos_ids[top]
                 out_scores[c0 + j, : top.size] = scores[top]
@@ -1334,6 +1339,7 @@ class MatchIndex:
 
 
 _FORK_STATE: tuple[MatchIndex, GraduateTable, int, date, int] | None = None
+_NO_TEXT: Final = sp.csr_matrix((1, 1), dtype=np.float32)
 
 
 def _batch_worker(rows: I64) -> tuple[I64, F32]:
