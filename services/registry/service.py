@@ -794,6 +794,9 @@ def clean_graduate(
     problems = forms.Problems()
     data = forms.clean(forms.GRADUATE_FIELDS, raw, vocab, problems, partial=partial)
     forms.check_derived(data, problems)
+    for key in ("employment_status", "enterprise_visible"):  # left blank: keep as is (未就业 / 不公开 for new ones)
+        if key in data and data[key] is None:
+            del data[key]
     if "stage" in data:
         stage = forms.STAGES.get(str(data["stage"]).strip())
         if stage is None:
@@ -892,7 +895,7 @@ def apply_graduate_values(
                 set_plain(graduate, "birth_date", value.birth_date, changes)
         elif key == "major":
             set_plain(graduate, "major_raw", value, changes)
-            found = resolve_major(value, data.get("education", graduate.education))
+            found = resolve_major(value, data.get("education", getattr(graduate, "education", None)))
             set_plain(graduate, "major_code", found.code if found else None, changes)
             set_plain(graduate, "major_name", found.name if found else None, changes)
         else:

@@ -10,6 +10,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from services.orgs import service as orgs
 from services.registry import bench, service
 from services.registry.models import Consent, Family, Graduate
 from services.security.principal import Principal
@@ -22,6 +23,10 @@ COUNTY_DIVISION = {"BZ-MC": "341622", "BZ-GY": "341621"}
 def system(org_unit_id: int | None = None) -> Principal:
     """A principal that sees everything (test setup only)."""
     return Principal(user_id=0, username="setup", role="admin", org_unit_id=org_unit_id, scope=None)
+
+
+def scope_of(session: Session, org_unit_id: int) -> frozenset[int]:
+    return orgs.subtree_ids(session, org_unit_id=org_unit_id)
 
 
 def new_id(*, born: date | None = None, female: bool = False, county: str = "341622") -> str:
