@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from matching.bench import run_bench
+from matching.catalogs import Catalogs
 
 
-def test_quick_bench_reports_all_keys() -> None:
-    result = run_bench(quick=True)
+def test_quick_bench_reports_all_keys(catalogs: Catalogs) -> None:
+    result = run_bench(quick=True, catalogs=catalogs)
     assert {"machine", "sizes", "goals", "catalog_load_s", "quick"} <= set(result)
     (size,) = result["sizes"]
     assert {

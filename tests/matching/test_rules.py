@@ -101,7 +101,7 @@ def _passes(p: PositionRecord, g: GraduateRecord, catalogs: Catalogs) -> bool:
     return all(c.passed for c in explain_rules(p, g, today=TODAY, majors=catalogs.majors))
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(world=worlds(), k=st.integers(1, 30))
 def test_no_rule_violation_in_either_direction(catalogs: Catalogs, world, k: int) -> None:
     pos, grads = world
