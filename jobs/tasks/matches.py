@@ -28,9 +28,9 @@ def rematch_chunk(graduate_ids: list[int], force: bool = False) -> dict[str, int
 
 
 def _fan_out(chunks: list[list[int]], force: bool) -> dict[str, Any]:
-    for chunk in chunks:
-        send_now(CHUNK_TASK, chunk, force)
-    return {"chunks": len(chunks), "graduates": sum(len(c) for c in chunks)}
+    """One ``rematch_chunk`` task per chunk; returns the counts and the task ids (to wait on or inspect)."""
+    task_ids = [str(send_now(CHUNK_TASK, chunk, force).id) for chunk in chunks]
+    return {"chunks": len(chunks), "graduates": sum(len(c) for c in chunks), "task_ids": task_ids}
 
 
 @task("sunshine.matches.rematch_all", idempotent=True)

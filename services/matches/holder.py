@@ -6,7 +6,8 @@ active weights (two primary-key reads). When the stamp moved forward it re-reads
 since the bump it last saw (position rows, their employer's verification, their program rule set; with a
 safety margin for transactions that committed late) and adds, updates or closes them in the index. A stamp that
 went backwards or changed without its version moving (another history: a restored database), too many
-changes at once, or the first use rebuild the index from the catalog. A closed, filled or withdrawn position is
+changes at once, a count of open positions that disagrees with the index after a sync (a deleted row), or the
+first use rebuild the index from the catalog. A closed, filled or withdrawn position is
 therefore never ranked once its change is committed.
 
 The reference catalogs (majors, occupations, orientations, divisions) are loaded once per process.
@@ -22,7 +23,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 
-from sqlalchemy import or_, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from matching.catalogs import Catalogs, default_data_dir, load_catalogs
@@ -30,7 +31,7 @@ from matching.features import Weights
 from matching.index import MatchIndex
 from matching.records import PositionRecord
 from services.catalog import service as catalog
-from services.catalog.models import CatalogVersion, Employer, Position, ProgramRuleSet
+from services.catalog.models import CatalogVersion, Employer, EmployerStatus, Position, PositionStatus, ProgramRuleSet
 from services.errors import NotFound
 from services.matches.models import MatchWeights
 
@@ -103,6 +104,7 @@ class IndexHolder:
         self._stamp: Stamp | None = None
         self._weights_id: int | None = None
         self._changes_since_build = 0
+        self._open_ids: set[int] = set()
         self.last_sync = SyncReport()
 
     @property
@@ -135,7 +137,7 @@ class IndexHolder:
             self._weights_id = weights.id
         if stamp != seen:
             report = self._sync(session, index, seen)
-            if report is None:
+            if report is None or count_showable(session) != len(self._open_ids):
                 return self._rebuild(session, stamp, weights)
             self.last_sync = report
             self._stamp = stamp
@@ -149,6 +151,7 @@ class IndexHolder:
         self._stamp = stamp
         self._weights_id = weights.id
         self._changes_since_build = 0
+        self._open_ids = {r.id for r in records}
         self.last_sync = SyncReport(rebuilt=True, added=len(records))
         log.info("match index built: %d open positions, catalog version %d", len(records), stamp.version)
         return self._index
@@ -161,8 +164,7 @@ class IndexHolder:
             return None
         report = SyncReport()
         for position_id in sorted(ids):
-            record = _fresh_record(session, position_id)
-            apply_record(index, position_id, record, report)
+            self._apply(index, position_id, _fresh_record(session, position_id), report)
         self._changes_since_build += report.added + report.updated + report.closed
         return report
 
@@ -170,8 +172,15 @@ class IndexHolder:
         """Bring one position of the index in line with the database (whatever the version says) and return
         its current record, None when it does not exist. Call inside :meth:`use`."""
         record = _fresh_record(session, position_id)
-        apply_record(index, position_id, record, SyncReport())
+        self._apply(index, position_id, record, SyncReport())
         return record
+
+    def _apply(self, index: MatchIndex, position_id: int, record: PositionRecord | None, report: SyncReport) -> None:
+        apply_record(index, position_id, record, report)
+        if showable(record):
+            self._open_ids.add(position_id)
+        else:
+            self._open_ids.discard(position_id)
 
 
 def _follows(seen: Stamp, now: Stamp) -> bool:
@@ -209,6 +218,21 @@ def apply_record(index: MatchIndex, position_id: int, record: PositionRecord | N
     elif record is not None and showable(record):
         index.add(record)
         report.added += 1
+
+
+def count_showable(session: Session) -> int:
+    """Open positions of verified employers (or of the union) in the catalog: what the index must hold open.
+    A different count after a sync means the index missed a change (a deleted row, another history)."""
+    stmt = (
+        select(func.count())
+        .select_from(Position)
+        .outerjoin(Employer, Employer.id == Position.employer_id)
+        .where(
+            Position.status == PositionStatus.OPEN,
+            or_(Position.employer_id.is_(None), Employer.status == EmployerStatus.VERIFIED),
+        )
+    )
+    return int(session.scalar(stmt) or 0)
 
 
 def changed_position_ids(session: Session, *, since: datetime | None) -> set[int]:
