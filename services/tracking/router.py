@@ -7,6 +7,7 @@ from fastapi import APIRouter, Depends, Query
 
 from services.db import SessionDep
 from services.errors import Conflict, Forbidden, NotFound, ValidationFailed, responses
+from services.matches import service as matches
 from services.pagination import Page, PageDep
 from services.security.dependencies import CurrentPrincipal, require_roles
 from services.security.principal import Principal
@@ -23,6 +24,7 @@ from services.tracking.schemas import (
     ContactOut,
     EventCreate,
     EventOut,
+    FreshMatchOut,
     GapGroupOut,
     GapOut,
     GapReport,
@@ -530,7 +532,7 @@ def overdue(
     "/workbench",
     response_model=WorkbenchOut,
     summary="指导员工作台",
-    description="帮扶对象及其就业状态、逾期未回访、服务标准差距。mine=true 时只看本人负责的毕业生。",
+    description="帮扶对象及其就业状态、逾期未回访、服务标准差距和新匹配的岗位。mine=true 时只看本人负责的毕业生。",
     responses=responses(Forbidden),
 )
 def workbench(
@@ -562,6 +564,22 @@ def workbench(
         offset=page.offset,
         overdue=[_overdue_out(o) for o in wb.overdue],
         gaps=[_gap_out(g) for g in wb.gaps],
+        fresh_matches=[
+            FreshMatchOut(
+                graduate_id=m.graduate_id,
+                graduate_name=m.graduate_name,
+                position_id=m.position_id,
+                position_title=m.position_title,
+                score=m.score,
+                reasons=m.reasons,
+                computed_at=m.computed_at,
+            )
+            for m in service.fresh_matches(
+                session,
+                caseload=wb.caseload,
+                stored=matches.stored_matches(session, graduate_ids=[c.graduate_id for c in wb.caseload]),
+            )
+        ],
     )
 
 

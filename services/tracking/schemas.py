@@ -319,6 +319,16 @@ class CaseOut(BaseModel):
     open_applications: int
 
 
+class FreshMatchOut(BaseModel):
+    graduate_id: int
+    graduate_name: str
+    position_id: int
+    position_title: str = Field(examples=["电商运营专员"])
+    score: float = Field(examples=[0.82])
+    reasons: list[str] = Field(examples=[["专业对口：软件工程 ↔ 计算机类", "地点：蒙城县"]])
+    computed_at: datetime
+
+
 class WorkbenchOut(BaseModel):
     caseload: list[CaseOut]
     caseload_total: int
@@ -326,6 +336,7 @@ class WorkbenchOut(BaseModel):
     offset: int
     overdue: list[OverdueOut]
     gaps: list[GapOut]
+    fresh_matches: list[FreshMatchOut] = Field(description="近7天新算出的匹配岗位（每人最多3个，未推荐未投递的）")
 
 
 # ---- handoffs, notifications -----------------------------------------------------------------------------

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import logging
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
-from typing import Any
+from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import ColumnElement, false, func, or_, select, true, update
@@ -1787,13 +1787,12 @@ class Workbench:
     caseload_total: int
     overdue: list[Overdue]
     gaps: list[Gap]
-    fresh_matches: list[dict[str, Any]] | None = None
 
 
 def workbench(
     session: Session, *, principal: Principal, mine_only: bool = False, limit: int = 100, offset: int = 0
 ) -> Workbench:
-    """The counselor's desk: caseload with status, overdue follow-ups and 1131 gaps (own ones for a counselor)."""
+    """The counselor's desk: caseload with status, overdue follow-ups and 1131 gaps (``mine_only``: own graduates)."""
     if principal.role not in UNION_SIDE:
         raise Forbidden("只有工会和就业指导员可以使用工作台")
     scope = visible_graduate_scope(session, principal=principal)
@@ -1834,10 +1833,89 @@ def workbench(
         )
         for g in page
     ]
-    mine = principal.user_id if mine_only or principal.role == Role.COUNSELOR else None
+    mine = principal.user_id if mine_only else None
     overdue = overdue_contacts(session, scope=scope, counselor_id=mine)
     gaps = service_gaps(session, scope=scope, counselor_id=mine)
     return Workbench(caseload=caseload, caseload_total=total, overdue=overdue, gaps=gaps)
+
+
+class StoredMatchLike(Protocol):
+    """What the matching service stores per graduate (``services.matches.service.StoredMatch``)."""
+
+    @property
+    def position_id(self) -> int: ...
+    @property
+    def score(self) -> float: ...
+    @property
+    def reasons(self) -> list[str]: ...
+    @property
+    def computed_at(self) -> datetime: ...
+
+
+@dataclass(slots=True)
+class FreshMatch:
+    graduate_id: int
+    graduate_name: str
+    position_id: int
+    position_title: str
+    score: float
+    reasons: list[str]
+    computed_at: datetime
+
+
+def fresh_matches(
+    session: Session,
+    *,
+    caseload: Sequence[CaseRow],
+    stored: Mapping[int, Sequence[StoredMatchLike]],
+    days: int = 7,
+    per_graduate: int = 3,
+) -> list[FreshMatch]:
+    """The best stored matches of the caseload computed in the last ``days`` days, for open positions the
+    graduate has not yet been recommended or applied to (the matching service computes and stores them)."""
+    since = utcnow() - timedelta(days=days)
+    ids = [c.graduate_id for c in caseload]
+    if not ids:
+        return []
+    taken = {
+        (gid, pid)
+        for gid, pid in session.execute(
+            select(Application.graduate_id, Application.position_id).where(Application.graduate_id.in_(ids))
+        )
+    }
+    wanted = {m.position_id for gid in ids for m in stored.get(gid, ())}
+    titles: dict[int, str] = {}
+    if wanted:
+        titles = dict(
+            session.execute(
+                select(Position.id, Position.title).where(
+                    Position.id.in_(sorted(wanted)), Position.status == PositionStatus.OPEN.value
+                )
+            ).all()
+        )
+    out: list[FreshMatch] = []
+    for case in caseload:
+        picked = 0
+        for m in stored.get(case.graduate_id, ()):
+            if picked >= per_graduate:
+                break
+            if _aware(m.computed_at) < since or m.position_id not in titles:
+                continue
+            if (case.graduate_id, m.position_id) in taken:
+                continue
+            out.append(
+                FreshMatch(
+                    graduate_id=case.graduate_id,
+                    graduate_name=case.name,
+                    position_id=m.position_id,
+                    position_title=titles[m.position_id],
+                    score=float(m.score),
+                    reasons=list(m.reasons),
+                    computed_at=_aware(m.computed_at),
+                )
+            )
+            picked += 1
+    return out
 
 
 # ---- figures for the reports ------------------------------------------------------------------------------
