@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import re
+import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -253,6 +254,11 @@ _DATE_PATTERNS = (
 _MONTH_PATTERNS = (re.compile(r"^(\d{4})[-/.](\d{1,2})$"), re.compile(r"^(\d{4})年(\d{1,2})月?$"))
 
 
+def _fold(text: str) -> str:
+    """Full-width → half-width and outer spaces gone; signs and separators stay (not an ID field)."""
+    return unicodedata.normalize("NFKC", text).strip()
+
+
 def parse_date(value: object) -> date:
     """A date as clerks write it: 2023-07-14, 2023/7/14, 2023.7.14, 2023年7月14日, 20230714, 2023-07 (the 1st),
     a real spreadsheet date, or an Excel day number."""
@@ -264,7 +270,7 @@ def parse_date(value: object) -> date:
         if 1 <= value < 2958466:
             return _EXCEL_EPOCH + timedelta(days=int(value))
         raise ValueError(value)
-    text = normalize_digits(str(value))
+    text = _fold(str(value))
     for pattern in _DATE_PATTERNS:
         if m := pattern.match(text):
             return date(int(m[1]), int(m[2]), int(m[3]))
@@ -284,7 +290,7 @@ def parse_money(value: object) -> Decimal:
     elif isinstance(value, float):
         amount = Decimal(repr(value))
     else:
-        text = normalize_digits(str(value)).replace(",", "").removesuffix("元")
+        text = _fold(str(value)).replace(",", "").removesuffix("元").strip()
         amount = Decimal(text)
     if not amount.is_finite():
         raise ValueError(value)
@@ -391,7 +397,7 @@ def clean_value(fld: Field, value: object, vocab: Vocabularies) -> Any:
             raise InvalidIdentifier(f"{fld.label}最多保留两位小数", "decimal_places")
         return amount.quantize(CENT)
     if kind in {"int", "year"}:
-        text = normalize_digits(_text(value)).removesuffix("年")
+        text = _fold(_text(value)).removesuffix("年").strip()
         if not text.isdigit():
             raise InvalidIdentifier(f"{fld.label}应为整数", "integer")
         number = int(text)
