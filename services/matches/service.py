@@ -141,10 +141,11 @@ def records_for(
     ]
 
 
-def seeking(session: Session, profile: registry.GraduateProfile) -> bool:
-    """Whether the graduate is still looking (not employed, studying on, in the army or not seeking)."""
-    status = profile.employment_status
-    return status not in NOT_SEEKING and not vocabularies(session)["employment_status"].has_flag(status, "employed")
+def not_seeking_statuses(session: Session) -> frozenset[str]:
+    """Employment statuses of graduates who are not looking: employed ones (by the vocabulary's flag) and
+    further study, the army, not seeking."""
+    voc = vocabularies(session)["employment_status"]
+    return NOT_SEEKING | {code for code in voc.names if voc.has_flag(code, "employed")}
 
 
 # ------------------------------------------------------------------------------------------ matches
@@ -315,7 +316,8 @@ def _candidate_profiles(session: Session, principal: Principal) -> list[registry
         extra = sorted(scope.handed_in - known)
         if extra:
             profiles += load_profiles(session, scope=None, ids=extra)
-    return [p for p in profiles if seeking(session, p)]
+    closed = not_seeking_statuses(session)
+    return [p for p in profiles if p.employment_status not in closed]
 
 
 def _no_hardship(reasons: Iterable[str]) -> list[str]:

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from services.catalog import service as catalog
 from services.matches.holder import holder_for
 from services.tracking.models import Application, ServiceRecord
-from tests.catalog.factories import principal
+from tests.catalog.factories import make_rule_set, principal
 from tests.conftest import World
 from tests.matches.factories import NURSING, make_employer, make_family, make_graduate, make_position
 
@@ -192,3 +192,38 @@ def test_recommendation_is_tracked_and_refused_when_a_rule_fails(client: TestCli
     assert db.scalar(select(Application).where(Application.position_id == masters.id)) is None
     forged = client.post(url, headers=world.headers("counselor_a"), json={"position_id": fits.id, "state": "signed"})
     assert forged.status_code == 422
+
+
+def test_positions_follow_their_employers_verification(client: TestClient, db: Session, world: World) -> None:
+    me = make_graduate(db, world, user_id=world.users["graduate_a"])
+    pending = make_employer(db, world)
+    pending.status = "pending"
+    position = make_position(db, world, employer=pending)
+    db.commit()
+    assert position.id not in _ids(_matches(client, world, "graduate_a", me.id))
+    staff = principal(db, world, "county_a")
+    catalog.review_employer(db, principal=staff, employer_id=pending.id, approve=True)
+    db.commit()
+    assert position.id in _ids(_matches(client, world, "graduate_a", me.id))
+    catalog.review_employer(db, principal=staff, employer_id=pending.id, approve=False, note="营业执照已吊销")
+    db.commit()
+    assert position.id not in _ids(_matches(client, world, "graduate_a", me.id))
+    assert holder_for(db).last_sync.rebuilt is False
+
+
+def test_a_new_program_rule_version_applies_at_once(client: TestClient, db: Session, world: World) -> None:
+    me = make_graduate(
+        db, world, user_id=world.users["graduate_a"], birth_date=date(1991, 3, 1), intentions=["grassroots"]
+    )
+    rule = make_rule_set(db, year=2026, max_age=40)
+    program = make_position(
+        db, world, kind="grassroots", title="三支一扶·支农", rule_set_id=rule.id, program="sanzhi_yifu"
+    )
+    db.commit()
+    first = _matches(client, world, "graduate_a", me.id)
+    assert program.id in _ids(first)
+    checks = next(i["checks"] for i in first["items"] if i["position_id"] == program.id)  # type: ignore[attr-defined]
+    assert {"code": "age", "passed": True, "text": "年龄符合：限40周岁以下"} in checks
+    make_rule_set(db, year=2026, max_age=30)  # the next version governs; positions move to it
+    db.commit()
+    assert program.id not in _ids(_matches(client, world, "graduate_a", me.id))
