@@ -11,11 +11,12 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import IntegrityError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from services.config import get_settings
-from services.errors import DomainError, FieldError, PayloadTooLarge, Problem
+from services.errors import Conflict, DomainError, FieldError, PayloadTooLarge, Problem
 from services.logging_setup import configure
 from services.ops import MetricsMiddleware
 from services.routers import ROUTERS
@@ -125,6 +126,57 @@ async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
     yield
 
 
+_STANDARD_ERRORS = {
+    "401": "未登录或登录已失效",
+    "403": "无权执行此操作",
+    "404": "记录不存在或不在您的管辖范围内",
+    "422": "数据校验未通过（逐项给出字段和原因）",
+    "429": "请求过于频繁",
+}
+
+
+def complete_openapi(app: FastAPI) -> dict[str, Any]:
+    """The OpenAPI document with every error a route can give, each as problem+json.
+
+    FastAPI documents 422 with its own validation schema; this service answers every error with
+    :class:`Problem`, so the document says so, and lists 401/403/404/413/422/429 on every protected route.
+    """
+    if app.openapi_schema:
+        return app.openapi_schema
+    from fastapi.openapi.utils import get_openapi
+
+    schema = get_openapi(title=app.title, version=app.version, description=app.description, routes=app.routes)
+    components = schema.setdefault("components", {}).setdefault("schemas", {})
+    components.pop("HTTPValidationError", None)
+    components.pop("ValidationError", None)
+    problem_ref = {"$ref": "#/components/schemas/Problem"}
+    if "Problem" not in components:
+        components["Problem"] = Problem.model_json_schema(ref_template="#/components/schemas/{model}")
+        for name, sub in components["Problem"].pop("$defs", {}).items():
+            components.setdefault(name, sub)
+    public = {"/health/live", "/health/ready", "/api/v1/auth/token"}
+    for path, item in schema.get("paths", {}).items():
+        for method, op in item.items():
+            responses = op.setdefault("responses", {})
+            errors = dict(_STANDARD_ERRORS)
+            if path in public:
+                errors = {"422": errors["422"], "429": errors["429"]} if method == "post" else {}
+            if method in {"post", "put", "patch"}:
+                errors["413"] = "上传内容过大"
+            for code, text in errors.items():
+                responses.setdefault(code, {"description": text})
+            for code, entry in responses.items():
+                if code.startswith(("4", "5")):
+                    content = entry.get("content", {})
+                    example = next((c["example"] for c in content.values() if "example" in c), None)
+                    media: dict[str, Any] = {"schema": problem_ref}
+                    if example is not None:
+                        media["example"] = example
+                    entry["content"] = {"application/problem+json": media}
+    app.openapi_schema = schema
+    return schema
+
+
 def create_app() -> FastAPI:
     settings = get_settings()
     app = FastAPI(
@@ -132,8 +184,8 @@ def create_app() -> FastAPI:
         version="0.1.0",
         description="困难职工家庭高校毕业生实名制档案、岗位匹配、全流程跟踪、金秋助学与统计报表。",
         lifespan=lifespan,
-        responses={401: {"model": Problem, "description": "未登录或登录已失效"}},
     )
+    app.openapi = lambda: complete_openapi(app)  # type: ignore[method-assign]
 
     @app.exception_handler(DomainError)
     async def _domain(_: Request, exc: DomainError) -> JSONResponse:
@@ -162,6 +214,12 @@ def create_app() -> FastAPI:
             Problem(title=title, status=exc.status_code, detail=str(exc.detail), code=f"http_{exc.status_code}"),
             dict(exc.headers) if exc.headers else None,
         )
+
+    @app.exception_handler(IntegrityError)
+    async def _integrity(request: Request, _exc: IntegrityError) -> JSONResponse:
+        # A constraint the service checks first should never get here; log it and answer like a conflict.
+        log.warning("constraint violation on %s %s", request.method, request.url.path)
+        return problem_response(Conflict("数据与现有记录冲突（重复或引用了不存在的记录），未做任何修改").problem())
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, _exc: Exception) -> JSONResponse:

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from services.config import get_settings
 from services.errors import Conflict, Forbidden, NotFound, TooManyRequests, Unauthorized, ValidationFailed
 from services.orgs import service as orgs
+from services.orgs.models import OrgUnit
 from services.security import audit, pii, reveal, throttle, tokens
 from services.security.models import Role, User
 from services.security.passwords import hash_password, password_problem, verify_password
@@ -49,6 +50,8 @@ def create_user(
             raise Forbidden("不能在管辖范围之外创建账号")
     if role in SCOPED_ROLES and org_unit_id is None:
         raise ValidationFailed("该角色须指定所属单位", field="org_unit_id")
+    if org_unit_id is not None and session.get(OrgUnit, org_unit_id) is None:
+        raise ValidationFailed(f"所属单位 {org_unit_id} 不存在", field="org_unit_id")
     if (reason := password_problem(password)) is not None:
         raise ValidationFailed(reason, field="password")
     if session.scalar(select(User.id).where(User.username == username)) is not None:
