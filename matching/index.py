@@ -670,14 +670,28 @@ class MatchIndex:
         return self._term_scores(vector.indices, vector.data)
 
     def _term_scores(self, terms: npt.NDArray[np.int32], data: F32) -> F32:
-        """Σ weight × position entry over the given terms (sorted), for every position row."""
+        """Σ weight × position entry over the given terms (sorted), for every position row.
+
+        The postings of the terms are gathered from each term-major segment and summed per position with
+        `np.bincount` (float64, in term order), as `row_dots` does for the other direction.
+        """
         self._freeze(force=True)
         out = np.zeros(self._cols.n, dtype=np.float32)
         if terms.size == 0:
             return out
         weights = np.asarray(data, dtype=np.float32)
         for seg in self._segments:
-            out[seg.start : seg.stop] = seg.terms[terms].T @ weights
+            m = seg.terms
+            starts = m.indptr[terms].astype(np.int64)
+            lengths = m.indptr[terms + 1].astype(np.int64) - starts
+            total = int(lengths.sum())
+            if total == 0:
+                continue
+            offsets = np.repeat(starts - (np.cumsum(lengths) - lengths), lengths)
+            at = np.arange(total, dtype=np.int64) + offsets
+            products = m.data[at] * np.repeat(weights, lengths)
+            sums = np.bincount(m.indices[at], weights=products, minlength=seg.stop - seg.start)
+            out[seg.start : seg.stop] = sums
         return out
 
     def _rows_of(self, postings: dict[Any, list[int]], key: Any) -> I64:
@@ -1003,7 +1017,7 @@ class MatchIndex:
         in_disc = np.isin(t.disc_tok, discs) & (t.disc_tok >= 0)
         restricted = bool(cols["restricted"][row])
         # occupation: every major profile against this position, then gathered per graduate
-        bridge_occ = scaled_cosine(self.bridge.profiles @ dense, OCCUPATION_SCALE).astype(np.float32)
+        bridge_occ = scaled_cosine(row_dots(self.bridge.profiles, dense), OCCUPATION_SCALE)
         for small in {small_class_of(o.strip()) for o in p.occupations}:
             hit = self._bridge_by_small.get(small)
             if hit is not None:
@@ -1032,7 +1046,7 @@ class MatchIndex:
         feats = {
             "major": major_score(exact, in_class, in_disc, restricted).astype(np.float32),
             "occupation": occupation.astype(np.float32),
-            "text": scaled_cosine(t.text @ dense, TEXT_SCALE).astype(np.float32),
+            "text": scaled_cosine(row_dots(t.text, dense), TEXT_SCALE),
             "place": place.astype(np.float32),
             "pay": pay_score(t.expected, lo[group], hi[group]).astype(np.float32),
             "kind": kind_score(t.wanted, int(cols["kind_bit"][row])).astype(np.float32),
@@ -1348,6 +1362,13 @@ def _batch_worker(rows: I64) -> tuple[I64, F32]:
         raise RuntimeError("batch worker started without shared state")
     index, table, k, day, chunk = state
     return index._batch_rows(table, rows, k, day, chunk)
+
+
+def row_dots(matrix: Csr, dense: F32) -> F32:
+    """Each CSR row · a dense vector: float32 products summed per row in float64, in column order."""
+    products = matrix.data * dense[matrix.indices]
+    rows = np.repeat(np.arange(matrix.shape[0], dtype=np.int64), np.diff(matrix.indptr))
+    return np.bincount(rows, weights=products, minlength=matrix.shape[0]).astype(np.float32)
 
 
 def _invert(lists: Sequence[tuple[str, ...]]) -> dict[str, I64]:

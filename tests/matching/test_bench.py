@@ -17,6 +17,7 @@ def test_quick_bench_reports_all_keys(catalogs: Catalogs) -> None:
         "index_bytes_columns_and_text",
         "top20_ms",
         "top20_without_reasons_ms",
+        "top20_cpu_ms",
         "batch",
         "baseline_rapidfuzz_loop",
         "baseline_pg_trgm",
