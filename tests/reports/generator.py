@@ -149,7 +149,7 @@ class Generator:
 
     # ---- graduates (附件9) ------------------------------------------------------------------------------
 
-    def graduates(self, per_county: int = 30) -> None:
+    def graduates(self, per_county: int = 24) -> None:
         rng = self.rng
         plans: list[tuple[str, int, str, Graduate, str, bool, datetime]] = []
         for county, orgs in COUNTIES.items():
@@ -338,7 +338,7 @@ class Generator:
 
     # ---- aid (附件7, 附件8) -----------------------------------------------------------------------------
 
-    def aid(self, per_county: int = 14) -> None:
+    def aid(self, per_county: int = 12) -> None:
         aid_service.load_year(self.s, year=YEAR)
         standards = aid_service.list_standards(self.s, year=YEAR)
         rng = self.rng

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
-import pytest
 from fastapi.testclient import TestClient
 
 from tests.conftest import World
@@ -41,22 +41,16 @@ def check_table(table: dict[str, Any], expected: dict[tuple[str, int | None], di
     return checked
 
 
-@pytest.mark.parametrize(
-    ("report", "codes"), [("annex7", ["annex7"]), ("annex8", ["annex8"]), ("annex9", ["annex9", "annex9_activity"])]
-)
-def test_every_cell_matches_the_generated_registry(
-    client: TestClient, world: World, generated: Expected, report: str, codes: list[str]
-) -> None:
-    body = get_report(client, world, "city", report)
-    assert [t["code"] for t in body["tables"]] == codes
-    for table in body["tables"]:
-        checked = check_table(table, expect.rows_for(generated, table["code"]))
-        assert checked > 20, f"{table['code']}: the generator should exercise the table ({checked} cells)"
+def test_every_cell_matches_the_generated_registry(client: TestClient, world: World, generated: Expected) -> None:
+    for report, codes in (("annex7", ["annex7"]), ("annex8", ["annex8"]), ("annex9", ["annex9", "annex9_activity"])):
+        body = get_report(client, world, "city", report)
+        assert [t["code"] for t in body["tables"]] == codes
+        for table in body["tables"]:
+            checked = check_table(table, expect.rows_for(generated, table["code"]))
+            assert checked > 20, f"{table['code']}: the generator should exercise the table ({checked} cells)"
 
 
-def test_annex9_has_a_row_per_county_and_cohort_and_a_column_per_program(
-    client: TestClient, world: World, generated: Expected
-) -> None:
+def _rows_and_columns(client: TestClient, world: World) -> None:
     table = get_report(client, world, "city", "annex9")["tables"][0]
     cohorts = {r["cohort"] for r in table["rows"]}
     assert cohorts == {2021, 2022, 2023, 2024}
@@ -69,7 +63,7 @@ def test_annex9_has_a_row_per_county_and_cohort_and_a_column_per_program(
     assert {r["cohort"] for r in only["rows"]} == {2023}
 
 
-def test_registered_equals_placed_plus_unplaced(client: TestClient, world: World, generated: Expected) -> None:
+def _placed_plus_unplaced(client: TestClient, world: World) -> None:
     table = get_report(client, world, "city", "annex9")["tables"][0]
     for row in [*table["rows"], table["total"]]:
         v = row["values"]
@@ -77,20 +71,24 @@ def test_registered_equals_placed_plus_unplaced(client: TestClient, world: World
         assert v["standard_met"] <= v["standard_covered"] <= v["registered"]
 
 
-@pytest.mark.parametrize("report", ["annex7", "annex8", "annex9"])
-def test_city_totals_equal_the_sum_of_counties(
-    client: TestClient, world: World, generated: Expected, report: str
-) -> None:
-    from decimal import Decimal
-
-    for table in get_report(client, world, "city", report)["tables"]:
-        for column in table["columns"]:
-            if column["kind"] == "rate":
-                continue
-            key = column["key"]
-            total = sum(Decimal(str(r["values"][key])) for r in table["rows"])
-            assert Decimal(str(table["total"]["values"][key])) == total, f"{table['code']}.{key}"
+def _totals(client: TestClient, world: World) -> None:
+    for report in ("annex7", "annex8", "annex9"):
+        for table in get_report(client, world, "city", report)["tables"]:
+            for column in table["columns"]:
+                if column["kind"] == "rate":
+                    continue
+                key = column["key"]
+                total = sum(Decimal(str(r["values"][key])) for r in table["rows"])
+                assert Decimal(str(table["total"]["values"][key])) == total, f"{table['code']}.{key}"
     annex9 = get_report(client, world, "city", "annex9")["tables"][0]["total"]["values"]
     assert Decimal(annex9["employment_rate"]) == (Decimal(annex9["placed"]) * 100 / annex9["registered"]).quantize(
         Decimal("0.01")
     )
+
+
+def test_rows_columns_invariants_and_totals(client: TestClient, world: World, generated: Expected) -> None:
+    """One row per county and cohort, a column per program; registered = placed + unplaced; city totals
+    equal the sum of the counties (rates recomputed from the totals)."""
+    _rows_and_columns(client, world)
+    _placed_plus_unplaced(client, world)
+    _totals(client, world)

@@ -1,0 +1,69 @@
+"""Large reports built by the Celery task and downloaded when ready (eager Celery in tests)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from fastapi.testclient import TestClient
+from sqlalchemy.orm import Session
+
+from services.reports import render, service
+from services.reports.models import JobStatus
+from tests.conftest import World
+from tests.reports.generator import AS_OF, Expected
+
+
+def test_a_report_job_builds_the_file_a_clerk_downloads(
+    client: TestClient, world: World, db: Session, generated: Expected
+) -> None:
+    resp = client.post(
+        "/api/v1/reports/jobs",
+        json={"report": "annex9", "format": "xlsx", "as_of": AS_OF.isoformat(), "chart": True},
+        headers=world.headers("county_a"),
+    )
+    assert resp.status_code == 202, resp.text
+    job_id = resp.json()["id"]
+    job = client.get(f"/api/v1/reports/jobs/{job_id}", headers=world.headers("county_a")).json()
+    assert job["status"] == JobStatus.SUCCEEDED, job
+    assert job["download_url"] == f"/api/v1/reports/jobs/{job_id}/file"
+    file = client.get(job["download_url"], headers=world.headers("county_a"))
+    assert file.status_code == 200
+    assert file.headers["content-type"] == render.XLSX_MEDIA_TYPE
+    sheets = render.read_xlsx_values(file.content)
+    live = client.get(
+        "/api/v1/reports/annex9", params={"as_of": AS_OF.isoformat()}, headers=world.headers("county_a")
+    ).json()
+    table = live["tables"][0]
+    keys = [c["key"] for c in table["columns"]]
+    assert {row[0] for row in sheets["annex9"]} == {"蒙城县总工会", "合计"}  # the requester's scope only
+    for sheet_row, row in zip(sheets["annex9"], [*table["rows"], table["total"]], strict=True):
+        for cell, key in zip(sheet_row[2:], keys, strict=True):
+            want = row["values"][key]
+            assert (cell is None and want is None) or Decimal(str(cell)).quantize(Decimal("0.01")) == Decimal(
+                str(want)
+            ).quantize(Decimal("0.01"))
+    # the other county's staff cannot see or fetch it
+    assert client.get(f"/api/v1/reports/jobs/{job_id}", headers=world.headers("county_b")).status_code == 404
+    assert client.get(job["download_url"], headers=world.headers("county_b")).status_code == 404
+    # running the task again leaves the finished job as it is
+    again = service.run_job(db, job_id=job_id)
+    assert again is not None and again.sha256 == job["sha256"]
+
+
+def test_a_job_not_built_yet_cannot_be_downloaded(client: TestClient, world: World, db: Session) -> None:
+    from services.reports.models import ReportJob
+
+    job = ReportJob(
+        org_unit_id=world.orgs["BZ-MC"],
+        requested_by_id=world.users["county_a"],
+        report="annex7",
+        file_format="csv",
+        params={"as_of": AS_OF.isoformat()},
+        scope_ids=[world.orgs["BZ-MC"]],
+        status=JobStatus.QUEUED,
+    )
+    db.add(job)
+    db.commit()
+    resp = client.get(f"/api/v1/reports/jobs/{job.id}/file", headers=world.headers("county_a"))
+    assert resp.status_code == 409
+    assert resp.json()["detail"] == "报表尚未生成完成，请稍后再下载"
