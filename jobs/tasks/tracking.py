@@ -33,7 +33,9 @@ def send_reminder_emails() -> int:
 
 @task("sunshine.tracking.expire_applications", idempotent=True)
 def expire_applications(today: str | None = None) -> dict[str, int]:
-    """Close open applications of positions past their deadline or closed."""
+    """Close open applications of positions past their deadline or closed; statuses of ended internships."""
     day = date.fromisoformat(today) if today else service.local_today()
     with session_scope() as session:
-        return {"expired": service.expire_past_deadline(session, today=day)}
+        expired = service.expire_past_deadline(session, today=day)
+        statuses = service.refresh_statuses(session, today=day)
+    return {"expired": expired, "statuses": statuses}

@@ -25,7 +25,9 @@ from services.config import get_settings
 from services.db import utcnow
 from services.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from services.orgs.models import OrgKind, OrgUnit
+from services.registry import service as registry
 from services.registry.models import Graduate, Stage
+from services.security import audit
 from services.security.models import Role, User
 from services.security.principal import Principal
 from services.tracking import pipeline
@@ -703,7 +705,14 @@ def ensure_baseline(session: Session, *, graduate: Graduate) -> None:
     A status the pipeline cannot derive (e.g. 升学 or 已就业 learned when filing) becomes a standing override
     with the reason "建档时登记", so that a later recommendation does not silently reset it.
     """
-    if session.scalar(select(StatusChange.id).where(StatusChange.graduate_id == graduate.id).limit(1)) is not None:
+    last = session.scalar(
+        select(StatusChange.status)
+        .where(StatusChange.graduate_id == graduate.id)
+        .order_by(StatusChange.at.desc(), StatusChange.id.desc())
+        .limit(1)
+    )
+    if last is not None:
+        _reconcile_registry_edit(session, graduate=graduate, tracked=last)
         return
     filed = graduate.employment_status or Status.UNEMPLOYED.value
     if filed not in {s.value for s in Status}:
@@ -734,6 +743,39 @@ def ensure_baseline(session: Session, *, graduate: Graduate) -> None:
     session.flush()
 
 
+def _reconcile_registry_edit(session: Session, *, graduate: Graduate, tracked: str) -> None:
+    """A status changed in the registry form after tracking began is taken as a counselor's decision."""
+    edited = graduate.employment_status
+    if not edited or edited == tracked or edited not in {s.value for s in Status}:
+        return
+    now = utcnow()
+    current = active_override(session, graduate_id=graduate.id)
+    if current is not None:
+        current.cleared_at = now
+        current.clear_reason = "档案中修改了就业状态"
+    session.add(
+        StatusOverride(
+            graduate_id=graduate.id,
+            org_unit_id=graduate.org_unit_id,
+            status=edited,
+            reason="档案中修改了就业状态",
+            set_at=now,
+        )
+    )
+    session.add(
+        StatusChange(
+            graduate_id=graduate.id,
+            org_unit_id=graduate.org_unit_id,
+            status=edited,
+            previous_status=tracked,
+            source=StatusSource.REGISTRY.value,
+            reason="档案中修改了就业状态",
+            at=now,
+        )
+    )
+    session.flush()
+
+
 def recompute_status(
     session: Session,
     *,
@@ -742,11 +784,12 @@ def recompute_status(
     actor_id: int | None,
     reason: str | None,
     lift_override: bool = False,
+    today: date | None = None,
 ) -> str:
     """Derive the status again and record a change when it differs. An override stands until cleared, or until
     a signing or employment recorded after it (``lift_override``)."""
     ensure_baseline(session, graduate=graduate)
-    derived = derived_status(session, graduate_id=graduate.id)
+    derived = derived_status(session, graduate_id=graduate.id, today=today)
     override = active_override(session, graduate_id=graduate.id)
     if override is not None and lift_override and derived in pipeline.PLACED and derived != override.status:
         override.cleared_at = utcnow()
@@ -775,9 +818,47 @@ def _set_status(
             at=utcnow(),
         )
     )
-    # the registry's column mirrors the tracked status, so registry and matching views agree with tracking
-    graduate.employment_status = status
+    # the registry's column mirrors the tracked status (with a registry history row), so registry, matching and
+    # reports agree with tracking
+    changes: dict[str, Any] = {}
+    registry.set_plain(graduate, "employment_status", status, changes)
+    who = audit.current_principal(session)
+    registry.add_history(
+        session,
+        entity_type="graduate",
+        entity_id=graduate.id,
+        family_id=graduate.family_id,
+        org_unit_id=graduate.org_unit_id,
+        action="update",
+        changes=changes,
+        actor=registry.Actor(actor_id, who.role if who is not None and who.user_id == actor_id else None),
+        source="tracking",
+    )
     session.flush()
+
+
+def refresh_statuses(session: Session, *, today: date | None = None) -> int:
+    """Derive again the statuses that depend on the date — an internship that has ended — and return how many
+    changed (run daily)."""
+    ranked = select(
+        StatusChange.graduate_id,
+        StatusChange.status,
+        func.row_number()
+        .over(partition_by=StatusChange.graduate_id, order_by=(StatusChange.at.desc(), StatusChange.id.desc()))
+        .label("rn"),
+    ).subquery()
+    ids = list(
+        session.scalars(
+            select(ranked.c.graduate_id).where(ranked.c.rn == 1, ranked.c.status == Status.INTERNSHIP.value)
+        )
+    )
+    changed = 0
+    for graduate in session.scalars(select(Graduate).where(Graduate.id.in_(ids)).order_by(Graduate.id)):
+        new = recompute_status(
+            session, graduate=graduate, source=StatusSource.EVENT, actor_id=None, reason="见习实习期结束", today=today
+        )
+        changed += int(new != Status.INTERNSHIP.value)
+    return changed
 
 
 def set_override(session: Session, *, principal: Principal, graduate_id: int, status: str | None, reason: str) -> str:
@@ -1682,7 +1763,11 @@ def timeline(session: Session, *, principal: Principal, graduate_id: int) -> lis
         "signing": "签约",
         "employment": "就业",
     }
-    for ev in list_events(session, graduate_id=graduate.id):
+    events = list_events(session, graduate_id=graduate.id)
+    if graduate.enrolled_on is not None and not any(ev.kind == EventKind.ENROLMENT for ev in events):
+        # the enrolment the registry filed (入学), unless an enrolment event was recorded
+        items.append(TimelineItem(_day_start(graduate.enrolled_on), "event", f"入学：{graduate.school_name}"))
+    for ev in events:
         label = f"{event_names[ev.kind]}：{ev.title}"
         items.append(TimelineItem(_day_start(ev.occurred_on), "event", label, ev.organisation, ev.id))
     service_names = {

@@ -141,3 +141,23 @@ def test_reminders_without_smtp_stay_in_app(db: Session, world: World) -> None:
     assert len(created) == 1
     assert db.scalar(select(func.count()).select_from(Reminder).where(Reminder.email_state == "pending")) == 0
     assert db.get(User, wang.id) is not None
+
+
+def test_commands_run_reminders_and_print_the_shortfall(db: Session, world: World) -> None:
+    from typer.testing import CliRunner
+
+    from services.tracking.commands import app
+
+    wang = make_user(db, world, role="counselor", org="BZ-MC")
+    grad = make_graduate(db, world, name="命令行")
+    _contact(db, wang.id, grad, days_ago=4, due_in=-1)
+    db.commit()
+    runner = CliRunner()
+    first = runner.invoke(app, ["reminders"])
+    assert first.exit_code == 0, first.output
+    assert "新建回访提醒 1 条" in first.output
+    assert "新建回访提醒 0 条" in runner.invoke(app, ["reminders"]).output
+    gaps = runner.invoke(app, ["gaps", "--county", "BZ-MC"])
+    assert gaps.exit_code == 0 and "未达标" in gaps.output and "1 人" in gaps.output
+    bad = runner.invoke(app, ["expire", "--today", "2023-13-01"])
+    assert bad.exit_code != 0

@@ -146,3 +146,47 @@ def test_status_as_of_a_date_uses_local_days(db: Session, world: World) -> None:
     assert on(date(2023, 7, 1)) == "seeking"
     assert on(date(2023, 8, 14)) == "seeking"
     assert on(date(2023, 8, 15)) == "signed"  # the evening signing counts on that Beijing day
+
+
+def test_registry_mirror_and_edits_made_in_the_registry_form(db: Session, world: World) -> None:
+    from services.registry.models import RegistryChange
+
+    grad = own_graduate(db, world)
+    service.apply(db, principal=principal(db, world, "graduate_a"), position_id=enterprise_position(db, world).id)
+    mirrored = db.scalar(
+        select(RegistryChange).where(RegistryChange.entity_id == grad.id, RegistryChange.source == "tracking")
+    )
+    assert mirrored is not None and mirrored.changes == {"employment_status": ["unemployed", "seeking"]}
+    grad.employment_status = "further_study"  # a clerk edits the registry form
+    db.flush()
+    service.record_event(
+        db,
+        principal=principal(db, world, "counselor_a"),
+        graduate_id=grad.id,
+        kind="training",
+        occurred_on=TODAY,
+        title="面试技巧培训",
+    )
+    assert service.current_status(db, graduate_id=grad.id) == "further_study"
+    override = service.active_override(db, graduate_id=grad.id)
+    assert override is not None and override.reason == "档案中修改了就业状态"
+
+
+def test_an_ended_internship_is_noticed_by_the_daily_job(db: Session, world: World) -> None:
+    from services import queue
+
+    grad = make_graduate(db, world)
+    service.record_event(
+        db,
+        principal=principal(db, world, "counselor_a"),
+        graduate_id=grad.id,
+        kind="internship",
+        occurred_on=TODAY - timedelta(days=30),
+        ended_on=TODAY + timedelta(days=1),
+        title="三个月见习",
+    )
+    assert service.current_status(db, graduate_id=grad.id) == "internship"
+    db.commit()
+    result = queue.send_now("sunshine.tracking.expire_applications", (TODAY + timedelta(days=2)).isoformat()).get()
+    assert result == {"expired": 0, "statuses": 1}
+    assert service.current_status(db, graduate_id=grad.id) == "unemployed"
