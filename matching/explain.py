@@ -22,7 +22,7 @@ OccupationCodeMatch = Literal["", "exact", "small"]
 
 MAX_REASONS: Final = 4
 MIN_CONTRIBUTION: Final = 0.01
-MIN_OCCUPATION: Final = 0.3
+MIN_OCCUPATION: Final = 0.5
 
 _RELATION_WORDS: Final[dict[str, str]] = {"city": "同市", "province": "同省"}
 
