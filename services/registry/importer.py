@@ -10,7 +10,11 @@ row, column, a code and a Chinese reason, with sensitive values masked.
 from __future__ import annotations
 
 import logging
+import multiprocessing
+import os
+from collections import deque
 from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from types import SimpleNamespace
 from typing import Any, cast
@@ -59,6 +63,7 @@ class Row:
     head_bidx: str | None  # 家庭成员: the head's; 学生毕业生: the family head's, when given
     columns: dict[str, str]  # field key → column as written (shared by the rows of a sheet)
     letters: dict[str, str]  # field key → column letter
+    sealed: dict[str, pii.Sealed] = field(default_factory=dict)  # sensitive values, sealed while reading
 
 
 @dataclass
@@ -260,6 +265,68 @@ def run(session: Session, *, job_id: int, progress: Progress | None = None) -> I
     return job
 
 
+# ------------------------------------------------------------------------------------------------ cleaning
+
+BATCH = 1000  # rows cleaned together (in a worker process for big sheets)
+POOL_WORKERS = 2
+_WORKER: dict[str, Any] = {}  # what forked workers inherit: the enumerations of the run
+SENSITIVE = {
+    sheets.SHEET_FAMILIES: forms.FAMILY_SENSITIVE,
+    sheets.SHEET_MEMBERS: forms.MEMBER_SENSITIVE,
+    sheets.SHEET_GRADUATES: forms.GRADUATE_SENSITIVE,
+}
+
+
+def parallel_allowed() -> bool:
+    return (
+        "fork" in multiprocessing.get_all_start_methods()
+        and not multiprocessing.current_process().daemon
+        and (os.cpu_count() or 1) > 1
+    )
+
+
+@dataclass(slots=True)
+class Cleaned:
+    number: int
+    data: dict[str, Any]
+    problems: list[forms.Problem]
+    bidx: str = ""
+    head_bidx: str | None = None
+    sealed: dict[str, pii.Sealed] = field(default_factory=dict)
+
+
+def clean_rows(
+    kind: str, rows: Sequence[tuple[int, dict[str, object]]], vocab: Vocabularies | None = None
+) -> list[Cleaned]:
+    """Clean a batch of rows of one sheet and seal their sensitive values (in a worker or in-process)."""
+    voc: Vocabularies = vocab if vocab is not None else _WORKER["vocab"]
+    return [clean_row(kind, number, raw, voc) for number, raw in rows]
+
+
+def clean_row(kind: str, number: int, raw: dict[str, object], vocab: Vocabularies) -> Cleaned:
+    head: Any = None
+    if kind == sheets.SHEET_FAMILIES:
+        data, problems = service.clean_family(raw, vocab)
+    elif kind == sheets.SHEET_MEMBERS:
+        head_raw = raw.pop("head_id_number", None)
+        data, problems = service.clean_member(raw, vocab)
+        head_data = forms.clean((forms.HEAD_ID_FIELD,), {"head_id_number": head_raw}, vocab, problems)
+        head = head_data.get("head_id_number")
+    else:
+        data, problems = service.clean_graduate(raw, vocab)
+        head = data.get("family_head_id_number")
+    if problems:
+        return Cleaned(number, data, problems.items)
+    sealed = {
+        key: pii.seal(pii_kind, text)
+        for key, pii_kind in SENSITIVE[kind].items()
+        if (text := service.sealed_text(data.get(key))) is not None
+    }
+    data["id_number_masked"] = sealed["id_number"].masked
+    head_bidx = service.id_index(head.number) if head is not None else None
+    return Cleaned(number, data, [], sealed["id_number"].blind_index, head_bidx, sealed)
+
+
 # ------------------------------------------------------------------------------------------------ the run
 
 
@@ -281,14 +348,19 @@ class Importer:
         self.majors: dict[tuple[str | None, str | None], majors.ResolvedMajor | None] = {}
         self._pending: list[tuple[str, Family | FamilyMember | Graduate, bool, dict[str, Any], int | None]] = []
         self._created: list[tuple[str, int, int | None, int]] = []  # (entity type, id, family id, org unit)
+        self._pool: ProcessPoolExecutor | None = None
+        self._batches = 0
         self.now = utcnow()
 
     # -------------------------------------------------------------------------------------- phase 1: read
 
     def execute(self) -> None:
         assert self.job.content is not None
-        for table in sheets.read_tables(self.job.content, file_format=self.job.file_format, name=self.job.filename):
-            self._read(table)
+        try:
+            for table in sheets.read_tables(self.job.content, file_format=self.job.file_format, name=self.job.filename):
+                self._read(table)
+        finally:
+            self.close()
         self._check_families()
         self._check_members()
         self._check_graduates()
@@ -334,6 +406,23 @@ class Importer:
                 reason=f"缺少必填列“{fld.column}”",
             )
         seen: dict[str, int] = {}
+        pending: deque[Future[list[Cleaned]]] = deque()
+        batch: list[tuple[int, dict[str, object]]] = []
+
+        def accept(results: list[Cleaned]) -> None:
+            for cleaned in results:
+                self._accept(table, cleaned, columns, letters, seen)
+
+        def submit() -> None:
+            pool = self._pool_for_next_batch()
+            if pool is None:
+                accept(clean_rows(table.kind, batch, self.vocab))
+            else:
+                pending.append(pool.submit(clean_rows, table.kind, list(batch)))
+                while len(pending) > 2 * POOL_WORKERS:
+                    accept(pending.popleft().result())
+            batch.clear()
+
         for number, values in table.rows:
             self.report.rows_total += 1
             if self.report.rows_total % PROGRESS_EVERY == 0:
@@ -341,47 +430,50 @@ class Importer:
             if table.missing:
                 self.report.bad.add((table.sheet, number))
                 continue
-            raw = {fld.key: (values[i] if i < len(values) else None) for i, fld, _ in table.columns}
-            row = self._clean(table, number, raw, columns, letters)
-            if row is None:
-                continue
-            first = seen.get(row.bidx)
-            if first is not None:
-                self.report.row_error(
-                    row,
-                    "id_number",
-                    "duplicate_in_sheet",
-                    f"身份证号与本表第{first}行重复",
-                    row.data["id_number_masked"],
-                )
-                continue
-            seen[row.bidx] = number
-            self.rows[table.kind].append(row)
+            batch.append((number, {fld.key: (values[i] if i < len(values) else None) for i, fld, _ in table.columns}))
+            if len(batch) >= BATCH:
+                submit()
+        if batch:
+            submit()
+        while pending:
+            accept(pending.popleft().result())
 
-    def _clean(
-        self, table: sheets.Table, number: int, raw: dict[str, object], columns: dict[str, str], letters: dict[str, str]
-    ) -> Row | None:
-        head: Any = None
-        if table.kind == sheets.SHEET_FAMILIES:
-            data, problems = service.clean_family(raw, self.vocab)
-        elif table.kind == sheets.SHEET_MEMBERS:
-            head_raw = raw.pop("head_id_number", None)
-            data, problems = service.clean_member(raw, self.vocab)
-            head_data = forms.clean((forms.HEAD_ID_FIELD,), {"head_id_number": head_raw}, self.vocab, problems)
-            head = head_data.get("head_id_number")
-        else:
-            data, problems = service.clean_graduate(raw, self.vocab)
-            head = data.get("family_head_id_number")
-        row = Row(table.sheet, number, data, "", None, columns, letters)
-        for p in problems.items:
+    def _pool_for_next_batch(self) -> ProcessPoolExecutor | None:
+        """Rows are cleaned and sealed in worker processes once a sheet proves big (from its second batch on),
+        where processes may be forked; small sheets and Celery's daemon workers clean in-process."""
+        self._batches += 1
+        if self._pool is None and self._batches > 1 and parallel_allowed():
+            _WORKER["vocab"] = self.vocab
+            self._pool = ProcessPoolExecutor(max_workers=POOL_WORKERS, mp_context=multiprocessing.get_context("fork"))
+        return self._pool
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool = None
+            _WORKER.clear()
+
+    def _accept(
+        self,
+        table: sheets.Table,
+        cleaned: Cleaned,
+        columns: dict[str, str],
+        letters: dict[str, str],
+        seen: dict[str, int],
+    ) -> None:
+        row = Row(table.sheet, cleaned.number, cleaned.data, cleaned.bidx, cleaned.head_bidx, columns, letters)
+        row.sealed = cleaned.sealed
+        for p in cleaned.problems:
             self.report.row_error(row, p.field, p.code, p.reason, p.value)
-        if problems:
-            return None
-        number_text = data["id_number"].number
-        row.bidx = service.id_index(number_text)
-        row.head_bidx = service.id_index(head.number) if head is not None else None
-        data["id_number_masked"] = pii.mask(pii.PiiKind.ID_NUMBER, number_text)
-        return row
+        if cleaned.problems:
+            return
+        first = seen.get(row.bidx)
+        if first is not None:
+            masked = row.data["id_number_masked"]
+            self.report.row_error(row, "id_number", "duplicate_in_sheet", f"身份证号与本表第{first}行重复", masked)
+            return
+        seen[row.bidx] = row.number
+        self.rows[table.kind].append(row)
 
     # -------------------------------------------------------------------------------------- phase 1: check
 
@@ -546,7 +638,7 @@ class Importer:
                 family = existing.get(row.bidx)
                 if family is not None:
                     changes: dict[str, Any] = {}
-                    service.apply_family_values(family, _values(row), changes)
+                    service.apply_family_values(family, _values(row), changes, row.sealed)
                     updated.append((row, family, changes))
                     continue
                 record = self._new(
@@ -557,7 +649,7 @@ class Importer:
                     attachments=[],
                     secondary_causes=[],
                 )
-                service.apply_family_values(record, _values(row), None)
+                service.apply_family_values(record, _values(row), None, row.sealed)
                 listed = by_head.get(row.bidx, [])
                 income = service.compute_income(
                     head_monthly=row.data["monthly_income"],
@@ -602,7 +694,7 @@ class Importer:
             self._created.append(("family", family_id, family_id, record["org_unit_id"]))
             for row in by_head.pop(record["id_number_bidx"], []):
                 member = self._new(FamilyMember, family_id=family_id, org_unit_id=record["org_unit_id"])
-                service.apply_member_values(member, _values(row), None)
+                service.apply_member_values(member, _values(row), None, row.sealed)
                 members.append(vars(member))
                 self.report.count("created")
                 self.written += 1
@@ -638,7 +730,7 @@ class Importer:
                 self.session.add(member)
                 members.append(member)
             changes: dict[str, Any] = {}
-            service.apply_member_values(member, _values(row), None if creating else changes)
+            service.apply_member_values(member, _values(row), None if creating else changes, row.sealed)
             incomes[row.bidx] = row.data["monthly_income"]
             self._pending.append(("member", member, creating, changes, family.id))
             outcome = "created" if creating else "updated" if changes else "unchanged"
@@ -707,7 +799,9 @@ class Importer:
                         employment_status="unemployed",
                         enterprise_visible=False,
                     )
-                    service.apply_graduate_values(record, _values(row), None, link=link, resolve_major=self._major)
+                    service.apply_graduate_values(
+                        record, _values(row), None, link=link, resolve_major=self._major, sealed=row.sealed
+                    )
                     new.append(vars(record))
                     self.report.count("created")
                     self.written += 1
@@ -715,7 +809,9 @@ class Importer:
                 if "family_head_id_number" not in row.columns:
                     link = None  # the sheet has no family column: keep the link as it is
                 changes: dict[str, Any] = {}
-                service.apply_graduate_values(graduate, _values(row), changes, link=link, resolve_major=self._major)
+                service.apply_graduate_values(
+                    graduate, _values(row), changes, link=link, resolve_major=self._major, sealed=row.sealed
+                )
                 self._pending.append(("graduate", graduate, False, changes, graduate.family_id))
                 self.report.count("updated" if changes else "unchanged")
                 self.written += 1

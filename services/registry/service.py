@@ -195,8 +195,16 @@ def set_plain(obj: Any, name: str, value: Any, changes: dict[str, Any] | None) -
         changes[name] = [_jsonable(old), _jsonable(value)]
 
 
-def set_sealed(obj: Any, name: str, kind: pii.PiiKind, value: str | None, changes: dict[str, Any] | None) -> None:
-    """Seal ``value`` into ``<name>_enc/_bidx/_masked``; unchanged values (same blind index) are left alone."""
+def set_sealed(
+    obj: Any,
+    name: str,
+    kind: pii.PiiKind,
+    value: str | None,
+    changes: dict[str, Any] | None,
+    presealed: pii.Sealed | None = None,
+) -> None:
+    """Seal ``value`` into ``<name>_enc/_bidx/_masked``; unchanged values (same blind index) are left alone.
+    ``presealed`` is the same value sealed beforehand (the import seals rows in parallel workers)."""
     old_bidx = getattr(obj, f"{name}_bidx", None)
     old_masked = getattr(obj, f"{name}_masked", None)
     if value is None:
@@ -207,10 +215,10 @@ def set_sealed(obj: Any, name: str, kind: pii.PiiKind, value: str | None, change
         if changes is not None:
             changes[name] = [old_masked, None]
         return
-    bidx = pii.blind_index(kind, value)
+    bidx = presealed.blind_index if presealed is not None else pii.blind_index(kind, value)
     if bidx == old_bidx:
         return
-    sealed = pii.Sealed(ciphertext=pii.encrypt(value), blind_index=bidx, masked=pii.mask(kind, value))
+    sealed = presealed or pii.Sealed(ciphertext=pii.encrypt(value), blind_index=bidx, masked=pii.mask(kind, value))
     setattr(obj, f"{name}_enc", sealed.ciphertext)
     setattr(obj, f"{name}_bidx", sealed.blind_index)
     setattr(obj, f"{name}_masked", sealed.masked)
@@ -381,11 +389,15 @@ def check_person_free(
 
 
 def apply_family_values(
-    family: Family | SimpleNamespace, data: Mapping[str, Any], changes: dict[str, Any] | None
+    family: Family | SimpleNamespace,
+    data: Mapping[str, Any],
+    changes: dict[str, Any] | None,
+    sealed: Mapping[str, pii.Sealed] | None = None,
 ) -> None:
     for key, value in data.items():
         if key in forms.FAMILY_SENSITIVE:
-            set_sealed(family, key, forms.FAMILY_SENSITIVE[key], sealed_text(value), changes)
+            pre = sealed.get(key) if sealed else None
+            set_sealed(family, key, forms.FAMILY_SENSITIVE[key], sealed_text(value), changes, pre)
             if isinstance(value, ResidentId):
                 set_plain(family, "sex", value.sex, changes)
                 set_plain(family, "birth_date", value.birth_date, changes)
@@ -663,11 +675,15 @@ def clean_member(
 
 
 def apply_member_values(
-    member: FamilyMember | SimpleNamespace, data: Mapping[str, Any], changes: dict[str, Any] | None
+    member: FamilyMember | SimpleNamespace,
+    data: Mapping[str, Any],
+    changes: dict[str, Any] | None,
+    sealed: Mapping[str, pii.Sealed] | None = None,
 ) -> None:
     for key, value in data.items():
         if key in forms.MEMBER_SENSITIVE:
-            set_sealed(member, key, forms.MEMBER_SENSITIVE[key], sealed_text(value), changes)
+            pre = sealed.get(key) if sealed else None
+            set_sealed(member, key, forms.MEMBER_SENSITIVE[key], sealed_text(value), changes, pre)
             if isinstance(value, ResidentId):
                 set_plain(member, "sex", value.sex, changes)
                 set_plain(member, "birth_date", value.birth_date, changes)
@@ -883,13 +899,15 @@ def apply_graduate_values(
     *,
     link: FamilyLink | None,
     resolve_major: MajorResolver = _resolve_major,
+    sealed: Mapping[str, pii.Sealed] | None = None,
 ) -> None:
     """Write cleaned values; ``link`` None leaves the family link as it is. The major keeps its raw text."""
     for key, value in data.items():
         if key == "family_head_id_number":
             continue
         if key in forms.GRADUATE_SENSITIVE:
-            set_sealed(graduate, key, forms.GRADUATE_SENSITIVE[key], sealed_text(value), changes)
+            pre = sealed.get(key) if sealed else None
+            set_sealed(graduate, key, forms.GRADUATE_SENSITIVE[key], sealed_text(value), changes, pre)
             if isinstance(value, ResidentId):
                 set_plain(graduate, "sex", value.sex, changes)
                 set_plain(graduate, "birth_date", value.birth_date, changes)

@@ -347,3 +347,17 @@ def test_upload_through_the_api_runs_the_task(client: Any, db: Session, world: W
     assert template.status_code == 200
     names = zipfile.ZipFile(io.BytesIO(template.content)).namelist()
     assert "xl/workbook.xml" in names
+
+
+def test_big_sheets_are_cleaned_in_worker_processes_with_the_same_result(
+    db: Session, world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    fams, mems, grads = clean_set(4)
+    fams.append(dict(fams[0]))  # a duplicate row, found across batches
+    content = workbook(fams, mems, grads)
+    serial = run(db, world, content, dry_run=True)
+    monkeypatch.setattr(importer, "BATCH", 2)
+    assert importer.parallel_allowed()
+    parallel = run(db, world, content, dry_run=True)
+    assert outcome(parallel)[1:] == outcome(serial)[1:]
+    assert [e["code"] for e in parallel.errors] == ["duplicate_in_sheet"]
