@@ -13,11 +13,13 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from services.aid import commands as aid_commands
 from services.config import get_settings
 from services.matches import commands as matches_commands
 from services.refdata import commands as refdata_commands
 from services.registry import commands as registry_commands
 from services.reports import commands as reports_commands
+from services.tracking import commands as tracking_commands
 
 app = typer.Typer(help="阳光就业服务命令行", no_args_is_help=True, add_completion=False)
 users_app = typer.Typer(help="账号管理", no_args_is_help=True)
@@ -28,6 +30,8 @@ app.add_typer(refdata_commands.app, name="refdata")
 app.add_typer(registry_commands.app, name="registry")
 app.add_typer(matches_commands.app, name="matches")
 app.add_typer(reports_commands.app, name="reports")
+app.add_typer(tracking_commands.app, name="tracking")
+app.add_typer(aid_commands.app, name="aid")
 console = Console()
 
 
@@ -174,28 +178,14 @@ DEMO_USERS = [
 ]
 
 
-def ensure_demo_users() -> list[tuple[str, str]]:
-    from sqlalchemy import select
-
+def ensure_demo_users() -> list[tuple[str, str, str]]:
+    """Create the printed logins (one per role) and link them to records of the world: (username, role, linked)."""
     from services.db import session_scope
-    from services.orgs import service as orgs
-    from services.security import service
-    from services.security.models import User
+    from services.demo import logins
 
-    out = []
     with session_scope() as session:
-        for username, role, org, name in DEMO_USERS:
-            if session.scalar(select(User.id).where(User.username == username)) is None:
-                service.create_user(
-                    session,
-                    username=username,
-                    password=DEMO_PASSWORD,
-                    role=role,
-                    display_name=name,
-                    org_unit_id=orgs.get_by_code(session, code=org).id,
-                )
-            out.append((username, role))
-    return out
+        made = logins.ensure_logins(session, password=DEMO_PASSWORD, specs=DEMO_USERS)
+        return [(login.username, login.role, login.linked) for login in made]
 
 
 @app.command()
@@ -203,18 +193,60 @@ def demo(
     port: int = 8000,
     host: str = "127.0.0.1",
     serve_api: Annotated[bool, typer.Option("--serve/--no-serve", help="serve after setting up")] = True,
+    size: Annotated[float, typer.Option(help="world size: 1.0 ≈ 2,000 families, 300 employers, 1,500 positions")] = 1.0,
+    seed: Annotated[int, typer.Option(help="the same seed gives the same world")] = 2023,
 ) -> None:
-    """Set up the embedded demo (SQLite, eager Celery): migrate, load data, create logins, then serve."""
+    """Set up the embedded demo (SQLite, eager Celery): migrate, load the org tree and the reference catalogs,
+    build the demo world (once: a database that already has one is served as it is), create one login per role,
+    then serve."""
+    import time
+
+    from services.db import session_scope
+    from services.demo import world
+    from services.errors import DomainError
+
     settings = get_settings()
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     migrate()
     orgs_load(None)
+    refdata_commands.load()
+    started = time.perf_counter()
+    try:
+        with session_scope() as session:
+            if world.has_world(session):
+                console.print("数据库中已有演示数据，直接使用（不会重复生成）")
+                summary = None
+            else:
+                summary = world.build_world(session, size=size, seed=seed)
+    except DomainError as exc:
+        console.print(f"[red]{exc.detail}[/red]")
+        raise typer.Exit(2) from exc
+    if summary is not None:
+        built = Table(title=f"演示数据已生成（{time.perf_counter() - started:.1f} 秒，演示日期 {summary.today}）")
+        built.add_column("内容")
+        built.add_column("数量", justify="right")
+        for label, value in (
+            ("困难职工家庭档案", summary.families),
+            ("家庭成员", summary.members),
+            (f"毕业生（{'、'.join(map(str, summary.cohorts))}届）", summary.graduates),
+            ("在校生", summary.students),
+            ("用人单位", summary.employers),
+            ("岗位", summary.positions),
+            ("招聘会", summary.job_fairs),
+            ("求职记录", summary.applications),
+            ("服务记录", summary.services),
+            ("联系回访", summary.contacts),
+            ("助学申请", summary.aid_applications),
+        ):
+            built.add_row(label, str(value))
+        console.print(built)
     logins = ensure_demo_users()
     table = Table(title="演示账号（密码均为 " + DEMO_PASSWORD + "）")
     table.add_column("用户名")
     table.add_column("角色")
-    for username, role in logins:
-        table.add_row(username, role)
+    table.add_column("关联")
+    for username, role, linked in logins:
+        table.add_row(username, role, linked)
     console.print(table)
     console.print(f"API 文档: http://{host}:{port}/docs  （点击 Authorize 用上面的账号登录）")
     if serve_api:
