@@ -4,7 +4,8 @@ Each API process (and each Celery worker process) holds one :class:`MatchIndex` 
 the holder reads the catalog stamp — the version counter and the time of its last bump — and the id of the
 active weights (two primary-key reads). When the stamp moved forward it re-reads only the positions changed
 since the bump it last saw (position rows, their employer's verification, their program rule set; with a
-safety margin for transactions that committed late) and adds, updates or closes them in the index. A stamp that
+safety margin for transactions that committed late; rows whose change times did not move are skipped) and adds,
+updates or closes them in the index. A stamp that
 went backwards or changed without its version moving (another history: a restored database), too many
 changes at once, a count of open positions that disagrees with the index after a sync (a deleted row), or the
 first use rebuild the index from the catalog. A closed, filled or withdrawn position is
@@ -17,11 +18,13 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Iterator
+from collections import OrderedDict
+from collections.abc import Callable, Hashable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from functools import lru_cache
+from typing import Any, TypeVar, cast
 
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
@@ -39,8 +42,13 @@ log = logging.getLogger(__name__)
 
 #: Changes are looked for from this long before the last bump seen (transactions that committed late).
 SYNC_MARGIN = timedelta(minutes=10)
-#: More changed positions than this (or than half the index) rebuild the index instead.
+#: More changed positions than this (or than the index holds) rebuild the index instead.
 INCREMENTAL_LIMIT = 2000
+#: Derived tables (graduates encoded against the index) kept per process.
+TABLE_CACHE = 16
+
+T = TypeVar("T")
+Fingerprint = tuple[datetime | None, datetime | None, datetime | None]
 
 
 @lru_cache(maxsize=1)
@@ -105,6 +113,8 @@ class IndexHolder:
         self._weights_id: int | None = None
         self._changes_since_build = 0
         self._open_ids: set[int] = set()
+        self._seen: dict[int, Fingerprint] = {}
+        self._tables: OrderedDict[Hashable, tuple[Hashable, Any]] = OrderedDict()
         self.last_sync = SyncReport()
 
     @property
@@ -145,7 +155,24 @@ class IndexHolder:
             self.last_sync = SyncReport()
         return index
 
+    def cached(self, key: Hashable, fingerprint: Hashable, build: Callable[[], T]) -> T:
+        """A value derived from the current index (a table of graduates, say), kept while ``fingerprint``
+        holds and the index is not rebuilt. Call inside :meth:`use`."""
+        hit = self._tables.get(key)
+        if hit is not None and hit[0] == fingerprint:
+            self._tables.move_to_end(key)
+            return cast(T, hit[1])
+        value = build()
+        self._tables[key] = (fingerprint, value)
+        self._tables.move_to_end(key)
+        while len(self._tables) > TABLE_CACHE:
+            self._tables.popitem(last=False)
+        return value
+
     def _rebuild(self, session: Session, stamp: Stamp, weights: ActiveWeights) -> MatchIndex:
+        # fingerprints first: a change committed between the two reads is then seen as changed next time
+        self._seen = fingerprints(session, since=None)
+        self._tables.clear()
         records = catalog.open_positions_for_matching(session)
         self._index = MatchIndex(records, reference_catalogs(), weights=weights.weights)
         self._stamp = stamp
@@ -159,12 +186,14 @@ class IndexHolder:
     def _sync(self, session: Session, index: MatchIndex, seen: Stamp) -> SyncReport | None:
         """Apply the positions changed since ``seen``; None when a rebuild is the better way."""
         since = _aware(seen.changed_at) - SYNC_MARGIN if seen.changed_at is not None else None
-        ids = changed_position_ids(session, since=since)
-        if len(ids) > INCREMENTAL_LIMIT or self._changes_since_build + len(ids) > max(len(index), 256):
+        found = fingerprints(session, since=since)
+        changed = {pid: fp for pid, fp in found.items() if self._seen.get(pid) != fp}
+        if len(changed) > INCREMENTAL_LIMIT or self._changes_since_build + len(changed) > max(len(index), 256):
             return None
         report = SyncReport()
-        for position_id in sorted(ids):
+        for position_id in sorted(changed):
             self._apply(index, position_id, _fresh_record(session, position_id), report)
+            self._seen[position_id] = changed[position_id]
         self._changes_since_build += report.added + report.updated + report.closed
         return report
 
@@ -235,20 +264,19 @@ def count_showable(session: Session) -> int:
     return int(session.scalar(stmt) or 0)
 
 
-def changed_position_ids(session: Session, *, since: datetime | None) -> set[int]:
-    """Positions changed at or after ``since`` — their row, their employer or their program rule set."""
-    position_cond = [] if since is None else [Position.updated_at >= since]
-    ids = set(session.scalars(select(Position.id).where(*position_cond)))
-    if since is None:
-        return ids
-    employers = select(Employer.id).where(Employer.updated_at >= since)
-    rules = select(ProgramRuleSet.id).where(ProgramRuleSet.updated_at >= since)
-    ids.update(
-        session.scalars(
-            select(Position.id).where(or_(Position.employer_id.in_(employers), Position.rule_set_id.in_(rules)))
-        )
+def fingerprints(session: Session, *, since: datetime | None) -> dict[int, Fingerprint]:
+    """(position, employer, rule set) change times of the positions changed at or after ``since`` (all when
+    None): a position is re-read when any of the three moved."""
+    stmt = (
+        select(Position.id, Position.updated_at, Employer.updated_at, ProgramRuleSet.updated_at)
+        .outerjoin(Employer, Employer.id == Position.employer_id)
+        .outerjoin(ProgramRuleSet, ProgramRuleSet.id == Position.rule_set_id)
     )
-    return ids
+    if since is not None:
+        stmt = stmt.where(
+            or_(Position.updated_at >= since, Employer.updated_at >= since, ProgramRuleSet.updated_at >= since)
+        )
+    return {int(row[0]): (row[1], row[2], row[3]) for row in session.execute(stmt)}
 
 
 _holders: dict[str, IndexHolder] = {}

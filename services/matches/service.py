@@ -10,18 +10,18 @@ political status, health or disability, marital status or household type — so 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Sequence
+from collections.abc import Hashable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any, Final, cast
 
 import numpy as np
-from sqlalchemy import delete, func, or_, select, update
+from sqlalchemy import delete, func, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from matching import learning
 from matching.features import FEATURES
-from matching.index import Match, MatchIndex
+from matching.index import GraduateTable, Match, MatchIndex
 from matching.records import KIND_NAMES, KINDS, Education, GraduateRecord, Kind, PositionRecord
 from matching.rules import FLAG_NAMES, RuleCheck, explain_rules
 from services.catalog import service as catalog
@@ -30,10 +30,10 @@ from services.errors import Conflict, FieldError, Forbidden, NotFound, Validatio
 from services.matches.holder import SyncReport, active_weights, holder_for, reference_catalogs
 from services.matches.models import MatchRecommendation, MatchResult, MatchSnapshot, MatchWeights
 from services.orgs import service as orgs
-from services.refdata.enums import vocabularies
+from services.refdata.enums import Vocabularies, vocabularies
 from services.registry import service as registry
 from services.registry.majors import EDUCATION_LEVELS
-from services.registry.models import Graduate
+from services.registry.models import Family, Graduate
 from services.security.models import Role
 from services.security.principal import Principal
 from services.tracking import service as tracking
@@ -141,10 +141,10 @@ def records_for(
     ]
 
 
-def not_seeking_statuses(session: Session) -> frozenset[str]:
+def not_seeking_statuses(vocab: Vocabularies) -> frozenset[str]:
     """Employment statuses of graduates who are not looking: employed ones (by the vocabulary's flag) and
     further study, the army, not seeking."""
-    voc = vocabularies(session)["employment_status"]
+    voc = vocab["employment_status"]
     return NOT_SEEKING | {code for code in voc.names if voc.has_flag(code, "employed")}
 
 
@@ -306,18 +306,47 @@ def _candidate_position(session: Session, principal: Principal, position_id: int
     return catalog.get_position(session, position_id=position_id, principal=principal)
 
 
-def _candidate_profiles(session: Session, principal: Principal) -> list[registry.GraduateProfile]:
+@dataclass(frozen=True, slots=True)
+class CandidatePool:
+    """The graduates a principal may rank for positions, encoded against the current index."""
+
+    profiles: dict[int, registry.GraduateProfile]
+    table: GraduateTable | None
+
+
+def _pool_scope(session: Session, principal: Principal) -> tracking.GraduateScope | None:
+    """None for an enterprise (every opted-in graduate); the principal's graduate scope otherwise."""
     if principal.role == Role.ENTERPRISE:
+        return None
+    return tracking.visible_graduate_scope(session, principal=principal)
+
+
+def _pool_fingerprint(session: Session, scope: tracking.GraduateScope | None) -> Hashable:
+    """Changes whenever a graduate of the pool (or any family's hardship status) changes."""
+    graduates = select(func.count(), func.max(Graduate.updated_at))
+    if scope is not None and scope.org_unit_ids is not None:
+        graduates = graduates.where(
+            or_(Graduate.org_unit_id.in_(sorted(scope.org_unit_ids)), Graduate.id.in_(sorted(scope.handed_in)))
+        )
+    families = select(func.count(), func.max(Family.updated_at))
+    return (tuple(session.execute(graduates).one()), tuple(session.execute(families).one()))
+
+
+def _build_pool(
+    session: Session, index: MatchIndex, scope: tracking.GraduateScope | None, closed: frozenset[str]
+) -> CandidatePool:
+    if scope is None:
         profiles = load_profiles(session, scope=None, enterprise_visible_only=True)
     else:
-        scope = tracking.visible_graduate_scope(session, principal=principal)
         profiles = load_profiles(session, scope=scope.org_unit_ids)
         known = {p.id for p in profiles}
         extra = sorted(scope.handed_in - known)
         if extra:
             profiles += load_profiles(session, scope=None, ids=extra)
-    closed = not_seeking_statuses(session)
-    return [p for p in profiles if p.employment_status not in closed]
+    profiles = [p for p in profiles if p.employment_status not in closed]
+    records = records_for(session, profiles, hide_hardship=scope is None)
+    table = index.graduate_table(records) if records else None
+    return CandidatePool({p.id: p for p in profiles}, table)
 
 
 def _no_hardship(reasons: Iterable[str]) -> list[str]:
@@ -332,24 +361,27 @@ def position_candidates(
     position = _candidate_position(session, principal, position_id)
     k = _check_page(limit, offset)
     enterprise = principal.role == Role.ENTERPRISE
-    profiles = _candidate_profiles(session, principal)
-    by_id = {p.id: p for p in profiles}
-    records = records_for(session, profiles, hide_hardship=enterprise)
+    scope = _pool_scope(session, principal)
+    key = ("enterprise",) if scope is None else ("union", scope.org_unit_ids, scope.handed_in)
+    fingerprint = _pool_fingerprint(session, scope)
+    vocab = vocabularies(session)
+    closed = not_seeking_statuses(vocab)
     today = catalog.local_today()
     holder = holder_for(session)
     with holder.use(session) as index:
         current = holder.ensure_current(index, session, position.id)
         is_open = current is not None and current.status == "open" and current.employer_verified
+        pool = holder.cached(key, (fingerprint, closed), lambda: _build_pool(session, index, scope, closed))
         found: list[Match] = []
-        if is_open and records:
-            table = index.graduate_table(records)
-            found = index.rank_graduates(position.id, table, k, today=today, explain=True)
+        if is_open and pool.table is not None:
+            found = index.rank_graduates(position.id, pool.table, k, today=today, explain=True)
         version = holder.stamp.version if holder.stamp else 0
+    by_id = pool.profiles
     page = found[offset : offset + limit]
     names = dict(
         session.execute(select(Graduate.id, Graduate.name).where(Graduate.id.in_([m.graduate_id for m in page]))).all()
     )
-    education = vocabularies(session)["education"]
+    education = vocab["education"]
     items = []
     for i, m in enumerate(page):
         p = by_id[m.graduate_id]
@@ -497,6 +529,7 @@ def rematch_graduates(
         weights_id = holder.weights_id
         summary.catalog_version = version
         now = datetime.now(UTC)
+        done: list[tuple[registry.GraduateProfile, list[Match]]] = []
         for profile in profiles:
             summary.graduates += 1
             snap = snapshots.get(profile.id)
@@ -510,49 +543,56 @@ def rematch_graduates(
             ):
                 summary.skipped += 1
                 continue
-            found = index.rank_positions(records[profile.id], k, today=today)
-            _store(session, profile, found, version=version, weights_id=weights_id, today=today, now=now, snap=snap)
-            summary.computed += 1
-            summary.results += len(found)
-    session.flush()
+            done.append((profile, index.rank_positions(records[profile.id], k, today=today)))
+    _store(session, done, snapshots, version=version, weights_id=weights_id, today=today, now=now)
+    summary.computed = len(done)
+    summary.results = sum(len(found) for _, found in done)
     return summary
 
 
 def _store(
     session: Session,
-    profile: registry.GraduateProfile,
-    found: Sequence[Match],
+    done: Sequence[tuple[registry.GraduateProfile, Sequence[Match]]],
+    snapshots: dict[int, MatchSnapshot],
     *,
     version: int,
     weights_id: int | None,
     today: date,
     now: datetime,
-    snap: MatchSnapshot | None,
 ) -> None:
-    session.execute(delete(MatchResult).where(MatchResult.graduate_id == profile.id))
-    session.add_all(
-        MatchResult(
-            graduate_id=profile.id,
-            position_id=m.position_id,
-            org_unit_id=profile.org_unit_id,
-            rank=i + 1,
-            score=float(m.score),
-            features={name: float(v) for name, v in m.features.items()},
-            reasons=list(m.reasons),
-            catalog_version=version,
-            computed_at=now,
-        )
+    """Replace the stored rows of the computed graduates in one delete and one bulk insert."""
+    if not done:
+        return
+    session.execute(delete(MatchResult).where(MatchResult.graduate_id.in_([p.id for p, _ in done])))
+    rows = [
+        {
+            "graduate_id": profile.id,
+            "position_id": m.position_id,
+            "org_unit_id": profile.org_unit_id,
+            "rank": i + 1,
+            "score": float(m.score),
+            "features": {name: float(v) for name, v in m.features.items()},
+            "reasons": list(m.reasons),
+            "catalog_version": version,
+            "computed_at": now,
+        }
+        for profile, found in done
         for i, m in enumerate(found)
-    )
-    if snap is None:
-        snap = MatchSnapshot(graduate_id=profile.id)
-        session.add(snap)
-    snap.org_unit_id = profile.org_unit_id
-    snap.catalog_version = version
-    snap.weights_id = weights_id
-    snap.computed_on = today
-    snap.computed_at = now
-    snap.result_count = len(found)
+    ]
+    if rows:
+        session.execute(insert(MatchResult), rows)
+    for profile, found in done:
+        snap = snapshots.get(profile.id)
+        if snap is None:
+            snap = MatchSnapshot(graduate_id=profile.id)
+            session.add(snap)
+        snap.org_unit_id = profile.org_unit_id
+        snap.catalog_version = version
+        snap.weights_id = weights_id
+        snap.computed_on = today
+        snap.computed_at = now
+        snap.result_count = len(found)
+    session.flush()
 
 
 def graduate_id_chunks(
