@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 import multiprocessing
 import os
+import threading
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -278,9 +279,12 @@ SENSITIVE = {
 
 
 def parallel_allowed() -> bool:
+    """Forking is safe in a single-threaded, non-daemon process (a command, the benchmark, the demo builder);
+    an API process (threads) and Celery's prefork children (daemons) clean in-process."""
     return (
         "fork" in multiprocessing.get_all_start_methods()
         and not multiprocessing.current_process().daemon
+        and threading.active_count() == 1
         and (os.cpu_count() or 1) > 1
     )
 
