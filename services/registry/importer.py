@@ -278,6 +278,9 @@ SENSITIVE = {
 }
 
 
+KEEP_PLAIN = frozenset({"id_number", "monthly_income", "other_annual_income"})  # read again when writing
+
+
 def parallel_allowed() -> bool:
     """Forking is safe in a single-threaded, non-daemon process (a command, the benchmark, the demo builder);
     an API process (threads) and Celery's prefork children (daemons) clean in-process."""
@@ -326,6 +329,9 @@ def clean_row(kind: str, number: int, raw: dict[str, object], vocab: Vocabularie
         for key, pii_kind in SENSITIVE[kind].items()
         if (text := service.sealed_text(data.get(key))) is not None
     }
+    for key in sealed:
+        if key not in KEEP_PLAIN:  # sealed already: the plaintext need not stay in memory until the write
+            data[key] = ""
     data["id_number_masked"] = sealed["id_number"].masked
     head_bidx = service.id_index(head.number) if head is not None else None
     return Cleaned(number, data, [], sealed["id_number"].blind_index, head_bidx, sealed)
