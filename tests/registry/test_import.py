@@ -362,3 +362,36 @@ def test_big_sheets_are_cleaned_in_worker_processes_with_the_same_result(
     parallel = run(db, world, content, dry_run=True)
     assert outcome(parallel)[1:] == outcome(serial)[1:]
     assert [e["code"] for e in parallel.errors] == ["duplicate_in_sheet"]
+
+
+def test_progress_is_reported_while_reading_and_writing(
+    db: Session, world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(importer, "PROGRESS_EVERY", 2)
+    monkeypatch.setattr(importer, "CHUNK", 2)
+    fams = [factories.family_fields() for _ in range(5)]
+    principal = Principal(
+        user_id=world.users["county_a"],
+        username="county_a",
+        role="union_county",
+        org_unit_id=world.orgs["BZ-MC"],
+        scope=factories.scope_of(db, world.orgs["BZ-MC"]),
+    )
+    job = importer.create_job(
+        db,
+        principal=principal,
+        filename="f.xlsx",
+        content=workbook(fams),
+        org_unit_id=world.orgs["BZ-MC"],
+        dry_run=False,
+        good_rows_only=False,
+    )
+    db.info.pop("pending_tasks", None)
+    importer.start(db, job_id=job.id)
+    seen: list[tuple[int, int]] = []
+    importer.run(db, job_id=job.id, progress=lambda read, written: seen.append((read, written)))
+    assert seen[0] == (2, 0)  # reading
+    assert seen[-1] == (5, 5)  # everything written
+    assert seen == sorted(seen)
+    importer.publish_progress(db, job_id=job.id, read=1, written=1)  # a finished job keeps its final counts
+    assert (job.rows_total, job.rows_done) == (5, 5)
