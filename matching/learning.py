@@ -13,7 +13,7 @@ current and the learned weights on the same holdout and says whether to replace 
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, Final
 
@@ -205,8 +205,3 @@ def groups_from_arrays(
     y_arr = grades(np.asarray(y, dtype=object).ravel().tolist())
     ids = np.asarray(group_ids).ravel()
     return [(X_arr[ids == g], y_arr[ids == g]) for g in np.unique(ids)]
-
-
-def weights_from_mapping(values: Mapping[str, float]) -> Weights:
-    """Weights from a stored mapping (feature name → weight)."""
-    return Weights.from_mapping(values)

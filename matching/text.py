@@ -315,10 +315,3 @@ def _prune_rows(matrix: Csr, keep: int) -> Csr:
     out: Csr = normalize(pruned).astype(np.float32)
     out.sort_indices()
     return out
-
-
-def top_terms(space: TextSpace, vector: Csr, limit: int = 5) -> list[str]:
-    """The heaviest n-grams of a single-row vector (for display)."""
-    names: npt.NDArray[np.str_] = space.vectorizer.get_feature_names_out()
-    order = np.argsort(-vector.data, kind="stable")[:limit]
-    return [str(names[vector.indices[i]]).strip() for i in order]
