@@ -249,3 +249,37 @@ def read_xlsx_values(content: bytes) -> dict[str, list[list[Any]]]:
             rows.append(list(values))
         out[ws.title] = rows
     return out
+
+
+def report_from_json(data: dict[str, Any]) -> Report:
+    """A report back from its JSON form (a snapshot's content), to render the frozen figures as CSV or xlsx."""
+    from datetime import date
+
+    from services.db import utcnow
+    from services.reports.columns import Column
+
+    def number(kind: Kind, value: Any) -> Number:
+        if value is None:
+            return None
+        return int(value) if kind == Kind.COUNT else Decimal(str(value))
+
+    out_tables: list[Table] = []
+    for t in data["tables"]:
+        cols = tuple(Column(c["key"], c["label"], c["group"], c["unit"], Kind(c["kind"]), "", "") for c in t["columns"])
+        spec = TableSpec(code=t["code"], title=t["title"], row_dims=tuple(t["row_dims"]), columns=cols, note=t["note"])
+
+        def row(r: dict[str, Any], spec: TableSpec = spec) -> Row:
+            values = {c.key: number(c.kind, r["values"].get(c.key)) for c in spec.columns}
+            return Row(r["county_id"], r["county_code"], r["county_name"], r["cohort"], values)
+
+        out_tables.append(Table(spec=spec, rows=[row(r) for r in t["rows"]], total=row(t["total"])))
+    return Report(
+        code=data["code"],
+        title=data["title"],
+        unit_name=data["unit_name"],
+        as_of=date.fromisoformat(data["as_of"]),
+        year=int(data["year"]),
+        cohorts=data.get("cohorts"),
+        generated_at=utcnow(),
+        tables=out_tables,
+    )

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, Query, Response
@@ -326,6 +326,32 @@ def diff_snapshots(
         target=_snapshot_out(target),
         rows=[RowChangeOut.model_validate(r, from_attributes=True) for r in rows],
     )
+
+
+@router.get(
+    "/snapshots/{snapshot_id}/file",
+    summary="下载快照中的报表",
+    description="把快照冻结的附件7、8或9导出为 xlsx 或 CSV（数字与快照完全一致），用于上报阶段性情况报告。",
+    responses={**Errors, **_FILES},
+    response_model=None,
+)
+def snapshot_file(
+    session: SessionDep,
+    principal: Reporter,
+    snapshot_id: int,
+    report: Annotated[ReportCode, Query(description="annex7、annex8 或 annex9")],
+    format: Annotated[Literal["csv", "xlsx"], Query(description="csv 或 xlsx")] = "xlsx",
+    chart: Chart = False,
+) -> Response:
+    snap = service.get_snapshot(session, principal=principal, snapshot_id=snapshot_id)
+    if report not in snap.content:
+        raise NotFound("快照中没有该报表")
+    frozen = render.report_from_json(snap.content[report])
+    service.record_export(
+        session, principal=principal, report=report, file_format=format, detail={"snapshot_id": snap.id}
+    )
+    content = service.render_bytes(frozen, format, chart=chart)
+    return _file_response(content, service.file_name(frozen, format), format)
 
 
 def _job_out(job: ReportJob) -> JobOut:

@@ -106,3 +106,39 @@ case("GET", "/api/v1/reports/snapshots/{snapshot_id}/diff", relations=RELATIONS,
 case("POST", "/api/v1/reports/jobs", relations=RELATIONS, build=_create_job_call, allowed=STAFF_SAME)
 case("GET", "/api/v1/reports/jobs/{job_id}", relations=RELATIONS, build=_job_call, allowed=STAFF_SAME)
 case("GET", "/api/v1/reports/jobs/{job_id}/file", relations=RELATIONS, build=_job_file_call, allowed=STAFF_SAME)
+
+
+def _snapshot_file_call(session: Session, world: World, actor: str, relation: Relation) -> Call:
+    from services.reports import render, tables
+
+    report = tables.build_report(
+        session,
+        report="annex7",
+        scope=None,
+        unit_name="测试",
+        as_of=date(2023, 8, 29),
+        county_id=_county(world, relation),
+    )
+    content = {"annex7": render.report_json(report)}
+    row = ReportSnapshot(
+        org_unit_id=_county(world, relation),
+        kind="manual",
+        label="测试快照",
+        as_of=date(2023, 8, 29),
+        year=2023,
+        tables=["annex7"],
+        content=content,
+        content_sha256=canonical_hash(content),
+    )
+    session.add(row)
+    session.flush()
+    return Call(path_params={"snapshot_id": row.id}, params={"report": "annex7", "format": "csv"})
+
+
+case(
+    "GET",
+    "/api/v1/reports/snapshots/{snapshot_id}/file",
+    relations=RELATIONS,
+    build=_snapshot_file_call,
+    allowed=STAFF_SAME,
+)

@@ -144,3 +144,32 @@ def test_diff_changes_add_up(before: list[int], deltas: list[int]) -> None:
                 rebuilt[row.county_id - 1] += int(cell.change)
     assert rebuilt == after
     assert total_change == sum(after) - sum(before)
+
+
+def test_a_snapshot_downloads_as_the_form_it_froze(
+    client: TestClient, world: World, db: Session, generated: Expected
+) -> None:
+    from services.reports import render
+
+    made = snapshot(client, world)
+    frozen = client.get(f"/api/v1/reports/snapshots/{made['id']}", headers=world.headers("city")).json()
+    # later work changes the live figures, not the frozen file
+    gen = Generator(db, world, seed=7)
+    gen._graduate("BZ-GY-01", cohort=2022, created=BEFORE, education="31")
+    db.commit()
+    resp = client.get(
+        f"/api/v1/reports/snapshots/{made['id']}/file",
+        params={"report": "annex9", "format": "xlsx"},
+        headers=world.headers("city"),
+    )
+    assert resp.status_code == 200
+    sheets = render.read_xlsx_values(resp.content)
+    table = frozen["content"]["annex9"]["tables"][0]
+    keys = [c["key"] for c in table["columns"]]
+    total_row = sheets["annex9"][-1]
+    assert total_row[0] == "合计"
+    assert total_row[2 + keys.index("registered")] == table["total"]["values"]["registered"]
+    missing = client.get(
+        f"/api/v1/reports/snapshots/{made['id']}/file", params={"report": "annex9"}, headers=world.headers("county_a")
+    )
+    assert missing.status_code == 404
