@@ -675,10 +675,6 @@ def stored_matches(session: Session, *, graduate_ids: Sequence[int]) -> dict[int
     return out
 
 
-def count_stored(session: Session) -> int:
-    return int(session.scalar(select(func.count()).select_from(MatchResult)) or 0)
-
-
 # ------------------------------------------------------------------------------------------ learning
 
 

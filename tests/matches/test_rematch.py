@@ -242,3 +242,29 @@ def test_stale_list_marks_graduates_changed_since(db: Session, world: World) -> 
     db.commit()
     again = queue.send_now("sunshine.matches.rematch_chunk", [graduates[0].id]).get()
     assert again["computed"] == 1
+
+
+def test_stored_lists_for_reports_and_outcomes_of_recommendations_made_in_tracking(
+    client: TestClient, db: Session, world: World
+) -> None:
+    built = build_world(db, world)
+    queue.send_now("sunshine.matches.rematch_all", 50).get()
+    lists = service.stored_matches(db, graduate_ids=[g.id for g in built.graduates])
+    assert all(rows == sorted(rows, key=lambda r: r.rank) for rows in lists.values())
+    first = next(g for g in built.graduates if lists[g.id])
+    top = lists[first.id][0]
+    assert top.rank == 1 and top.reasons and top.catalog_version == catalog.current_version(db)
+    # a counselor recommends through tracking directly: the outcome is still learnable (scored now)
+    resp = client.post(
+        "/api/v1/tracking/applications",
+        headers=world.headers("city"),
+        json={"graduate_id": first.id, "position_id": top.position_id},
+    )
+    assert resp.status_code == 201, resp.text
+    outcomes = service.recommended_outcomes(db)
+    assert [(o.graduate_id, o.position_id, o.state) for o in outcomes] == [(first.id, top.position_id, "recommended")]
+    stored_row = db.scalar(
+        select(MatchResult).where(MatchResult.graduate_id == first.id, MatchResult.position_id == top.position_id)
+    )
+    assert stored_row is not None
+    assert all(abs(outcomes[0].features[name] - stored_row.features[name]) < 1e-6 for name in FEATURES)
