@@ -262,6 +262,8 @@ def run(session: Session, *, job_id: int, progress: Progress | None = None) -> I
     job.skipped = len(report.bad)
     job.errors = report.errors
     job.finished_at = utcnow()
+    if not job.dry_run and job.status in {ImportStatus.SUCCEEDED, ImportStatus.PARTIAL}:
+        job.content = None  # imported: the upload itself need not be kept (a dry run keeps it for the real run)
     session.flush()
     return job
 
