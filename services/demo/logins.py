@@ -19,6 +19,8 @@ from sqlalchemy.orm import Session
 
 from services.catalog.models import Employer, EmployerAccount, EmployerStatus, Position, PositionStatus
 from services.db import utcnow
+from services.errors import Conflict, Forbidden
+from services.matches import service as matches
 from services.orgs import service as orgs
 from services.orgs.models import OrgUnit
 from services.registry import service as registry
@@ -114,6 +116,7 @@ def ensure_logins(
             staff = _principal(session, user)
         elif role == Role.GRADUATE and graduate is not None and staff is not None:
             registry.link_account(session, principal=staff, graduate=graduate, user_id=user.id)
+            _give_pipeline(session, staff=staff, graduate=graduate)
         elif role == Role.ENTERPRISE:
             employer = _pick_employer(session, scope)
             if employer is not None:
@@ -127,6 +130,26 @@ def ensure_logins(
     return out
 
 
+def _give_pipeline(session: Session, *, staff: Principal, graduate: Graduate) -> None:
+    """A graduate login without any application gets its best match recommended by the county, so that the
+    newcomer has something to apply to."""
+    if session.scalar(select(Application.id).where(Application.graduate_id == graduate.id).limit(1)) is not None:
+        return
+    for item in matches.graduate_matches(session, principal=staff, graduate_id=graduate.id, limit=10).items:
+        try:
+            with session.begin_nested():
+                matches.recommend(
+                    session,
+                    principal=staff,
+                    graduate_id=graduate.id,
+                    position_id=item.position_id,
+                    note="根据匹配结果推荐：" + "；".join(item.reasons[:2]),
+                )
+        except Conflict:
+            continue
+        return
+
+
 def _take_caseload(session: Session, *, staff: Principal, counselor: User, scope: frozenset[int]) -> None:
     """The county clerk hands the county's assigned graduates to the demo counselor."""
     ids = list(
@@ -135,7 +158,11 @@ def _take_caseload(session: Session, *, staff: Principal, counselor: User, scope
         )
     )
     for graduate_id in ids:
-        tracking.assign_counselor(session, principal=staff, graduate_id=graduate_id, counselor_id=counselor.id)
+        try:
+            with session.begin_nested():
+                tracking.assign_counselor(session, principal=staff, graduate_id=graduate_id, counselor_id=counselor.id)
+        except Forbidden:  # handed to another union for now: that union's counselors serve the graduate
+            continue
 
 
 def _describe(session: Session, user: User) -> str:

@@ -822,7 +822,7 @@ class _Builder:
         made: list[tuple[int, lexicon.Trade, str]] = []
         for n in range(employers):
             trade: lexicon.Trade = _weighted(rng, trades)
-            where = rng.random()
+            where = rng.random() if n >= self_registered else 0.0
             if where < 0.72:
                 unit = rng.choice(county_units + parks if trade.ownership == "private" else county_units)
                 division = unit.division
@@ -1173,22 +1173,22 @@ class _Builder:
     def _fitting(
         self, grad: _Grad, candidates: Sequence[tuple[int, str, str, tuple[str, ...], tuple[str, ...]]]
     ) -> list[int]:
+        """Positions a counselor would pick for the graduate: the kinds wanted, the education and the major class
+        the position asks for, in a wanted place first; then, further down, the same elsewhere."""
         level = EDUCATION_LEVELS.get(grad.education)
         own_class = (grad.major_code or "")[:4]
-        wanted = set(grad.intentions) or {"job"}
-        out = []
+        wanted = (set(grad.intentions) | {"job"}) - {"grassroots", "work_study"}
+        near: list[int] = []
+        far: list[int] = []
         for position_id, kind, education, classes, places in candidates:
-            if kind not in wanted or kind in {"grassroots", "work_study"}:
-                continue
-            if level is None or catalog.EDUCATION_RANK[education] > int(level):
+            if kind not in wanted or level is None or catalog.EDUCATION_RANK[education] > int(level):
                 continue
             if classes and own_class not in classes:
                 continue
-            if places and not set(places) & (set(grad.places) or {""}):
-                continue
-            out.append(position_id)
-        self.rng.shuffle(out)
-        return out
+            (near if not places or set(places) & set(grad.places) else far).append(position_id)
+        self.rng.shuffle(near)
+        self.rng.shuffle(far)
+        return near + far
 
     def _recommend(self, grad: _Grad, position_id: int, counselor: Principal) -> int | None:
         try:

@@ -1,0 +1,137 @@
+"""The demo world at a small size, on SQLite and PostgreSQL: every kind of position, every pipeline state, aid at
+every step, identifiers valid and synthetic, the same seed gives the same world, and the printed logins work."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import select
+
+from services.aid.models import AidApplication, AidAward, AidObjection, AidPayment
+from services.app import create_app
+from services.catalog.models import Employer, Position, ProgramRuleSet
+from services.cli import DEMO_PASSWORD
+from services.demo import world
+from services.errors import Conflict
+from services.identifiers import normalize_bank_card, normalize_credit_code, normalize_phone, parse_resident_id
+from services.registry.models import Family, FamilyMember, Graduate
+from services.security import pii
+from services.tracking.models import Application, Contact
+from tests.demo.worlds import SEED, SIZE, DemoWorld, demo_world, fresh_engine, populate, session_of
+
+
+@pytest.fixture(scope="module")
+def demo(backend: str, request: pytest.FixtureRequest) -> Iterator[DemoWorld]:
+    with demo_world(backend, request) as built:
+        yield built
+
+
+def test_every_kind_of_position_and_every_program(demo: DemoWorld) -> None:
+    with session_of(demo) as session:
+        kinds = set(session.scalars(select(Position.kind)))
+        programs = set(session.scalars(select(Position.program).where(Position.program.is_not(None))))
+        linked = session.scalars(select(Position.rule_set_id).where(Position.kind == "grassroots")).all()
+        statuses = set(session.scalars(select(Position.status)))
+        employer_statuses = set(session.scalars(select(Employer.status)))
+        rule_years = set(session.scalars(select(ProgramRuleSet.year)))
+    assert kinds == {"job", "internship", "work_study", "grassroots", "entrepreneurship"}
+    assert programs == {"tegang", "sanzhi_yifu", "xibu", "chengxiang_shequ", "xiangcun_yisheng"}
+    assert linked and all(rule_id is not None for rule_id in linked)
+    assert {"open", "closed", "draft"} <= statuses
+    assert employer_statuses == {"verified", "pending", "rejected"}
+    assert demo.summary.today.year in rule_years or max(rule_years) < demo.summary.today.year
+
+
+def test_pipelines_in_every_state_with_services_and_overdue_contacts(demo: DemoWorld) -> None:
+    with session_of(demo) as session:
+        states = set(session.scalars(select(Application.state)))
+        overdue = session.scalars(select(Contact.id).where(Contact.next_due_on < demo.summary.today)).all()
+    assert states == {
+        "recommended", "applied", "interviewing", "offered", "signed", "employed", "rejected", "withdrawn", "expired"
+    }
+    assert demo.summary.services > 0
+    assert overdue, "some follow-ups are overdue"
+
+
+def test_aid_at_every_step(demo: DemoWorld) -> None:
+    with session_of(demo) as session:
+        applications = set(session.scalars(select(AidApplication.status)))
+        awards = set(session.scalars(select(AidAward.status)))
+        objections = set(session.scalars(select(AidObjection.status)))
+        payments = set(session.scalars(select(AidPayment.status)))
+    assert {"submitted", "returned", "refused", "grassroots_approved", "approved", "revoked"} <= applications
+    assert {"approved", "noticed", "paid", "revoked"} <= awards
+    assert {"open", "upheld", "dismissed"} == objections
+    assert "succeeded" in payments
+
+
+def test_families_graduates_and_cohorts(demo: DemoWorld) -> None:
+    with session_of(demo) as session:
+        graduates = session.scalars(select(Graduate).where(Graduate.stage == "graduate")).all()
+        families = session.scalars(select(Family)).all()
+    assert {g.cohort for g in graduates} == set(world.cohorts_on(demo.summary.today))
+    assert all(g.major_code for g in graduates if g.major_raw), "every written major resolves to the catalog"
+    assert {f.archive_type for f in families} == {"1", "2"}
+    assert any(f.family_size > 2 for f in families)
+
+
+def test_identifiers_are_valid_and_visibly_synthetic(demo: DemoWorld) -> None:
+    with session_of(demo) as session:
+        ids = [pii.decrypt(v) for v in session.scalars(select(Family.id_number_enc))]
+        ids += [pii.decrypt(v) for v in session.scalars(select(FamilyMember.id_number_enc))]
+        cards = [pii.decrypt(v) for v in session.scalars(select(Family.bank_card_enc)) if v]
+        phones = [pii.decrypt(v) for v in session.scalars(select(Family.phone_enc)) if v]
+        codes = list(session.scalars(select(Employer.credit_code)))
+    for number in ids:
+        assert parse_resident_id(number).number == number
+        assert number[14:16] == "99"
+    assert len(set(ids)) == len(ids)
+    for card in cards:
+        assert normalize_bank_card(card) == card and card.startswith("621799")
+    for phone in phones:
+        assert normalize_phone(phone) == phone and phone.startswith("1700000")
+    for code in codes:
+        assert normalize_credit_code(code) == code and code[8:10] == "DM"
+
+
+def test_the_same_seed_gives_the_same_world(demo: DemoWorld, request: pytest.FixtureRequest) -> None:
+    """A second build from the same seed and demo today, on a fresh SQLite file, has the same key fields."""
+    engine, _, _ = fresh_engine("sqlite", request)
+    try:
+        again = populate(engine, size=SIZE, seed=SEED, today=demo.summary.today)
+        with session_of(again) as one, session_of(demo) as two:
+            assert world.digest(one) == world.digest(two)
+        assert again.summary.applications_by_state == demo.summary.applications_by_state
+    finally:
+        engine.dispose()
+
+
+def test_a_world_is_never_built_twice(demo: DemoWorld) -> None:
+    with session_of(demo) as session:
+        assert world.has_world(session)
+        with pytest.raises(Conflict):
+            world.build_world(session, size=SIZE, seed=SEED)
+
+
+def test_the_printed_logins_work(demo: DemoWorld) -> None:
+    with TestClient(create_app(), raise_server_exceptions=False) as client:
+        tokens = {}
+        for login in demo.logins:
+            answer = client.post("/api/v1/auth/token", data={"username": login.username, "password": DEMO_PASSWORD})
+            assert answer.status_code == 200, answer.text
+            assert answer.json()["role"] == login.role
+            tokens[login.role] = {"Authorization": f"Bearer {answer.json()['access_token']}"}
+        me = client.get("/api/v1/registry/me", headers=tokens["graduate"])
+        assert me.status_code == 200 and me.json()["stage"] == "graduate"
+        applications = client.get("/api/v1/tracking/applications", headers=tokens["graduate"]).json()
+        assert applications["items"], "the graduate login has a pipeline of its own"
+        employers = client.get("/api/v1/employers", headers=tokens["enterprise"]).json()
+        assert len(employers["items"]) == 1 and employers["items"][0]["status"] == "verified"
+        positions = client.get("/api/v1/positions", params={"managed_only": True}, headers=tokens["enterprise"])
+        assert positions.json()["items"]
+        bench = client.get("/api/v1/tracking/workbench", headers=tokens["counselor"]).json()
+        assert bench["caseload_total"] > 0
+        report = client.get("/api/v1/reports/annex9", headers=tokens["union_city"])
+        assert report.status_code == 200, report.text
