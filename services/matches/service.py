@@ -86,6 +86,7 @@ def graduate_record(
     skills = [s.strip() for s in profile.skills if s and s.strip()]
     flags = frozenset(flag for flag, name in SKILL_FLAGS.items() if any(name in s for s in skills))
     pay = profile.expected_pay_min if profile.expected_pay_min is not None else profile.expected_pay_max
+    monthly = int(pay) if pay is not None else 0
     return GraduateRecord(
         id=profile.id,
         education=EDUCATION_LEVELS.get(profile.education, Education.SECONDARY),
@@ -97,7 +98,7 @@ def graduate_record(
         wanted_kinds=frozenset(wanted),
         preferred_places=places,
         home_division=home,
-        expected_pay=int(pay) if pay is not None and pay > 0 else None,
+        expected_pay=monthly if monthly > 0 else None,
         hardship=profile.hardship_family and not hide_hardship,
         flags=flags,
         open_to_matching=open_to_matching,
