@@ -263,7 +263,8 @@ _STATUS = (
     "就业状态取统计日期当天的状态：全流程跟踪的状态历史中该日结束前的最后一条；跟踪尚未记录的，取建档时登记的状态。"
 )
 _GRADUATES = "毕业生：实名制档案中阶段为“毕业生”、建档时间不晚于统计日期的人员，按所属县区和毕业届别分组。"
-OTHER_PROGRAM = ("other", "其他基层项目")
+OTHER_PROGRAM_CODE = "other"
+OTHER_PROGRAM = (OTHER_PROGRAM_CODE, "其他基层项目")
 
 
 def _annex9(programs: tuple[tuple[str, str], ...]) -> TableSpec:
@@ -317,7 +318,7 @@ def _annex9(programs: tuple[tuple[str, str], ...]) -> TableSpec:
             "人",
             Kind.COUNT,
             "统计日期的就业状态属于服务标准适用范围（默认：未就业、求职中、见习实习中）的毕业生人数。" + _STATUS,
-            "service_standard",
+            "graduates_served",
         ),
         Column(
             "standard_met",
@@ -327,7 +328,7 @@ def _annex9(programs: tuple[tuple[str, str], ...]) -> TableSpec:
             Kind.COUNT,
             "应达标人员中，截至统计日期各项服务次数均达到现行服务标准（默认“1131”：1次政策宣介、1次职业指导、"
             "3个岗位推荐、1次培训或见习机会）的人数。",
-            "service_standard",
+            "graduates_served",
         ),
         Column(
             "placed",
@@ -354,9 +355,7 @@ def _annex9(programs: tuple[tuple[str, str], ...]) -> TableSpec:
             if code != OTHER_PROGRAM[0]
             else "状态为“参加基层服务项目”、但没有已签约或到岗的基层项目岗位记录（如经人工认定）的人数。"
         )
-        cols.append(
-            Column(f"grassroots_{code}", name, "已落实去向（人）", "人", Kind.COUNT, text, "grassroots_programs")
-        )
+        cols.append(Column(f"grassroots_{code}", name, "已落实去向（人）", "人", Kind.COUNT, text, "graduate_statuses"))
     cols += [
         Column(
             "self_employed",
@@ -365,7 +364,7 @@ def _annex9(programs: tuple[tuple[str, str], ...]) -> TableSpec:
             "人",
             Kind.COUNT,
             "状态为“自主创业/灵活就业”、且有已签约或到岗的创业扶持项目的人数。",
-            "self_employment",
+            "graduate_statuses",
         ),
         Column(
             "flexible",
@@ -374,7 +373,7 @@ def _annex9(programs: tuple[tuple[str, str], ...]) -> TableSpec:
             "人",
             Kind.COUNT,
             "状态为“自主创业/灵活就业”、但没有创业扶持项目记录的人数。",
-            "self_employment",
+            "graduate_statuses",
         ),
         Column(
             "further_study",

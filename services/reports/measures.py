@@ -15,7 +15,7 @@ from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from sqlalchemy import ColumnElement, Numeric, and_, case, distinct, exists, func, literal, select, type_coerce
+from sqlalchemy import ColumnElement, Numeric, and_, case, distinct, func, literal, select, type_coerce
 from sqlalchemy.orm import Session
 
 from services.aid.models import (
@@ -30,6 +30,8 @@ from services.aid.models import (
 from services.catalog import service as catalog_service
 from services.catalog.models import JobFair, Position, PositionKind, ProgramRuleSet
 from services.registry.models import Graduate, Stage
+from services.reports.columns import OTHER_PROGRAM_CODE as OTHER_PROGRAM
+from services.reports.columns import SERVICE_KINDS
 from services.tracking import service as tracking_service
 from services.tracking.models import Application, Contact, ContactOutcome, ServiceRecord, StatusChange
 from services.tracking.pipeline import AppState, Status
@@ -121,87 +123,75 @@ STATUS_COLUMN = {
     Status.SEEKING.value: "still_seeking",
     Status.INTERNSHIP.value: "still_seeking",
     Status.NOT_SEEKING.value: "not_seeking",
-    # grassroots and self_employed are split by their own measures
+    # grassroots (by program) and self_employed (venture or flexible) are split below
 }
+PLACED_STATES = (AppState.SIGNED.value, AppState.EMPLOYED.value)
 
 
-def graduate_statuses(ctx: Ctx) -> Values:
-    """registered, enterprise, further_study, military, still_seeking, not_seeking."""
-    g = graduate_base(ctx)
-    out: Values = {}
-    stmt = select(g.c.org_unit_id, g.c.cohort, g.c.status, func.count()).group_by(
-        g.c.org_unit_id, g.c.cohort, g.c.status
-    )
-    for org, cohort, status, n in ctx.session.execute(stmt):
-        key = (int(org), cohort)
-        _add(out, key, "registered", int(n))
-        column = STATUS_COLUMN.get(status)
-        if column is not None:
-            _add(out, key, column, int(n))
-    return out
-
-
-def _placed_app(kind: str) -> Any:
-    """Applications of ``kind`` positions that reached signing or employment: (graduate_id, program)."""
+def _placed_by_kind(kind: str) -> Any:
+    """Graduates with an application of ``kind`` that reached signing or employment, with its program."""
     return (
         select(Application.graduate_id.label("graduate_id"), func.max(Position.program).label("program"))
         .join(Position, Position.id == Application.position_id)
-        .where(Position.kind == kind, Application.state.in_([AppState.SIGNED.value, AppState.EMPLOYED.value]))
+        .where(Position.kind == kind, Application.state.in_(PLACED_STATES))
         .group_by(Application.graduate_id)
         .subquery(f"placed_{kind}")
     )
 
 
-def grassroots_programs(ctx: Ctx, programs: Iterable[str]) -> Values:
-    """grassroots_<program> and grassroots_other."""
+def graduate_statuses(ctx: Ctx, programs: Iterable[str]) -> Values:
+    """registered and the destinations: enterprise, grassroots_<program> / grassroots_other, self_employed
+    (with an entrepreneurship project signed or started) / flexible (without), further_study, military,
+    still_seeking, not_seeking — one GROUP BY over the graduates' status on ``as_of``."""
     g = graduate_base(ctx)
-    placed = _placed_app(PositionKind.GRASSROOTS.value)
-    program = func.coalesce(placed.c.program, literal("other"))
+    grassroots = _placed_by_kind(PositionKind.GRASSROOTS.value)
+    venture = _placed_by_kind(PositionKind.ENTREPRENEURSHIP.value)
+    program = case(
+        (g.c.status == Status.GRASSROOTS.value, func.coalesce(grassroots.c.program, literal(OTHER_PROGRAM))),
+        else_=literal(""),
+    )
+    has_venture = case(
+        (and_(g.c.status == Status.SELF_EMPLOYED.value, venture.c.graduate_id.is_not(None)), literal(1)),
+        else_=literal(0),
+    )
     stmt = (
-        select(g.c.org_unit_id, g.c.cohort, program, func.count())
-        .outerjoin(placed, placed.c.graduate_id == g.c.id)
-        .where(g.c.status == Status.GRASSROOTS.value)
-        .group_by(g.c.org_unit_id, g.c.cohort, program)
+        select(g.c.org_unit_id, g.c.cohort, g.c.status, program, has_venture, func.count())
+        .outerjoin(grassroots, grassroots.c.graduate_id == g.c.id)
+        .outerjoin(venture, venture.c.graduate_id == g.c.id)
+        .group_by(g.c.org_unit_id, g.c.cohort, g.c.status, program, has_venture)
     )
     known = set(programs)
     out: Values = {}
-    for org, cohort, code, n in ctx.session.execute(stmt):
-        column = f"grassroots_{code}" if code in known else "grassroots_other"
-        _add(out, (int(org), cohort), column, int(n))
-    return out
-
-
-def self_employment(ctx: Ctx) -> Values:
-    """self_employed (with an entrepreneurship project signed or started) and flexible (the rest)."""
-    g = graduate_base(ctx)
-    venture = exists(
-        select(Application.id)
-        .join(Position, Position.id == Application.position_id)
-        .where(
-            Application.graduate_id == g.c.id,
-            Position.kind == PositionKind.ENTREPRENEURSHIP.value,
-            Application.state.in_([AppState.SIGNED.value, AppState.EMPLOYED.value]),
-        )
-    )
-    which = case((venture, literal("self_employed")), else_=literal("flexible"))
-    stmt = (
-        select(g.c.org_unit_id, g.c.cohort, which, func.count())
-        .where(g.c.status == Status.SELF_EMPLOYED.value)
-        .group_by(g.c.org_unit_id, g.c.cohort, which)
-    )
-    out: Values = {}
-    for org, cohort, column, n in ctx.session.execute(stmt):
-        _add(out, (int(org), cohort), str(column), int(n))
+    for org, cohort, status, code, is_venture, n in ctx.session.execute(stmt):
+        key = (int(org), cohort)
+        _add(out, key, "registered", int(n))
+        if status == Status.GRASSROOTS.value:
+            column: str | None = f"grassroots_{code}" if code in known else f"grassroots_{OTHER_PROGRAM}"
+        elif status == Status.SELF_EMPLOYED.value:
+            column = "self_employed" if is_venture else "flexible"
+        else:
+            column = STATUS_COLUMN.get(status)
+        if column is not None:
+            _add(out, key, column, int(n))
     return out
 
 
 def graduates_contacted(ctx: Ctx) -> Values:
     """contacted: graduates with a contact up to ``as_of`` whose outcome was not 未联系上."""
     g = graduate_base(ctx)
+    reached = (
+        select(Contact.graduate_id.label("graduate_id"))
+        .where(
+            Contact.contacted_at < ctx.cutoff,
+            Contact.outcome != ContactOutcome.NOT_REACHED.value,
+            ctx.org_filter(Contact.org_unit_id),
+        )
+        .group_by(Contact.graduate_id)
+        .subquery("reached")
+    )
     stmt = (
-        select(g.c.org_unit_id, g.c.cohort, func.count(distinct(g.c.id)))
-        .join(Contact, Contact.graduate_id == g.c.id)
-        .where(Contact.contacted_at < ctx.cutoff, Contact.outcome != ContactOutcome.NOT_REACHED.value)
+        select(g.c.org_unit_id, g.c.cohort, func.count())
+        .join(reached, reached.c.graduate_id == g.c.id)
         .group_by(g.c.org_unit_id, g.c.cohort)
     )
     out: Values = {}
@@ -211,70 +201,51 @@ def graduates_contacted(ctx: Ctx) -> Values:
 
 
 def graduates_served(ctx: Ctx) -> Values:
-    """served_any, served_<kind> (persons) and service_times (records), services delivered up to ``as_of``."""
-    g = graduate_base(ctx)
-    joined = ServiceRecord.delivered_on <= ctx.as_of
-    by_kind = (
-        select(g.c.org_unit_id, g.c.cohort, ServiceRecord.kind, func.count(distinct(g.c.id)), func.count())
-        .join(ServiceRecord, ServiceRecord.graduate_id == g.c.id)
-        .where(joined)
-        .group_by(g.c.org_unit_id, g.c.cohort, ServiceRecord.kind)
-    )
-    out: Values = {}
-    for org, cohort, kind, persons, times in ctx.session.execute(by_kind):
-        key = (int(org), cohort)
-        _add(out, key, f"served_{kind}", int(persons))
-        _add(out, key, "service_times", int(times))
-    anyone = (
-        select(g.c.org_unit_id, g.c.cohort, func.count(distinct(g.c.id)))
-        .join(ServiceRecord, ServiceRecord.graduate_id == g.c.id)
-        .where(joined)
-        .group_by(g.c.org_unit_id, g.c.cohort)
-    )
-    for org, cohort, persons in ctx.session.execute(anyone):
-        _add(out, (int(org), cohort), "served_any", int(persons))
-    return out
-
-
-def service_standard(ctx: Ctx) -> Values:
-    """standard_covered and standard_met under the active service standard (tracking's, default 1131)."""
+    """served_any, served_<kind> (persons), service_times (records) up to ``as_of``, and the service standard:
+    standard_covered (status in the standard's scope) and standard_met (every requirement reached) — tracking's
+    active standard, default 1131. One pass: services per graduate, then one GROUP BY over the graduates."""
     standard = tracking_service.active_standard(ctx.session)
-    g = graduate_base(ctx)
-    covered = g.c.status.in_(sorted(standard.applies_to))
+    kinds = sorted({k for k, _ in SERVICE_KINDS} | {k for r in standard.requirements for k in r.kinds})
     per_graduate = (
         select(
             ServiceRecord.graduate_id.label("graduate_id"),
-            *[
-                func.sum(case((ServiceRecord.kind.in_(req.kinds), 1), else_=0)).label(f"r{i}")
-                for i, req in enumerate(standard.requirements)
-            ],
+            func.count().label("times"),
+            *[func.sum(case((ServiceRecord.kind == k, 1), else_=0)).label(f"k_{k}") for k in kinds],
         )
         .where(ServiceRecord.delivered_on <= ctx.as_of, ctx.org_filter(ServiceRecord.org_unit_id))
         .group_by(ServiceRecord.graduate_id)
         .subquery("per_graduate")
     )
-    met = and_(*[per_graduate.c[f"r{i}"] >= req.minimum for i, req in enumerate(standard.requirements)])
+    g = graduate_base(ctx)
+    served = per_graduate.c.graduate_id.is_not(None)
+    covered = g.c.status.in_(sorted(standard.applies_to))
+    met = and_(
+        served,
+        *[sum((per_graduate.c[f"k_{k}"] for k in r.kinds), literal(0)) >= r.minimum for r in standard.requirements],
+    )
     stmt = (
         select(
             g.c.org_unit_id,
             g.c.cohort,
-            func.count(),
-            func.sum(case((and_(per_graduate.c.graduate_id.is_not(None), met), 1), else_=0)),
+            func.count(per_graduate.c.graduate_id),
+            func.coalesce(func.sum(per_graduate.c.times), 0),
+            func.sum(case((covered, 1), else_=0)),
+            func.sum(case((and_(covered, met), 1), else_=0)),
+            *[func.sum(case((per_graduate.c[f"k_{k}"] > 0, 1), else_=0)) for k in kinds],
         )
         .outerjoin(per_graduate, per_graduate.c.graduate_id == g.c.id)
-        .where(covered)
         .group_by(g.c.org_unit_id, g.c.cohort)
     )
     out: Values = {}
-    for org, cohort, n, ok in ctx.session.execute(stmt):
-        _add(out, (int(org), cohort), "standard_covered", int(n))
-        _add(out, (int(org), cohort), "standard_met", int(ok or 0))
+    for org, cohort, anyone, times, n_covered, n_met, *per_kind in ctx.session.execute(stmt):
+        key = (int(org), cohort)
+        _add(out, key, "served_any", int(anyone))
+        _add(out, key, "service_times", int(times or 0))
+        _add(out, key, "standard_covered", int(n_covered or 0))
+        _add(out, key, "standard_met", int(n_met or 0))
+        for k, n in zip(kinds, per_kind, strict=True):
+            _add(out, key, f"served_{k}", int(n or 0))
     return out
-
-
-def cohorts_present(ctx: Ctx) -> list[int | None]:
-    g = graduate_base(ctx)
-    return [row[0] for row in ctx.session.execute(select(g.c.cohort).distinct())]
 
 
 def bundled_programs() -> tuple[tuple[str, str], ...]:

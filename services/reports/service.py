@@ -368,7 +368,7 @@ def employment_rate_series(
             year=day.year,
             cohorts=tuple(wanted) if wanted else None,
         )
-        counts = measures.graduate_statuses(ctx)
+        counts = measures.graduate_statuses(ctx, ())
         registered = sum(v.get("registered", 0) for v in counts.values())
         unplaced = sum(v.get("still_seeking", 0) + v.get("not_seeking", 0) for v in counts.values())
         placed = registered - unplaced

@@ -126,12 +126,9 @@ def _measures_of(code: str, programs: tuple[tuple[str, str], ...]) -> list[Measu
     if code == "annex9":
         codes = [p for p, _ in programs]
         return [
-            measures.graduate_statuses,
-            lambda ctx: measures.grassroots_programs(ctx, codes),
-            measures.self_employment,
+            lambda ctx: measures.graduate_statuses(ctx, codes),
             measures.graduates_contacted,
             measures.graduates_served,
-            measures.service_standard,
         ]
     return [measures.positions_published, measures.job_fairs_held, measures.aid_work_study]
 
@@ -180,6 +177,9 @@ def build_table(
         for column, value in values.items():
             target[column] = target.get(column, 0) + value
     with_cohort = "cohort" in spec.row_dims
+    if with_cohort and cohorts is None:
+        found = {cohort for _org, cohort in folded}
+        cohorts = sorted(c for c in found if c is not None) + ([None] if None in found else [])
     rows: list[Row] = []
     for unit in units:
         for cohort in cohorts if with_cohort and cohorts is not None else [None]:
@@ -230,12 +230,8 @@ def build_report(
     specs = specs_for(report, programs)
     tables: list[Table] = []
     for spec in specs:
-        present: list[int | None] | None = None
-        if "cohort" in spec.row_dims:
-            found = measures.cohorts_present(ctx)
-            wanted: list[int | None] = list(cohorts) if cohorts else found
-            present = sorted({c for c in wanted if c is not None}) + ([None] if None in wanted else [])
-        tables.append(build_table(ctx, spec, units=units, fold=fold, programs=programs, cohorts=present))
+        wanted: list[int | None] | None = list(cohorts) if cohorts and "cohort" in spec.row_dims else None
+        tables.append(build_table(ctx, spec, units=units, fold=fold, programs=programs, cohorts=wanted))
     return Report(
         code=report,
         title=REPORT_TITLES[report],
