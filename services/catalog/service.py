@@ -91,7 +91,6 @@ KIND_DETAILS = {
     PositionKind.ENTREPRENEURSHIP: "entrepreneurship",
 }
 DUPLICATE_CUTOFF = 90.0
-WEEKS_PER_MONTH = Decimal(52) / Decimal(12)
 
 
 def local_today() -> date:
@@ -1003,7 +1002,7 @@ def monthly_pay(position: Any) -> tuple[int | None, int | None]:
     if position.kind == PositionKind.WORK_STUDY and position.rate is not None:
         rate = position.rate
         if position.pay_basis == PayBasis.HOURLY:
-            rate = rate * (position.hours_per_week or 0) * WEEKS_PER_MONTH
+            rate = rate * (position.hours_per_week or 0) * 52 / 12  # divide last: 3 yuan × 1 hour is 13 exactly
         value = _money_int(rate)
         return value, value
     low, high = _money_int(position.pay_min), _money_int(position.pay_max)

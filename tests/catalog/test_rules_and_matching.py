@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
+from decimal import ROUND_FLOOR, Decimal
 
 from fastapi.testclient import TestClient
+from hypothesis import example, given
+from hypothesis import strategies as st
 from sqlalchemy.orm import Session
 
 from matching.records import Education, PositionRecord
 from services.catalog import service
+from services.catalog.models import Position
 from tests.catalog import factories as f
 from tests.conftest import World
 
@@ -164,3 +167,17 @@ def test_every_change_bumps_the_catalog_version(client: TestClient, db: Session,
     end = client.get("/api/v1/catalog/version", headers=world.headers("graduate_a")).json()["version"]
     assert end == start + 3
     assert service.current_version(db) == end
+
+
+@given(
+    rate=st.decimals(min_value=Decimal("0.01"), max_value=Decimal("500"), places=2),
+    hours=st.integers(1, 40),
+    basis=st.sampled_from(["hourly", "monthly"]),
+)
+@example(rate=Decimal("3.00"), hours=3, basis="hourly")  # 3 × 3 × 52 / 12 = 39 exactly, not 38.99…
+def test_work_study_pay_is_turned_into_whole_yuan_a_month_exactly(rate: Decimal, hours: int, basis: str) -> None:
+    position = Position(kind="work_study", rate=rate, hours_per_week=hours, pay_basis=basis)
+    low, high = service.monthly_pay(position)
+    expected = rate * hours * 52 / 12 if basis == "hourly" else rate
+    assert low == high == int(expected.to_integral_value(rounding=ROUND_FLOOR))
+    assert isinstance(low, int)
