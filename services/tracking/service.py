@@ -393,7 +393,9 @@ def visible_applications_clause(session: Session, *, principal: Principal) -> Co
         employer = own_employer_id(session, principal=principal)
         if employer is None:
             return false()
-        return (Application.employer_id == employer) & (Application.state != AppState.RECOMMENDED.value)
+        # only what the graduate actually applied to: a recommendation the graduate let go never reaches the employer
+        applied = select(Transition.application_id).where(Transition.to_state == AppState.APPLIED.value)
+        return (Application.employer_id == employer) & Application.id.in_(applied)
     scope = visible_graduate_scope(session, principal=principal)
     return scope.clause(Application.graduate_id, Application.org_unit_id)
 

@@ -151,3 +151,22 @@ def test_deadline_job_expires_open_applications(db: Session, world: World) -> No
     assert service.expire_past_deadline(db, today=date.today()) == 1
     assert app.state == AppState.EXPIRED and app.closed_reason == "deadline_passed"
     assert service.history(db, application_id=app.id)[-1].actor_role == "system"
+
+
+def test_a_recommendation_the_graduate_let_go_never_reaches_the_employer(db: Session, world: World) -> None:
+    grad = own_graduate(db, world)
+    position = enterprise_position(db, world)
+    app = service.recommend(
+        db, principal=principal(db, world, "counselor_a"), graduate_id=grad.id, position_id=position.id
+    )
+    service.move(
+        db,
+        principal=principal(db, world, "graduate_a"),
+        application_id=app.id,
+        to_state="withdrawn",
+        reason="not_interested",
+    )
+    ent = principal(db, world, "enterprise_a")
+    rows, total = service.list_applications(db, principal=ent, limit=10, offset=0)
+    assert (rows, total) == ([], 0)
+    assert service.position_applicants(db, principal=ent, position_id=position.id) == []

@@ -86,6 +86,7 @@ class AppModel:
     steps: int = 1
     graduate_confirmed: bool = False
     employer_confirmed: bool = False
+    applied: bool = False  # the enterprise only ever sees what the graduate applied to
 
 
 @dataclass
@@ -153,7 +154,7 @@ class PipelineMachine(RuleBasedStateMachine):
         model = self.apps[(g, p)]
         if key in {"other_graduate", "enterprise_b", "counselor_b"}:
             return NotFound
-        if key == "enterprise_a" and model.state == AppState.RECOMMENDED:
+        if key == "enterprise_a" and not model.applied:
             return NotFound
         actor = {"owner": Actor.GRADUATE, "enterprise_a": Actor.ENTERPRISE}.get(key, Actor.COUNSELOR)
         if (model.state, to) not in pipeline.TRANSITIONS:
@@ -181,6 +182,7 @@ class PipelineMachine(RuleBasedStateMachine):
             if not (model.graduate_confirmed and model.employer_confirmed):
                 return
         model.state = to
+        model.applied = model.applied or to == AppState.APPLIED
         if to == AppState.SIGNED:
             self.filled[p] += 1
             if self._full(p):
@@ -220,7 +222,7 @@ class PipelineMachine(RuleBasedStateMachine):
         _check(expected, err)
         if err is None:
             if existing is None:
-                self.apps[(g, p)] = AppModel(AppState.APPLIED)
+                self.apps[(g, p)] = AppModel(AppState.APPLIED, applied=True)
             else:
                 self._apply_move(g, p, AppState.APPLIED, "owner")
 
