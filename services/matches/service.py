@@ -518,6 +518,7 @@ def rematch_graduates(
     summary = RematchSummary()
     if not ids:
         return summary
+    _lock_graduates(session, ids)
     profiles = load_profiles(session, scope=None, ids=ids)
     records = {r.id: r for r in records_for(session, profiles)}
     existing = session.scalars(select(MatchSnapshot).where(MatchSnapshot.graduate_id.in_(ids)))
@@ -549,6 +550,20 @@ def rematch_graduates(
     summary.computed = len(done)
     summary.results = sum(len(found) for _, found in done)
     return summary
+
+
+#: Namespace of the PostgreSQL advisory locks taken per graduate while a stored list is replaced.
+LOCK_NAMESPACE: Final = 0x6D61  # "ma"
+
+
+def _lock_graduates(session: Session, ids: Sequence[int]) -> None:
+    """On PostgreSQL, hold a transaction-scoped advisory lock per graduate (in id order, so two chunks never
+    deadlock): a chunk delivered twice to two workers runs one after the other, and the second finds the work
+    done. SQLite has a single writer already."""
+    if session.get_bind().dialect.name != "postgresql":
+        return
+    for graduate_id in ids:
+        session.execute(select(func.pg_advisory_xact_lock(LOCK_NAMESPACE, graduate_id)))
 
 
 def _store(
