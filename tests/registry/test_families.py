@@ -43,7 +43,7 @@ def test_create_derives_figures_and_masks_sensitive_values(client: TestClient, d
     assert data["sex"] in {"男", "女"} and data["birth_date"] == f"{number[6:10]}-{number[10:12]}-{number[12:14]}"
     assert data["id_number_masked"] == number[:3] + "*" * 11 + number[-4:]
     assert data["monthly_income_masked"] == "****" and data["annual_income_masked"] == "****"
-    assert number not in resp.text and head["bank_card"] not in resp.text and "2000" not in resp.text
+    assert number not in resp.text and head["bank_card"] not in resp.text and "2000.00" not in resp.text
     income = service.family_income(db, family_id=data["id"])
     assert str(income.annual_total) == "37206.00"  # (2000 + 0 + 1000.50) × 12 + 1200
     assert str(income.per_capita_monthly) == "1033.50"
