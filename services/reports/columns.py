@@ -87,9 +87,7 @@ def _annex7() -> TableSpec:
         ("nonarchived", "非建档困难职工家庭", "申请时家庭未建档或档案已解档的学生"),
     ):
         cols.append(
-            Column(
-                f"{prefix}_persons", "小计（人）", band, "人", Kind.COUNT, f"{who}人数，为本组各教育阶段人数之和。", ""
-            )
+            Column(f"{prefix}_persons", "小计", band, "人", Kind.COUNT, f"{who}人数，为本组各教育阶段人数之和。", "")
         )
         for cat, name in AID_CATEGORIES:
             cols.append(
@@ -106,7 +104,7 @@ def _annex7() -> TableSpec:
         cols.append(
             Column(
                 f"{prefix}_amount",
-                "申请金额（元）",
+                "申请金额",
                 band,
                 "元",
                 Kind.MONEY,
