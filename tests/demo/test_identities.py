@@ -12,8 +12,12 @@ from services import identifiers
 from services.demo import identities
 
 
-@given(st.integers(min_value=0, max_value=2**32), st.dates(min_value=date(2000, 1, 1), max_value=date(2010, 12, 31)),
-       st.booleans(), st.sampled_from(["341602", "341621", "341622", "341623", "340104"]))
+@given(
+    st.integers(min_value=0, max_value=2**32),
+    st.dates(min_value=date(2000, 1, 1), max_value=date(2010, 12, 31)),
+    st.booleans(),
+    st.sampled_from(["341602", "341621", "341622", "341623", "340104"]),
+)
 def test_resident_ids_are_valid_and_marked(seed: int, birth: date, female: bool, region: str) -> None:
     number = identities.resident_id(random.Random(seed), region=region, birth=birth, female=female)
     parsed = identifiers.parse_resident_id(number)
@@ -37,8 +41,11 @@ def test_codes_cards_and_phones_are_valid_and_marked(seed: int) -> None:
     assert phone.startswith("1700000")
 
 
-@given(st.integers(min_value=0, max_value=2**32), st.dates(min_value=date(1970, 1, 1), max_value=date(2005, 12, 31)),
-       st.sampled_from(["341602", "341621", "341622", "341623"]))
+@given(
+    st.integers(min_value=0, max_value=2**32),
+    st.dates(min_value=date(1970, 1, 1), max_value=date(2005, 12, 31)),
+    st.sampled_from(["341602", "341621", "341622", "341623"]),
+)
 def test_older_people_carry_the_county_code_of_their_birth_year(seed: int, birth: date, county: str) -> None:
     region = identities.region_at(county, birth.year)
     number = identities.resident_id(random.Random(seed), region=region, birth=birth, female=False)

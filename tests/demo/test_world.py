@@ -49,7 +49,15 @@ def test_pipelines_in_every_state_with_services_and_overdue_contacts(demo: DemoW
         states = set(session.scalars(select(Application.state)))
         overdue = session.scalars(select(Contact.id).where(Contact.next_due_on < demo.summary.today)).all()
     assert states == {
-        "recommended", "applied", "interviewing", "offered", "signed", "employed", "rejected", "withdrawn", "expired"
+        "recommended",
+        "applied",
+        "interviewing",
+        "offered",
+        "signed",
+        "employed",
+        "rejected",
+        "withdrawn",
+        "expired",
     }
     assert demo.summary.services > 0
     assert overdue, "some follow-ups are overdue"
