@@ -63,22 +63,13 @@ def weights(limit: Annotated[int, typer.Option(help="显示最近几次决定")]
 
     with session_scope() as session:
         rows = service.weights_history(session, limit=limit)
-        table = Table(title="排序权重决定记录")
-        table.add_column("编号")
-        table.add_column("时间")
-        table.add_column("决定")
-        table.add_column("启用")
-        for name in FEATURES:
-            table.add_column(name)
+        if not rows:
+            console.print("尚无权重决定记录，使用默认权重")
+            return
         for row in rows:
-            table.add_row(
-                str(row.id),
-                row.decided_at.strftime("%Y-%m-%d %H:%M"),
-                row.decision,
-                "是" if row.active else "",
-                *(f"{row.weights.get(name, 0.0):.3f}" for name in FEATURES),
-            )
-    console.print(table if rows else "尚无权重决定记录，使用默认权重")
+            state = "（启用中）" if row.active else ""
+            values = " ".join(f"{name}={row.weights.get(name, 0.0):.3f}" for name in FEATURES)
+            typer.echo(f"#{row.id} {row.decided_at:%Y-%m-%d %H:%M} {row.decision}{state}\n  {values}\n  {row.note}")
 
 
 @app.command("rematch")

@@ -800,11 +800,16 @@ def learn_weights(
     )
     figures.update(decision.as_dict())
     figures["n_pairs_compared"] = learner.n_pairs_
+    before, after = decision.current["ndcg@10"], decision.learned["ndcg@10"]
+    note = (
+        f"{'采用新权重' if decision.replace else '保持现行权重'}：留出集 NDCG@10 {before:.4f} → {after:.4f}"
+        f"（变化 {after - before:+.4f}，采用须至少提高 {min_gain:.4f}）"
+    )
     row = MatchWeights(
         weights=learner.weights_.as_dict(),
         figures=figures,
         decision="adopted" if decision.replace else "rejected",
-        note=decision.reason,
+        note=note,
         active=decision.replace,
         decided_by_id=decided_by_id,
     )
@@ -812,7 +817,7 @@ def learn_weights(
         session.execute(update(MatchWeights).where(MatchWeights.active.is_(True)).values(active=False))
     session.add(row)
     session.flush()
-    return LearnResult(row.id, decision.replace, decision.reason, figures)
+    return LearnResult(row.id, decision.replace, note, figures)
 
 
 def weights_history(session: Session, *, limit: int = 20) -> list[MatchWeights]:

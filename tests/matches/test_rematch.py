@@ -10,7 +10,7 @@ from typing import Any
 
 import numpy as np
 from fastapi.testclient import TestClient
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 from typer.testing import CliRunner
 
@@ -268,3 +268,20 @@ def test_stored_lists_for_reports_and_outcomes_of_recommendations_made_in_tracki
     )
     assert stored_row is not None
     assert all(abs(outcomes[0].features[name] - stored_row.features[name]) < 1e-6 for name in FEATURES)
+
+
+def test_rematch_and_weights_commands(db: Session, world: World) -> None:
+    from services.cli import app
+
+    build_world(db, world)
+    runner = CliRunner()
+    result = runner.invoke(app, ["matches", "rematch", "--chunk-size", "5"])
+    assert result.exit_code == 0, result.output
+    assert "已提交 3 个任务，共 12 名毕业生" in result.output
+    assert db.scalar(select(func.count()).select_from(MatchSnapshot)) == 12
+    assert runner.invoke(app, ["matches", "rematch", "--stale-only"]).output.startswith("已提交 0 个任务")
+    service.learn_weights(db, outcomes=synthetic_outcomes())
+    db.commit()
+    shown = runner.invoke(app, ["matches", "weights"])
+    assert shown.exit_code == 0 and "adopted（启用中）" in shown.output and "place=" in shown.output
+    assert "采用新权重：留出集 NDCG@10" in shown.output
