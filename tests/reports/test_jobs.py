@@ -67,3 +67,19 @@ def test_a_job_not_built_yet_cannot_be_downloaded(client: TestClient, world: Wor
     resp = client.get(f"/api/v1/reports/jobs/{job.id}/file", headers=world.headers("county_a"))
     assert resp.status_code == 409
     assert resp.json()["detail"] == "报表尚未生成完成，请稍后再下载"
+
+
+def test_the_beat_task_freezes_the_stage_report_on_its_due_date(db: Session, world: World, generated: Expected) -> None:
+    from sqlalchemy import select
+
+    from services import queue
+    from services.reports.models import ReportSnapshot
+
+    before = queue.send_now("sunshine.reports.stage_snapshots", today="2023-08-28").get()
+    assert before == {"snapshots": []}
+    made = queue.send_now("sunshine.reports.stage_snapshots", today=AS_OF.isoformat()).get()
+    assert len(made["snapshots"]) == 1
+    again = queue.send_now("sunshine.reports.stage_snapshots", today=AS_OF.isoformat()).get()
+    assert again == {"snapshots": []}
+    labels = list(db.scalars(select(ReportSnapshot.label)))
+    assert labels == ["2023年阶段性情况报告（截至8月29日）"]
