@@ -7,17 +7,18 @@ from collections.abc import Iterator
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from services.aid.models import AidApplication, AidAward, AidObjection, AidPayment
 from services.app import create_app
 from services.catalog.models import Employer, Position, ProgramRuleSet
-from services.cli import DEMO_PASSWORD
-from services.demo import world
+from services.cli import DEMO_PASSWORD, DEMO_USERS
+from services.demo import logins, world
 from services.errors import Conflict
 from services.identifiers import normalize_bank_card, normalize_credit_code, normalize_phone, parse_resident_id
 from services.registry.models import Family, FamilyMember, Graduate
 from services.security import pii
+from services.security.models import User
 from services.tracking.models import Application, Contact
 from tests.demo.worlds import SEED, SIZE, DemoWorld, demo_world, fresh_engine, populate, session_of
 
@@ -143,3 +144,12 @@ def test_the_printed_logins_work(demo: DemoWorld) -> None:
         assert bench["caseload_total"] > 0
         report = client.get("/api/v1/reports/annex9", headers=tokens["union_city"])
         assert report.status_code == 200, report.text
+
+
+def test_the_logins_are_made_once(demo: DemoWorld) -> None:
+    """``sunshine demo`` on a database that has its world and logins creates nothing new and links the same records."""
+    with session_of(demo) as session, session.begin():
+        before = session.scalar(select(func.count()).select_from(User))
+        again = logins.ensure_logins(session, password=DEMO_PASSWORD, specs=DEMO_USERS)
+        assert session.scalar(select(func.count()).select_from(User)) == before
+    assert again == demo.logins
