@@ -293,9 +293,3 @@ def holder_for(session: Session) -> IndexHolder:
             found = IndexHolder()
             _holders[key] = found
         return found
-
-
-def forget_indexes() -> None:
-    """Drop every index of this process (they are rebuilt on next use)."""
-    with _holders_lock:
-        _holders.clear()
