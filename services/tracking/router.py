@@ -3,7 +3,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Path, Query
 
 from services.db import SessionDep
 from services.errors import Conflict, Forbidden, NotFound, ValidationFailed, responses
@@ -14,6 +14,7 @@ from services.security.principal import Principal
 from services.tracking import pipeline, service
 from services.tracking.models import Application
 from services.tracking.schemas import (
+    DB_ID_MAX,
     ApplicantOut,
     ApplicationCreate,
     ApplicationOut,
@@ -50,6 +51,8 @@ from services.tracking.schemas import (
 )
 
 router = APIRouter(prefix="/api/v1/tracking", tags=["全流程跟踪"])
+Id = Annotated[int, Path(ge=1, le=DB_ID_MAX, description="记录编号")]
+OptionalId = Annotated[int | None, Query(ge=1, le=DB_ID_MAX)]
 notifications_router = APIRouter(prefix="/api/v1/notifications", tags=["站内消息"])
 
 UnionSide = Annotated[Principal, Depends(require_roles("counselor", "union_county", "union_city", "admin"))]
@@ -123,8 +126,8 @@ def list_applications(
     session: SessionDep,
     page: PageDep,
     state: Annotated[pipeline.AppState | None, Query(description="按状态筛选")] = None,
-    graduate_id: Annotated[int | None, Query()] = None,
-    position_id: Annotated[int | None, Query()] = None,
+    graduate_id: OptionalId = None,
+    position_id: OptionalId = None,
 ) -> Page[ApplicationOut]:
     rows, total = service.list_applications(
         session,
@@ -147,7 +150,7 @@ def list_applications(
     description="一条求职记录及其完整流转历史（谁、何时、原因、说明）。",
     responses=responses(Forbidden, NotFound),
 )
-def get_application(application_id: int, principal: PipelineActor, session: SessionDep) -> ApplicationOut:
+def get_application(application_id: Id, principal: PipelineActor, session: SessionDep) -> ApplicationOut:
     app = service.get_application(session, principal=principal, application_id=application_id)
     history = [TransitionOut.model_validate(t) for t in service.history(session, application_id=app.id)]
     return _app_dict_out(app, principal, history)
@@ -164,7 +167,7 @@ def get_application(application_id: int, principal: PipelineActor, session: Sess
     responses=responses(Forbidden, NotFound, Conflict, ValidationFailed),
 )
 def move_application(
-    application_id: int, body: MoveRequest, principal: PipelineActor, session: SessionDep
+    application_id: Id, body: MoveRequest, principal: PipelineActor, session: SessionDep
 ) -> ApplicationOut:
     app = service.move(
         session,
@@ -185,7 +188,7 @@ def move_application(
     description="企业查看本单位岗位的求职者：仅姓名、学校、专业、届别、学历和流程状态，不含困难档案、家庭和证件信息。",
     responses=responses(Forbidden, NotFound),
 )
-def position_applicants(position_id: int, principal: EnterpriseOrUnion, session: SessionDep) -> list[ApplicantOut]:
+def position_applicants(position_id: Id, principal: EnterpriseOrUnion, session: SessionDep) -> list[ApplicantOut]:
     rows = service.position_applicants(session, principal=principal, position_id=position_id)
     return [
         ApplicantOut(
@@ -213,7 +216,7 @@ def position_applicants(position_id: int, principal: EnterpriseOrUnion, session:
     description="入学、培训、实习、求职、洽谈、签约、就业的全过程，以及服务、回访和就业状态变化。毕业生可查看本人的时间线。",
     responses=responses(Forbidden, NotFound),
 )
-def graduate_timeline(graduate_id: int, principal: GraduateOrUnion, session: SessionDep) -> TimelineOut:
+def graduate_timeline(graduate_id: Id, principal: GraduateOrUnion, session: SessionDep) -> TimelineOut:
     items = service.timeline(session, principal=principal, graduate_id=graduate_id)
     graduate = service.readable_graduate(session, principal=principal, graduate_id=graduate_id)
     status = service.status_as_of(session, as_of=service.local_today(), graduate_ids=[graduate.id])[graduate.id]
@@ -234,7 +237,7 @@ def graduate_timeline(graduate_id: int, principal: GraduateOrUnion, session: Ses
     responses=responses(Forbidden, NotFound),
 )
 def graduate_status(
-    graduate_id: int,
+    graduate_id: Id,
     principal: GraduateOrUnion,
     session: SessionDep,
     as_of: Annotated[date | None, Query(description="查询该日结束时的状态")] = None,
@@ -267,7 +270,7 @@ def graduate_status(
     ),
     responses=responses(Forbidden, NotFound, Conflict, ValidationFailed),
 )
-def override_status(graduate_id: int, body: OverrideRequest, principal: UnionSide, session: SessionDep) -> StatusOut:
+def override_status(graduate_id: Id, body: OverrideRequest, principal: UnionSide, session: SessionDep) -> StatusOut:
     service.set_override(
         session,
         principal=principal,
@@ -286,7 +289,7 @@ def override_status(graduate_id: int, body: OverrideRequest, principal: UnionSid
     description="登记入学、培训、实习、求职（含参加招聘会）、洽谈、签约、就业事件；就业事件可注明去向。",
     responses=responses(Forbidden, NotFound, ValidationFailed),
 )
-def create_event(graduate_id: int, body: EventCreate, principal: UnionSide, session: SessionDep) -> EventOut:
+def create_event(graduate_id: Id, body: EventCreate, principal: UnionSide, session: SessionDep) -> EventOut:
     row = service.record_event(
         session,
         principal=principal,
@@ -310,7 +313,7 @@ def create_event(graduate_id: int, body: EventCreate, principal: UnionSide, sess
     description="毕业生的入学、培训、实习、求职、洽谈、签约、就业事件。",
     responses=responses(Forbidden, NotFound),
 )
-def list_events(graduate_id: int, principal: GraduateOrUnion, session: SessionDep) -> list[EventOut]:
+def list_events(graduate_id: Id, principal: GraduateOrUnion, session: SessionDep) -> list[EventOut]:
     graduate = service.readable_graduate(session, principal=principal, graduate_id=graduate_id)
     return [EventOut.model_validate(e) for e in service.list_events(session, graduate_id=graduate.id)]
 
@@ -323,7 +326,7 @@ def list_events(graduate_id: int, principal: GraduateOrUnion, session: SessionDe
     description="登记政策宣介、职业指导、岗位推荐、培训或见习机会、面试辅导、创业指导、组织参加招聘会等服务。",
     responses=responses(Forbidden, NotFound, ValidationFailed),
 )
-def create_service(graduate_id: int, body: ServiceCreate, principal: UnionSide, session: SessionDep) -> ServiceOut:
+def create_service(graduate_id: Id, body: ServiceCreate, principal: UnionSide, session: SessionDep) -> ServiceOut:
     row = service.record_service(
         session,
         principal=principal,
@@ -342,7 +345,7 @@ def create_service(graduate_id: int, body: ServiceCreate, principal: UnionSide, 
     description="毕业生接受的全部服务。",
     responses=responses(Forbidden, NotFound),
 )
-def list_services(graduate_id: int, principal: GraduateOrUnion, session: SessionDep) -> list[ServiceOut]:
+def list_services(graduate_id: Id, principal: GraduateOrUnion, session: SessionDep) -> list[ServiceOut]:
     graduate = service.readable_graduate(session, principal=principal, graduate_id=graduate_id)
     return [ServiceOut.model_validate(s) for s in service.list_services(session, graduate_id=graduate.id)]
 
@@ -355,7 +358,7 @@ def list_services(graduate_id: int, principal: GraduateOrUnion, session: Session
     description="登记电话、走访、短信微信或座谈联系的结果，并约定下次联系日期；到期未联系会提醒责任指导员。",
     responses=responses(Forbidden, NotFound, ValidationFailed),
 )
-def create_contact(graduate_id: int, body: ContactCreate, principal: UnionSide, session: SessionDep) -> ContactOut:
+def create_contact(graduate_id: Id, body: ContactCreate, principal: UnionSide, session: SessionDep) -> ContactOut:
     row = service.record_contact(
         session,
         principal=principal,
@@ -376,7 +379,7 @@ def create_contact(graduate_id: int, body: ContactCreate, principal: UnionSide, 
     description="毕业生的全部联系回访记录（含指导员的记录内容）。",
     responses=responses(Forbidden, NotFound),
 )
-def list_contacts(graduate_id: int, principal: UnionSide, session: SessionDep) -> list[ContactOut]:
+def list_contacts(graduate_id: Id, principal: UnionSide, session: SessionDep) -> list[ContactOut]:
     graduate = service.readable_graduate(session, principal=principal, graduate_id=graduate_id)
     return [ContactOut.model_validate(c) for c in service.list_contacts(session, graduate_id=graduate.id)]
 
@@ -388,7 +391,7 @@ def list_contacts(graduate_id: int, principal: UnionSide, session: SessionDep) -
     description="县区总工会为毕业生指定责任指导员；指导员可以把毕业生分配给自己。",
     responses=responses(Forbidden, NotFound, ValidationFailed),
 )
-def assign_counselor(graduate_id: int, body: AssignmentIn, principal: UnionSide, session: SessionDep) -> AssignmentOut:
+def assign_counselor(graduate_id: Id, body: AssignmentIn, principal: UnionSide, session: SessionDep) -> AssignmentOut:
     row = service.assign_counselor(
         session, principal=principal, graduate_id=graduate_id, counselor_id=body.counselor_id
     )
@@ -414,6 +417,7 @@ def _standard_out(std: service.Standard) -> StandardOut:
     response_model=StandardOut,
     summary="服务标准",
     description="当前执行的服务标准（默认“1131”：1次政策宣介、1次职业指导、3个岗位推荐、1次培训或见习机会）。",
+    responses=responses(Forbidden),
 )
 def get_standard(_principal: UnionSide, session: SessionDep) -> StandardOut:
     return _standard_out(service.active_standard(session))
@@ -467,8 +471,8 @@ def service_gaps(
     session: SessionDep,
     page: PageDep,
     as_of: Annotated[date | None, Query(description="统计截止日期，默认今天")] = None,
-    counselor_id: Annotated[int | None, Query()] = None,
-    county_id: Annotated[int | None, Query()] = None,
+    counselor_id: OptionalId = None,
+    county_id: OptionalId = None,
 ) -> GapReport:
     scope = service.visible_graduate_scope(session, principal=principal)
     day = as_of or service.local_today()
@@ -519,7 +523,7 @@ def _overdue_out(o: service.Overdue) -> OverdueOut:
 def overdue(
     principal: UnionSide,
     session: SessionDep,
-    counselor_id: Annotated[int | None, Query(description="责任指导员")] = None,
+    counselor_id: Annotated[int | None, Query(ge=1, le=DB_ID_MAX, description="责任指导员")] = None,
 ) -> list[OverdueOut]:
     scope = service.visible_graduate_scope(session, principal=principal)
     if principal.role == "counselor" and counselor_id is None:
@@ -632,7 +636,7 @@ def list_handoffs(
     description="一条异地求职转介。",
     responses=responses(Forbidden, NotFound),
 )
-def get_handoff(handoff_id: int, principal: UnionSide, session: SessionDep) -> HandoffOut:
+def get_handoff(handoff_id: Id, principal: UnionSide, session: SessionDep) -> HandoffOut:
     return HandoffOut.model_validate(service.get_handoff(session, principal=principal, handoff_id=handoff_id))
 
 
@@ -643,7 +647,7 @@ def get_handoff(handoff_id: int, principal: UnionSide, session: SessionDep) -> H
     description="接收地工会接收（此后由本会指导员服务该毕业生，生源地工会保留查看权限）或拒绝（须说明原因）。",
     responses=responses(Forbidden, NotFound, Conflict, ValidationFailed),
 )
-def decide_handoff(handoff_id: int, body: HandoffDecision, principal: UnionSide, session: SessionDep) -> HandoffOut:
+def decide_handoff(handoff_id: Id, body: HandoffDecision, principal: UnionSide, session: SessionDep) -> HandoffOut:
     row = service.decide_handoff(
         session, principal=principal, handoff_id=handoff_id, accept=body.accept, note=body.note
     )
@@ -657,7 +661,7 @@ def decide_handoff(handoff_id: int, body: HandoffDecision, principal: UnionSide,
     description="任一方结束转介（毕业生返回生源地或撤回申请），服务权限回到生源地工会。",
     responses=responses(Forbidden, NotFound, Conflict, ValidationFailed),
 )
-def end_handoff(handoff_id: int, body: HandoffEnd, principal: UnionSide, session: SessionDep) -> HandoffOut:
+def end_handoff(handoff_id: Id, body: HandoffEnd, principal: UnionSide, session: SessionDep) -> HandoffOut:
     return HandoffOut.model_validate(
         service.end_handoff(session, principal=principal, handoff_id=handoff_id, note=body.note)
     )
@@ -693,7 +697,7 @@ def list_notifications(
     description="把本人的一条消息标为已读。",
     responses=responses(NotFound),
 )
-def read_notification(notification_id: int, principal: CurrentPrincipal, session: SessionDep) -> NotificationOut:
+def read_notification(notification_id: Id, principal: CurrentPrincipal, session: SessionDep) -> NotificationOut:
     return NotificationOut.model_validate(
         service.mark_read(session, principal=principal, notification_id=notification_id)
     )

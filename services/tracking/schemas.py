@@ -7,6 +7,8 @@ from pydantic import BaseModel, ConfigDict, Field
 from services.tracking.models import ContactChannel, ContactOutcome, EventKind, ServiceKind
 from services.tracking.pipeline import AppState, Status
 
+DB_ID_MAX = 2_147_483_647  # record ids are 32-bit integers in the database
+
 # ---- applications ----------------------------------------------------------------------------------------
 
 
@@ -15,8 +17,10 @@ class ApplicationCreate(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    position_id: int = Field(examples=[12])
-    graduate_id: int | None = Field(default=None, description="指导员推荐时填写；毕业生本人投递时不填", examples=[35])
+    position_id: int = Field(ge=1, le=DB_ID_MAX, examples=[12])
+    graduate_id: int | None = Field(
+        default=None, ge=1, le=DB_ID_MAX, description="指导员推荐时填写；毕业生本人投递时不填", examples=[35]
+    )
     note: str | None = Field(default=None, max_length=1000, examples=["专业对口，离家近"])
 
 
@@ -237,7 +241,7 @@ class GapReport(BaseModel):
 class AssignmentIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    counselor_id: int = Field(examples=[7])
+    counselor_id: int = Field(ge=1, le=DB_ID_MAX, examples=[7])
 
 
 class AssignmentOut(BaseModel):
@@ -345,8 +349,8 @@ class WorkbenchOut(BaseModel):
 class HandoffCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    graduate_id: int = Field(examples=[35])
-    to_org_unit_id: int = Field(description="意向工作地的县区（园区）总工会", examples=[3])
+    graduate_id: int = Field(ge=1, le=DB_ID_MAX, examples=[35])
+    to_org_unit_id: int = Field(ge=1, le=DB_ID_MAX, description="意向工作地的县区（园区）总工会", examples=[3])
     reason: str = Field(min_length=2, max_length=1000, examples=["毕业生意向在涡阳县就业，家人在当地"])
     intended_place: str | None = Field(default=None, max_length=100, examples=["涡阳县"])
 
