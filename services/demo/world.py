@@ -15,8 +15,9 @@ and the reference catalogs (``sunshine orgs load``, ``services.refdata.service.l
   linked to the program rule sets, and job fairs offering them;
 - counselors' caseloads: pipelines in every state, services delivered (1131), contacts with follow-ups (some
   overdue), events, status decisions and cross-region handoffs;
-- the year's 金秋助学 campaign: budgets, applications at every step from submitted to paid, a public notice in
-  its period with objections, and a settled bank batch.
+- the year's 金秋助学 campaign: budgets, the families' signed authorisations (附件5) with their economic checks,
+  applications at every step from submitted to paid, a public notice in its period with objections, and a settled
+  bank batch.
 
 Dates. The running service judges deadlines, notice periods and overdue follow-ups against the real clock, so
 the world is anchored on a "demo today" that is the real date (Asia/Shanghai) unless a test passes one. Cohorts
@@ -1442,6 +1443,8 @@ class _Builder:
         )
         if kind == "new_enrolment" and not grad.head_id:
             return None
+        if grad.family_id is not None and grad.head_id and grad.head_name:
+            self._consent(grad, unit)
         try:
             with self.session.begin_nested():
                 app = aid.submit_application(self.session, principal=self._p(unit.clerk), data=data)
@@ -1450,6 +1453,40 @@ class _Builder:
             return None
         self.summary.aid_applications += 1
         return app.id
+
+    def _consent(self, grad: _Grad, unit: _Unit) -> None:
+        """附件5: the family authorises the economic-status check for the aid application; the check follows."""
+        assert grad.family_id is not None
+        assert grad.head_id is not None
+        assert grad.head_name is not None
+        family = registry.get_family(self.session, principal=self._p(unit.clerk), family_id=grad.family_id)
+        if registry.consent_in_force(self.session, family_id=family.id) is not None:
+            return
+        registry.record_consent(
+            self.session,
+            principal=self._p(unit.clerk),
+            family=family,
+            purpose="金秋助学",
+            signed_on=self.today - timedelta(days=self.rng.randint(20, 60)),
+            handler_name=self._name(True),
+            grassroots_union=unit.unit.name,
+            phone=identities.phone(self.rng),
+            people=[
+                registry.CoveredPerson(name=grad.head_name, relation="本人", id_number=grad.head_id),
+                registry.CoveredPerson(
+                    name=grad.name, relation="女" if grad.female else "子", id_number=grad.id_number
+                ),
+            ],
+        )
+        registry.log_check(
+            self.session,
+            principal=self._p(unit.clerk),
+            family=family,
+            checked_on=self.today - timedelta(days=self.rng.randint(5, 19)),
+            agency="亳州市居民家庭经济状况核对中心",
+            items=["社保", "车辆", "房屋", "存款"],
+            result="核对结果与申报情况一致",
+        )
 
     def _attach_all(self, app_id: int, clerk: Principal) -> None:
         app = self.session.get(AidApplication, app_id)

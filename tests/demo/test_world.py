@@ -16,7 +16,7 @@ from services.cli import DEMO_PASSWORD, DEMO_USERS
 from services.demo import logins, world
 from services.errors import Conflict
 from services.identifiers import normalize_bank_card, normalize_credit_code, normalize_phone, parse_resident_id
-from services.registry.models import Family, FamilyMember, Graduate
+from services.registry.models import Consent, EconomicCheck, Family, FamilyMember, Graduate
 from services.security import pii
 from services.security.models import User
 from services.tracking.models import Application, Contact
@@ -70,10 +70,13 @@ def test_aid_at_every_step(demo: DemoWorld) -> None:
         awards = set(session.scalars(select(AidAward.status)))
         objections = set(session.scalars(select(AidObjection.status)))
         payments = set(session.scalars(select(AidPayment.status)))
+        consents = session.scalars(select(Consent.family_id)).all()
+        checks = session.scalars(select(EconomicCheck.consent_id)).all()
     assert {"submitted", "returned", "refused", "grassroots_approved", "approved", "revoked"} <= applications
     assert {"approved", "noticed", "paid", "revoked"} <= awards
     assert {"open", "upheld", "dismissed"} == objections
     assert "succeeded" in payments
+    assert consents and len(checks) == len(consents), "each aided family signed 附件5 before its economic check"
 
 
 def test_families_graduates_and_cohorts(demo: DemoWorld) -> None:
