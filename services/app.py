@@ -11,12 +11,12 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DataError, IntegrityError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from services.config import get_settings
-from services.errors import Conflict, DomainError, FieldError, PayloadTooLarge, Problem
+from services.errors import Conflict, DomainError, FieldError, PayloadTooLarge, Problem, ValidationFailed
 from services.logging_setup import configure
 from services.ops import MetricsMiddleware
 from services.routers import ROUTERS
@@ -208,7 +208,19 @@ def create_app() -> FastAPI:
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
-        titles = {404: "接口不存在", 405: "不支持该请求方法", 400: "请求有误"}
+        if exc.status_code == 400:
+            # Starlette's "There was an error parsing the body": the body is not what the content type says.
+            return problem_response(
+                Problem(
+                    type="https://sunshine.invalid/problems/validation-failed",
+                    title="数据校验未通过",
+                    status=422,
+                    detail="请求体无法解析：请提交有效的 JSON 或表单",
+                    code="validation_failed",
+                    errors=[FieldError(field="body", reason="请求体无法解析", code="json_invalid")],
+                )
+            )
+        titles = {404: "接口不存在", 405: "不支持该请求方法"}
         title = titles.get(exc.status_code, str(exc.detail))
         return problem_response(
             Problem(title=title, status=exc.status_code, detail=str(exc.detail), code=f"http_{exc.status_code}"),
@@ -220,6 +232,14 @@ def create_app() -> FastAPI:
         # A constraint the service checks first should never get here; log it and answer like a conflict.
         log.warning("constraint violation on %s %s", request.method, request.url.path)
         return problem_response(Conflict("数据与现有记录冲突（重复或引用了不存在的记录），未做任何修改").problem())
+
+    @app.exception_handler(OverflowError)
+    @app.exception_handler(DataError)
+    async def _out_of_range(request: Request, _exc: Exception) -> JSONResponse:
+        # An id or number beyond what the database column holds: nothing can match it, nothing was written.
+        log.warning("value out of range on %s %s", request.method, request.url.path)
+        err = ValidationFailed("数值超出允许范围（编号或数量过大）", field="body")
+        return problem_response(err.problem())
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, _exc: Exception) -> JSONResponse:
