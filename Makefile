@@ -14,6 +14,8 @@ $(STAMP): pyproject.toml
 demo: $(STAMP)  ## set up the embedded demo (SQLite, eager Celery) and serve on :8000
 	$(BIN)/sunshine demo
 
+PYTEST_ARGS ?= -n 2 --dist loadfile
+
 test: $(STAMP)  ## run the whole test suite (PostgreSQL/Redis parts when their URLs are set)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 

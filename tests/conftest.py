@@ -37,6 +37,10 @@ from services.security.passwords import hash_password  # noqa: E402
 REQUIRE_SERVICES = os.environ.get("SUNSHINE_REQUIRE_SERVICES") == "1"
 PG_URL = os.environ.get("SUNSHINE_TEST_POSTGRES_URL", "")
 REDIS_URL = os.environ.get("SUNSHINE_TEST_REDIS_URL", "")
+_WORKER = os.environ.get("PYTEST_XDIST_WORKER", "")
+if REDIS_URL and _WORKER.startswith("gw"):
+    # each xdist worker flushes and watches its own Redis database
+    REDIS_URL = REDIS_URL.rsplit("/", 1)[0] + f"/{15 - int(_WORKER[2:]) % 15}"
 PASSWORD = "Passw0rd-test"
 _HASH = hash_password(PASSWORD)
 
