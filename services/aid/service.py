@@ -664,11 +664,6 @@ def reveal_form_field(app: AidApplication, field_name: str) -> str | None:
     }[field_name]
 
 
-def application_reason(app: AidApplication) -> str:
-    """The 申请原因 in plain text, for the people reviewing it (staff in scope, the student)."""
-    return pii.decrypt(app.reason_enc)
-
-
 # ---------------------------------------------------------------------------------------------- attachments
 
 
@@ -854,8 +849,7 @@ def review(
     if decision not in {d.value for d in ReviewDecision}:
         raise ValidationFailed("审核结论应为 approve、return 或 refuse", field="decision")
     if not opinion or len(opinion.strip()) < 2:
-        field_name = "opinion"
-        raise ValidationFailed("须填写审核意见（退回或不予资助须写明原因）", field=field_name)
+        raise ValidationFailed("须填写审核意见（退回或不予资助须写明原因）", field="opinion")
     if principal.user_id in {app.counselor_id, app.user_id}:
         raise Forbidden("学生本人及其就业指导员不能审核该申请")
     expected = {
@@ -1866,6 +1860,7 @@ for _field, _kind in (
     ("worker_id_number", pii.PiiKind.ID_NUMBER),
     ("home_address", pii.PiiKind.TEXT),
     ("payee_card", pii.PiiKind.BANK_CARD),
+    ("reason", pii.PiiKind.TEXT),
 ):
     reveal.register(
         "aid_application",

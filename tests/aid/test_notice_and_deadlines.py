@@ -164,3 +164,23 @@ def test_uploads_checked_by_content_and_size(db: Session, world: World, year: in
         content=b"\xff\xd8\xff\xe0jpeg",
     )
     assert row.content_type == "image/jpeg" and row.checked_at is None
+
+
+def test_form_values_revealed_only_with_a_purpose_and_audited(
+    client: TestClient, db: Session, world: World, year: int
+) -> None:
+    _, seeded = f.seeded_student(db, world)
+    app = service.submit_application(db, principal=f.principal(db, world, "county_a"), data=f.application_input(seeded))
+    db.commit()
+    shown = client.get(f"/api/v1/aid/applications/{app.id}", headers=world.headers("county_a")).json()
+    assert seeded.card not in str(shown) and seeded.student_no not in str(shown) and seeded.address not in str(shown)
+    body = {
+        "target_type": "aid_application",
+        "target_id": str(app.id),
+        "field": "payee_card",
+        "purpose": "核对付款账户",
+    }
+    revealed = client.post("/api/v1/reveal", json=body, headers=world.headers("county_a"))
+    assert revealed.status_code == 200 and revealed.json()["value"] == seeded.card
+    assert client.post("/api/v1/reveal", json=body, headers=world.headers("county_b")).status_code == 404
+    assert client.post("/api/v1/reveal", json=body, headers=world.headers("counselor_a")).status_code == 403

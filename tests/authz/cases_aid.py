@@ -65,7 +65,7 @@ def _correct_call(session: Session, world: World, actor: str, relation: Relation
     app, seeded = _application(session, world, actor, relation)
     service.review(
         session,
-        principal=f.principal(session, world, "admin"),
+        principal=f.principal(session, world, "city" if actor != "city" else "admin"),
         application_id=app.id,
         stage="grassroots",
         decision="return",
