@@ -1258,7 +1258,7 @@ def _payment_body(payment: AidPayment) -> dict[str, Any]:
         "award_id": payment.award_id,
         "reference": payment.reference,
         "amount": f"{payment.amount:.2f}",
-        "status": payment.status,
+        "status": str(payment.status),
         "payee_name": payment.payee_name,
         "payee_card_masked": payment.payee_card_masked,
     }
