@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, time
 from functools import lru_cache
 from typing import Annotated, Any, ClassVar
 
@@ -33,7 +33,9 @@ class UTCDateTime(TypeDecorator[datetime]):
     impl = DateTime(timezone=True)
     cache_ok = True
 
-    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+    def process_bind_param(self, value: datetime | date | None, dialect: Dialect) -> datetime | None:
+        if value is not None and not isinstance(value, datetime):
+            value = datetime.combine(value, time.min, tzinfo=UTC)  # a bare day compares from its start
         if value is not None and value.tzinfo is None:
             value = value.replace(tzinfo=UTC)
         if value is not None and dialect.name == "sqlite":
