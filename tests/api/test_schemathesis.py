@@ -26,7 +26,5 @@ CHECKS = [not_a_server_error, response_schema_conformance, content_type_conforma
 @settings(max_examples=3, deadline=None, derandomize=True,
           suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow,
                                  HealthCheck.filter_too_much])
-def test_api_as_each_role(case: schemathesis.Case, actor: str, db: object, world: World, backend: str) -> None:
-    if backend != "sqlite":
-        pytest.skip("the schema run is bounded to the embedded database; the walk-through covers PostgreSQL")
+def test_api_as_each_role(case: schemathesis.Case, actor: str, db: object, world: World) -> None:
     case.call_and_validate(headers=world.headers(actor), checks=CHECKS)
