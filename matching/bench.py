@@ -118,8 +118,7 @@ def pg_trgm_baseline(
                 query = f"{g.skills} {g.wishes}".strip() or g.major_name
                 t0 = time.perf_counter()
                 conn.execute(
-                    "SELECT id FROM bench_positions WHERE title %% %s "
-                    "ORDER BY similarity(title, %s) DESC LIMIT 20",
+                    "SELECT id FROM bench_positions WHERE title %% %s ORDER BY similarity(title, %s) DESC LIMIT 20",
                     (query, query),
                 ).fetchall()
                 times.append(time.perf_counter() - t0)
@@ -207,9 +206,7 @@ def bench_size(
 
     baseline = rapidfuzz_baseline(positions, graduates[:5], sample=min(baseline_sample, n), n_total=n)
     median_ms = _percentiles(with_reasons)["median"]
-    baseline["ratio_vs_index_top20"] = (
-        round(baseline["ms_per_graduate"] / median_ms, 1) if median_ms else None
-    )
+    baseline["ratio_vs_index_top20"] = round(baseline["ms_per_graduate"] / median_ms, 1) if median_ms else None
     result: dict[str, Any] = {
         "positions": n,
         "graduates": n,
@@ -328,9 +325,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--queries", type=int, default=200, help="single-graduate queries per size")
     args = parser.parse_args(argv)
     sizes = tuple(int(s) for s in args.sizes.split(",") if s.strip())
-    result = run_bench(
-        data_dir=args.data_dir, sizes=sizes, pg_dsn=args.pg_dsn, quick=args.quick, queries=args.queries
-    )
+    result = run_bench(data_dir=args.data_dir, sizes=sizes, pg_dsn=args.pg_dsn, quick=args.quick, queries=args.queries)
     if args.json:
         json.dump(result, sys.stdout, ensure_ascii=False)
         sys.stdout.write("\n")

@@ -180,8 +180,7 @@ def load_majors(data_dir: Path) -> MajorCatalog:
         )
         class_names.setdefault(class_code, class_name)
     old_codes = {
-        row["old_code"]: row["new_code_2026"]
-        for row in _rows(data_dir / "undergrad_major_code_changes_2026.csv")
+        row["old_code"]: row["new_code_2026"] for row in _rows(data_dir / "undergrad_major_code_changes_2026.csv")
     }
     return MajorCatalog(majors, old_codes, class_names, discipline_names)
 
@@ -248,9 +247,7 @@ def _clean_alias(alias: str) -> str:
 def load_occupations(data_dir: Path) -> OccupationCatalog:
     occupations: dict[str, Occupation] = {}
     for row in _rows(data_dir / "occupations_csco2022.csv"):
-        aliases = tuple(
-            dict.fromkeys(a for a in (_clean_alias(x) for x in row["alias_job_titles"].split(",")) if a)
-        )
+        aliases = tuple(dict.fromkeys(a for a in (_clean_alias(x) for x in row["alias_job_titles"].split(",")) if a))
         occupations[row["code"]] = Occupation(
             code=row["code"],
             level=int(row["level"]),
@@ -284,9 +281,7 @@ class Orientation:
         return not self.via
 
 
-def load_orientations(
-    data_dir: Path, majors: MajorCatalog, *, exclude: Iterable[str] = ()
-) -> dict[str, Orientation]:
+def load_orientations(data_dir: Path, majors: MajorCatalog, *, exclude: Iterable[str] = ()) -> dict[str, Orientation]:
     """Official orientations for vocational majors, derived ones for every other catalog major.
 
     `exclude` drops the official orientation of these majors (they get a derived one), which is how the
@@ -404,10 +399,7 @@ class Gazetteer:
         if pa is None or pb is None:
             return None
         lat1, lon1, lat2, lon2 = map(math.radians, (*pa, *pb))
-        h = (
-            math.sin((lat2 - lat1) / 2) ** 2
-            + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2
-        )
+        h = math.sin((lat2 - lat1) / 2) ** 2 + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2
         return 2 * _EARTH_RADIUS_KM * math.asin(min(1.0, math.sqrt(h)))
 
 
@@ -469,9 +461,7 @@ class Catalogs:
         )
 
 
-def load_catalogs(
-    data_dir: str | os.PathLike[str] | None = None, *, hold_out: Iterable[str] = ()
-) -> Catalogs:
+def load_catalogs(data_dir: str | os.PathLike[str] | None = None, *, hold_out: Iterable[str] = ()) -> Catalogs:
     """Load the catalogs from `data_dir` (default: `default_data_dir()`).
 
     `hold_out`: major codes whose official orientation is dropped in favour of a derived one.

@@ -122,11 +122,7 @@ def _place_phrase(facts: PairFacts, gazetteer: Gazetteer) -> str | None:
         return "远程岗位，不限地点" if facts.remote else "不限工作地点"
     if rel == "none" or not facts.place_code:
         return None
-    name = (
-        gazetteer.full_name(facts.place_code)
-        if rel in ("province", "far")
-        else gazetteer.name(facts.place_code)
-    )
+    name = gazetteer.full_name(facts.place_code) if rel in ("province", "far") else gazetteer.name(facts.place_code)
     home = "户籍地" if facts.place_is_home else "意向地"
     if rel == "same":
         level = gazetteer.level(facts.place_code)

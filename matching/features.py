@@ -199,9 +199,7 @@ class PlaceSpace:
             self._has_xyz.append(False)
         else:
             lat, lng = np.radians(latlng[0]), np.radians(latlng[1])
-            self._xyz.append(
-                (float(np.cos(lat) * np.cos(lng)), float(np.cos(lat) * np.sin(lng)), float(np.sin(lat)))
-            )
+            self._xyz.append((float(np.cos(lat) * np.cos(lng)), float(np.cos(lat) * np.sin(lng)), float(np.sin(lat))))
             self._has_xyz.append(True)
         if hasattr(self, "code"):
             self._freeze()
@@ -263,9 +261,7 @@ class PlaceSpace:
         if gc == pc:
             return "same"
         same_prov = gc // 10000 == pc // 10000
-        same_city = (
-            gc // 100 == pc // 100 and not self.province_level[g_row] and not self.province_level[p_row]
-        )
+        same_city = gc // 100 == pc // 100 and not self.province_level[g_row] and not self.province_level[p_row]
         if (self.city_level[g_row] and same_city) or (self.province_level[g_row] and same_prov):
             return "inside"
         if same_city:
@@ -285,9 +281,7 @@ class PlaceSpace:
             return PLACE_PROVINCE
         if rel == "none" or not (self.has_xyz[g_row] and self.has_xyz[p_row]):
             return 0.0
-        dot = float(
-            self.x[g_row] * self.x[p_row] + self.y[g_row] * self.y[p_row] + self.z[g_row] * self.z[p_row]
-        )
+        dot = float(self.x[g_row] * self.x[p_row] + self.y[g_row] * self.y[p_row] + self.z[g_row] * self.z[p_row])
         distance = 2.0 * EARTH_RADIUS_KM * float(max(0.0, (1.0 - dot) / 2.0) ** 0.5)
         return float(PLACE_FAR / (1.0 + distance / PLACE_DECAY_KM))
 
@@ -329,9 +323,9 @@ def kind_score(wanted_mask: npt.ArrayLike, kind_bit: npt.ArrayLike) -> F64:
 
 
 def hardship_score(graduate_hardship: npt.ArrayLike, position_priority: npt.ArrayLike) -> F64:
-    return (
-        np.asarray(graduate_hardship, dtype=np.bool_) & np.asarray(position_priority, dtype=np.bool_)
-    ).astype(np.float64)
+    return (np.asarray(graduate_hardship, dtype=np.bool_) & np.asarray(position_priority, dtype=np.bool_)).astype(
+        np.float64
+    )
 
 
 def scaled_cosine(cosine: npt.ArrayLike, scale: float) -> F32:

@@ -153,9 +153,7 @@ def extract(
     score_cutoff: float | None = None,
 ) -> list[tuple[str, float, Any]]:
     """Best choices as (choice, score, key), best first."""
-    found = process.extract(
-        query, choices, scorer=scorer, processor=processor, limit=limit, score_cutoff=score_cutoff
-    )
+    found = process.extract(query, choices, scorer=scorer, processor=processor, limit=limit, score_cutoff=score_cutoff)
     return [(str(c), float(s), k) for c, s, k in found]
 
 
@@ -209,9 +207,7 @@ def near_duplicates(
         rows, cols = np.nonzero(block >= score_cutoff)
         rows = rows + start
         keep = cols > rows
-        pairs.extend(
-            (int(i), int(j), float(block[i - start, j])) for i, j in zip(rows[keep], cols[keep], strict=True)
-        )
+        pairs.extend((int(i), int(j), float(block[i - start, j])) for i, j in zip(rows[keep], cols[keep], strict=True))
     return sorted(pairs)
 
 

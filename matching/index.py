@@ -140,10 +140,7 @@ class BatchResult:
             return []
         row = int(hits[0])
         keep = self.position_ids[row] >= 0
-        return [
-            (int(p), float(s))
-            for p, s in zip(self.position_ids[row][keep], self.scores[row][keep], strict=True)
-        ]
+        return [(int(p), float(s)) for p, s in zip(self.position_ids[row][keep], self.scores[row][keep], strict=True)]
 
 
 class _Columns:
@@ -509,9 +506,7 @@ class MatchIndex:
 
     def nbytes(self) -> int:
         """Bytes held by the numpy columns and the text segments (not the records)."""
-        text = sum(
-            s.terms.data.nbytes + s.terms.indices.nbytes + s.terms.indptr.nbytes for s in self._segments
-        )
+        text = sum(s.terms.data.nbytes + s.terms.indices.nbytes + s.terms.indptr.nbytes for s in self._segments)
         return self._cols.nbytes() + int(text)
 
     def _bump(self) -> None:
@@ -634,9 +629,7 @@ class MatchIndex:
             hardship=col((g.hardship for g in records), np.bool_),
             code_tok=col((self._token("m", m.code) if m.code else -1 for m in majors), np.int64),
             class_tok=col((self._token("c", m.class_code) if m.class_code else -1 for m in majors), np.int64),
-            disc_tok=col(
-                (self._token("d", m.discipline_code) if m.discipline_code else -1 for m in majors), np.int64
-            ),
+            disc_tok=col((self._token("d", m.discipline_code) if m.discipline_code else -1 for m in majors), np.int64),
             bridge_row=col((self.bridge.row(m.code) if m.code else -1 for m in majors), np.int64),
             text=text,
             place_ptr=ptr,
@@ -798,9 +791,7 @@ class MatchIndex:
         def make() -> tuple[F32, F32]:
             lo = np.asarray(self._pay_lo, dtype=np.float64)
             hi = np.asarray(self._pay_hi, dtype=np.float64)
-            return self._weighted(
-                "pay", pay_score(expected, lo, hi).astype(np.float32)[self._cols["pay_group"]]
-            )
+            return self._weighted("pay", pay_score(expected, lo, hi).astype(np.float32)[self._cols["pay_group"]])
 
         return self._cache.get(("pay", expected if expected == expected else None), make)
 
@@ -882,15 +873,11 @@ class MatchIndex:
         )
         education = get(
             ("education", edu),
-            lambda: (
-                ~(fails_education(cols["min_edu"], edu) | fails_education_levels(cols["edu_levels"], edu))
-            ),
+            lambda: ~(fails_education(cols["min_edu"], edu) | fails_education_levels(cols["edu_levels"], edu)),
         )
         age_ok = get(("age", age), lambda: ~fails_age(cols["max_age"], age))
         year = rec.graduation_year
-        grad_ok = get(
-            ("graduation", year), lambda: ~fails_graduation(cols["grad_min"], cols["grad_max"], year)
-        )
+        grad_ok = get(("graduation", year), lambda: ~fails_graduation(cols["grad_min"], cols["grad_max"], year))
         flags_ok = get(("flags", int(held)), lambda: ~fails_flags(cols["flags"], held))
         hukou_ok = get(("hukou", g.home_code), lambda: self._hukou_ok(g.home_code))
         out = static & education
@@ -914,9 +901,7 @@ class MatchIndex:
             ok[row[code == home_code // div]] = True
         return ok
 
-    def score_positions(
-        self, graduate: GraduateRecord, *, today: date | None = None
-    ) -> tuple[F32, Bool, I64]:
+    def score_positions(self, graduate: GraduateRecord, *, today: date | None = None) -> tuple[F32, Bool, I64]:
         """(score, eligible, position id) for every row; superseded rows are never eligible."""
         day = today or date.today()
         g = self._encode(graduate)
@@ -985,9 +970,7 @@ class MatchIndex:
         prow = self._row_of[position_id]
         encoded = [self._from_table(graduates, int(r)) for r in rows]
         values = [{name: float(feats[name][r]) for name in FEATURES} for r in rows]
-        return self._matches(
-            [prow] * len(rows), encoded, values, [float(scores[r]) for r in rows], day, explain
-        )
+        return self._matches([prow] * len(rows), encoded, values, [float(scores[r]) for r in rows], day, explain)
 
     def score_graduates(
         self, position_id: int, graduates: GraduateTable, *, today: date | None = None
@@ -1050,9 +1033,7 @@ class MatchIndex:
             "place": place.astype(np.float32),
             "pay": pay_score(t.expected, lo[group], hi[group]).astype(np.float32),
             "kind": kind_score(t.wanted, int(cols["kind_bit"][row])).astype(np.float32),
-            "freshness": np.full(
-                n, freshness_score(int(cols["opened"][row]), today.toordinal()), dtype=np.float32
-            ),
+            "freshness": np.full(n, freshness_score(int(cols["opened"][row]), today.toordinal()), dtype=np.float32),
             "hardship": hardship_score(t.hardship, bool(cols["priority"][row])).astype(np.float32),
         }
         hukou_ok = np.full(n, not p.requires_local_hukou, dtype=np.bool_)
@@ -1253,9 +1234,7 @@ class MatchIndex:
             graduate_hardship=g.record.hardship,
         )
 
-    def _occupation_fact(
-        self, p: PositionRecord, m: MajorTokens
-    ) -> tuple[str, _explain.OccupationCodeMatch, str, str]:
+    def _occupation_fact(self, p: PositionRecord, m: MajorTokens) -> tuple[str, _explain.OccupationCodeMatch, str, str]:
         """(occupation name, how a CSCO code matched, shared 小类 name, majors the orientation came from).
 
         The occupation named is, in this order: one whose CSCO code the position carries; one sharing its
@@ -1269,9 +1248,7 @@ class MatchIndex:
         occs = self.catalogs.occupations
         via = ""
         if not orient.official:
-            names = [
-                self.catalogs.majors.majors[c].name for c, _ in orient.via if c in self.catalogs.majors.majors
-            ]
+            names = [self.catalogs.majors.majors[c].name for c, _ in orient.via if c in self.catalogs.majors.majors]
             via = "、".join(list(dict.fromkeys(names))[:2])
 
         def name(code: str) -> str:
@@ -1388,9 +1365,7 @@ def _fit_space(catalogs: Catalogs, records: Sequence[PositionRecord]) -> TextSpa
 
 def _combine(feats: dict[str, F32], weights: Weights) -> F32:
     """Σ weight × feature in `FEATURES` order, float32: the same operations as `MatchIndex._score`."""
-    terms = [
-        np.float32(getattr(weights, name)) * np.asarray(feats[name], dtype=np.float32) for name in FEATURES
-    ]
+    terms = [np.float32(getattr(weights, name)) * np.asarray(feats[name], dtype=np.float32) for name in FEATURES]
     out = terms[0] + terms[1]
     for term in terms[2:]:
         np.add(out, term, out=out)

@@ -71,16 +71,12 @@ class WeightLearner(BaseEstimator):  # type: ignore[misc]
         self.max_iter = max_iter
         self.random_state = random_state
 
-    def fit(
-        self, X: npt.ArrayLike, y: Sequence[str | int] | npt.ArrayLike, groups: npt.ArrayLike
-    ) -> WeightLearner:
+    def fit(self, X: npt.ArrayLike, y: Sequence[str | int] | npt.ArrayLike, groups: npt.ArrayLike) -> WeightLearner:
         """X: (n, len(FEATURES)) feature values; y: outcomes (names or grades); groups: group id per row."""
         y_grades = grades(np.asarray(y, dtype=object).ravel().tolist())
         X_arr, y_arr = validate_data(self, X, y_grades, dtype=np.float64, y_numeric=True)
         if X_arr.shape[1] != len(FEATURES):
-            raise ValueError(
-                f"expected {len(FEATURES)} features ({', '.join(FEATURES)}), got {X_arr.shape[1]}"
-            )
+            raise ValueError(f"expected {len(FEATURES)} features ({', '.join(FEATURES)}), got {X_arr.shape[1]}")
         group_ids = np.asarray(groups).ravel()
         if group_ids.shape[0] != X_arr.shape[0]:
             raise ValueError("groups must have one entry per row of X")
@@ -125,9 +121,7 @@ def _dcg(gains: npt.NDArray[np.float64]) -> float:
     return float(((2.0**gains - 1.0) * discounts).sum())
 
 
-def evaluate(
-    weights: Weights, groups: Iterable[Group], *, k: int = 10, relevant: int = 1
-) -> dict[str, float]:
+def evaluate(weights: Weights, groups: Iterable[Group], *, k: int = 10, relevant: int = 1) -> dict[str, float]:
     """Mean NDCG@k (gain 2^grade − 1) and precision@k (grade ≥ `relevant`) over groups.
 
     Each group is (feature rows, grades). Rows are ranked by weighted score, ties by row order. Groups
@@ -191,9 +185,7 @@ def decide(
     gain = new[metric] - now[metric]
     replace = bool(len(holdout) > 0 and gain >= min_gain)
     verb = "replace" if replace else "keep"
-    reason = (
-        f"{verb}: {metric} {now[metric]:.4f} → {new[metric]:.4f} (gain {gain:+.4f}, needed {min_gain:+.4f})"
-    )
+    reason = f"{verb}: {metric} {now[metric]:.4f} → {new[metric]:.4f} (gain {gain:+.4f}, needed {min_gain:+.4f})"
     return Decision(replace, now, new, current.as_dict(), learned.as_dict(), reason)
 
 

@@ -255,9 +255,7 @@ def explain_rules(
     add("employer", position.employer_verified, "用人单位已认证", "用人单位未认证")
     if position.deadline is not None:
         until = position.deadline.isoformat()
-        add(
-            "deadline", position.deadline >= today, f"报名未截止（截止{until}）", f"报名已截止（截止{until}）"
-        )
+        add("deadline", position.deadline >= today, f"报名未截止（截止{until}）", f"报名已截止（截止{until}）")
     if position.headcount is not None:
         full = position.filled >= position.headcount
         add(
@@ -334,9 +332,7 @@ def _window_phrase(low: int | None, high: int | None) -> str:
     return f"限{high}届及以前"
 
 
-def _majors_phrase(
-    codes: list[str], classes: list[str], disciplines: list[str], majors: MajorCatalog | None
-) -> str:
+def _majors_phrase(codes: list[str], classes: list[str], disciplines: list[str], majors: MajorCatalog | None) -> str:
     names: list[str] = []
     for code in codes:
         found = majors.get(code) if majors is not None else None

@@ -121,9 +121,7 @@ class Generator:
         title = self._title(occ_code)
         tasks = [t for t in occ.tasks.replace(" ", "\n").split("\n") if t]
         chosen = (
-            [tasks[i] for i in sorted(rng.choice(len(tasks), size=min(2, len(tasks)), replace=False))]
-            if tasks
-            else []
+            [tasks[i] for i in sorted(rng.choice(len(tasks), size=min(2, len(tasks)), replace=False))] if tasks else []
         )
         perks = "、".join(self._pick(_PERKS) for _ in range(2))
         description = f"{occ.definition}{''.join(chosen)}。福利：{perks}。"
@@ -135,9 +133,7 @@ class Generator:
         if related and r < 0.2:
             majors = tuple(sorted({self._pick(related) for _ in range(2)}))
         elif related and r < 0.4:
-            classes = tuple(
-                sorted({self.catalogs.majors.majors[self._pick(related)].class_code for _ in range(2)})
-            )
+            classes = tuple(sorted({self.catalogs.majors.majors[self._pick(related)].class_code for _ in range(2)}))
         elif related and r < 0.45:
             disciplines = (self.catalogs.majors.majors[self._pick(related)].discipline_code,)
         remote = bool(rng.random() < 0.03)
@@ -217,9 +213,7 @@ class Generator:
         if education == Education.BACHELOR and major.level == "本科" and rng.random() < 0.08:
             education = Education.MASTER
         year = int(rng.integers(self.today.year - 3, self.today.year + 1))
-        birth = date(
-            year - {1: 19, 2: 21, 3: 22, 4: 25, 5: 28}[int(education)] - int(rng.integers(0, 4)), 1, 1
-        )
+        birth = date(year - {1: 19, 2: 21, 3: 22, 4: 25, 5: 28}[int(education)] - int(rng.integers(0, 4)), 1, 1)
         birth += timedelta(days=int(rng.integers(0, 365)))
         orient = self.catalogs.orientations.get(code)
         titles: list[str] = []
@@ -241,9 +235,7 @@ class Generator:
             preferred = tuple(sorted({self.place(), self.place()}))
         wanted: frozenset[Kind] = frozenset()
         if rng.random() < 0.35:
-            wanted = frozenset(
-                KINDS[int(i)] for i in rng.choice(5, size=int(rng.integers(1, 4)), replace=False)
-            )
+            wanted = frozenset(KINDS[int(i)] for i in rng.choice(5, size=int(rng.integers(1, 4)), replace=False))
         use_name = rng.random() < 0.15
         return GraduateRecord(
             id=gid,

@@ -32,9 +32,7 @@ PROFILE_TERMS: Final = 64
 #: n-grams in more than this share of the fitting corpus are dropped (common ones such as 工程, 人员 carry
 #: little relevance but have posting lists spanning most positions).
 DEFAULT_MAX_DF: Final = 0.02
-_PUNCT: Final = re.compile(
-    r"[\s\u3000-\u303f\uff00-\uff0f\uff1a-\uff20\uff3b-\uff40\uff5b-\uff65!-/:-@\[-`{-~]+"
-)
+_PUNCT: Final = re.compile(r"[\s\u3000-\u303f\uff00-\uff0f\uff1a-\uff20\uff3b-\uff40\uff5b-\uff65!-/:-@\[-`{-~]+")
 
 Csr: TypeAlias = sp.csr_matrix
 
@@ -103,11 +101,7 @@ class TextSpace:
         blocks = [self._transform_chunk(texts[i : i + chunk]) for i in range(0, len(texts), chunk)]
         if not blocks:
             return sp.csr_matrix((0, self.n_features), dtype=np.float32)
-        out = (
-            blocks[0]
-            if len(blocks) == 1
-            else sp.csr_matrix(sp.vstack(blocks, format="csr"), dtype=np.float32)
-        )
+        out = blocks[0] if len(blocks) == 1 else sp.csr_matrix(sp.vstack(blocks, format="csr"), dtype=np.float32)
         out.has_sorted_indices = True
         return out
 
@@ -130,9 +124,7 @@ class TextSpace:
         idx = np.asarray(indices, dtype=np.int32)
         return self._weigh(np.asarray(counts, dtype=np.float64), idx, np.asarray(indptr, dtype=np.int32))
 
-    def _weigh(
-        self, counts: npt.NDArray[np.float64], idx: npt.NDArray[np.int32], ptr: npt.NDArray[np.int32]
-    ) -> Csr:
+    def _weigh(self, counts: npt.NDArray[np.float64], idx: npt.NDArray[np.int32], ptr: npt.NDArray[np.int32]) -> Csr:
         """Sublinear TF × IDF, then L2 per row (float64, summed per row), stored as float32."""
         data = (np.log(counts) + 1.0) * self.idf[idx]
         if data.size:
@@ -179,9 +171,7 @@ class TextSpace:
             cols.append(self._ids[pos[hit]])
         row = np.concatenate(rows) if rows else np.zeros(0, np.int64)
         col = np.concatenate(cols) if cols else np.zeros(0, np.int64)
-        counts = sp.csr_matrix(
-            (np.ones(row.size, dtype=np.float64), (row, col)), shape=(len(texts), self.n_features)
-        )
+        counts = sp.csr_matrix((np.ones(row.size, dtype=np.float64), (row, col)), shape=(len(texts), self.n_features))
         counts.sum_duplicates()
         counts.sort_indices()
         return self._weigh(counts.data, counts.indices.astype(np.int32), counts.indptr.astype(np.int32))
@@ -264,12 +254,8 @@ def build_bridge(catalogs: Catalogs, space: TextSpace) -> Bridge:
                 mix_rows.append(i)
                 mix_cols.append(base_row[src])
                 mix_vals.append(weight)
-    mixer = sp.csr_matrix(
-        (mix_vals, (mix_rows, mix_cols)), shape=(len(derived), len(official)), dtype=np.float32
-    )
-    derived_vecs = (
-        normalize(mixer @ base) if derived else sp.csr_matrix((0, space.n_features), dtype=np.float32)
-    )
+    mixer = sp.csr_matrix((mix_vals, (mix_rows, mix_cols)), shape=(len(derived), len(official)), dtype=np.float32)
+    derived_vecs = normalize(mixer @ base) if derived else sp.csr_matrix((0, space.n_features), dtype=np.float32)
     profiles = _prune_rows(sp.vstack([base, derived_vecs], format="csr"), PROFILE_TERMS)
     codes = official + derived
     occ_codes = sorted(catalogs.occupations.occupations)

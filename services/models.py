@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from services.aid import models as aid_models  # noqa: F401
-from services.db import Base
 from services.catalog import models as catalog_models  # noqa: F401
+from services.db import Base
 from services.matches import models as matches_models  # noqa: F401
 from services.orgs import models as orgs_models
-from services.refdata import models as refdata_models  # noqa: F401
 from services.refdata import enum_models as refdata_enum_models  # noqa: F401
+from services.refdata import models as refdata_models  # noqa: F401
 from services.registry import models as registry_models  # noqa: F401
 from services.reports import models as reports_models  # noqa: F401
 from services.security import models as security_models

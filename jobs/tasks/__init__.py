@@ -1,7 +1,13 @@
 """Task modules; importing this package registers every task on the Celery app."""
 
-from jobs.tasks import aid  # noqa: F401
-from jobs.tasks import catalog, health, matches, reports, tracking  # noqa: F401
-from jobs.tasks import registry  # noqa: F401
+from jobs.tasks import (  # noqa: F401
+    aid,
+    catalog,
+    health,
+    matches,
+    registry,
+    reports,
+    tracking,
+)
 
 __all__ = ["health"]
