@@ -19,13 +19,12 @@ import json
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 from decimal import ROUND_FLOOR, Decimal
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 from typing import Any, cast
-from zoneinfo import ZoneInfo
 
 from rapidfuzz import fuzz
 from sqlalchemy import Text, and_, delete, func, insert, or_, select, update
@@ -62,7 +61,7 @@ from services.catalog.schemas import (
     PositionUpdate,
     RuleSetCreate,
 )
-from services.config import get_settings
+from services.clock import local_today as local_today
 from services.db import utcnow
 from services.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from services.identifiers import InvalidIdentifier, normalize_credit_code, normalize_phone
@@ -91,11 +90,6 @@ KIND_DETAILS = {
     PositionKind.ENTREPRENEURSHIP: "entrepreneurship",
 }
 DUPLICATE_CUTOFF = 90.0
-
-
-def local_today() -> date:
-    """Today in the service's time zone (deadlines are dates in China, not in UTC)."""
-    return datetime.now(ZoneInfo(get_settings().timezone)).date()
 
 
 # ------------------------------------------------------------------------------------------ catalog version

@@ -18,6 +18,7 @@ from typing import Any, cast
 from sqlalchemy import ColumnElement, Select, func, or_, select
 from sqlalchemy.orm import Session
 
+from services.clock import local_today
 from services.db import utcnow
 from services.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from services.identifiers import InvalidIdentifier, ResidentId, normalize_phone, parse_resident_id
@@ -1154,7 +1155,7 @@ def record_consent(
     require_staff(principal)
     if not people:
         raise ValidationFailed("授权书须列明查询所涉及的家庭成员", field="members")
-    if signed_on > date.today():
+    if signed_on > local_today():
         raise ValidationFailed("签署日期不能晚于今天", field="signed_on")
     consent = Consent(
         family_id=family.id,
@@ -1253,7 +1254,7 @@ def revoke_consent(session: Session, *, principal: Principal, consent: Consent, 
 
 def consent_in_force(session: Session, *, family_id: int, on: date | None = None) -> Consent | None:
     """The latest consent of the family signed on or before ``on`` and not revoked (``None`` when there is none)."""
-    day = on or date.today()
+    day = on or local_today()
     return session.scalar(
         select(Consent)
         .where(Consent.family_id == family_id, Consent.signed_on <= day, Consent.revoked_at.is_(None))
@@ -1277,7 +1278,7 @@ def log_check(
     consent = consent_in_force(session, family_id=family.id, on=checked_on)
     if consent is None:
         raise Conflict("该家庭没有有效的《家庭经济状况核对承诺授权书》（未签署或已撤销），不能登记经济状况核对")
-    if checked_on > date.today():
+    if checked_on > local_today():
         raise ValidationFailed("核对日期不能晚于今天", field="checked_on")
     check = EconomicCheck(
         family_id=family.id,

@@ -294,7 +294,13 @@ def read_xlsx(content: bytes) -> Iterator[Table]:
         reader.archive.close()
 
 
+# Helper sheets of the downloadable template: option lists and instructions, never data.
+TEMPLATE_HELPER_SHEETS = frozenset({"选项", "说明"})
+
+
 def _tables_of(title: str, numbered: Iterator[tuple[int, tuple[object, ...]]]) -> Iterator[Table]:
+    if title.strip() in TEMPLATE_HELPER_SHEETS:
+        return
     for number, values in numbered:
         if detect(values) is not None:
             width = len(values)

@@ -21,6 +21,7 @@ from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from services.catalog import service as catalog
 from services.catalog.models import EmployerAccount, Position, PositionStatus
+from services.clock import local_today as local_today
 from services.config import get_settings
 from services.db import utcnow
 from services.errors import Conflict, Forbidden, NotFound, ValidationFailed
@@ -57,10 +58,6 @@ log = logging.getLogger(__name__)
 
 UNION_SIDE = frozenset({Role.COUNSELOR, Role.UNION_COUNTY, Role.UNION_CITY, Role.ADMIN})
 Col = ColumnElement[Any] | InstrumentedAttribute[Any]
-
-
-def local_today() -> date:
-    return datetime.now(ZoneInfo(get_settings().timezone)).date()
 
 
 def end_of_day_utc(day: date) -> datetime:

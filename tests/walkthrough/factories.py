@@ -103,10 +103,7 @@ def rows(ids: dict[str, str], *, cohort: int) -> dict[str, dict[str, Any]]:
 def fill_template(template: bytes, values: dict[str, dict[str, Any]]) -> bytes:
     """Put one row under the header of each sheet of the downloaded template; every value must find its column."""
     book = load_workbook(io.BytesIO(template))
-    # The template's 选项 sheet (the drop-down lists) has a 服务对象类别 column, which the import takes for a
-    # 学生毕业生 sheet and rejects for missing columns; the clerk's copy here leaves the lists out.
-    if "选项" in book.sheetnames:
-        del book["选项"]
+    # the template's 选项 (drop-down lists) and 说明 sheets stay in: the clerk uploads the whole file
     for sheet, row in values.items():
         ws = book[sheet]
         headers = {header_key(cell.value): cell.column for cell in ws[1] if cell.value}
