@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, File, Form, Header, Query, Response, UploadFile
+from fastapi import APIRouter, Depends, File, Form, Header, Path, Query, Response, UploadFile
 from fastapi.responses import HTMLResponse, JSONResponse
 
 from services.aid import attachments as files
@@ -49,6 +49,8 @@ from services.security import audit
 from services.security.dependencies import CurrentPrincipal, StaffPrincipal, require_roles
 from services.security.principal import Principal
 
+CampaignYear = Annotated[int, Path(ge=2000, le=2100, description="活动年度，如 2023")]
+
 router = APIRouter(prefix="/api/v1/aid", tags=["金秋助学"])
 CityPrincipal = Annotated[Principal, Depends(require_roles("union_city", "admin"))]
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -81,7 +83,7 @@ def _app_out(app: AidApplication) -> ApplicationOut:
     description="年度截止日期（档案7/14、纸质材料8/20、阶段报告8/29、活动总结11/28）和公示期工作日数。",
     responses=responses(NotFound),
 )
-def get_campaign(year: int, _: StaffPrincipal, session: SessionDep) -> Any:
+def get_campaign(year: CampaignYear, _: StaffPrincipal, session: SessionDep) -> Any:
     return service.get_campaign(session, year=year)
 
 
@@ -92,7 +94,7 @@ def get_campaign(year: int, _: StaffPrincipal, session: SessionDep) -> Any:
     description="市总设置年度截止日期、提前提醒天数和公示期；首次设置时同时载入该年度的资助标准。",
     responses=responses(Forbidden, ValidationFailed),
 )
-def put_campaign(year: int, body: CampaignIn, _: CityPrincipal, session: SessionDep) -> Any:
+def put_campaign(year: CampaignYear, body: CampaignIn, _: CityPrincipal, session: SessionDep) -> Any:
     if not service.list_standards(session, year=year):
         service.load_year(session, year=year)
     return service.upsert_campaign(session, year=year, **body.model_dump())
@@ -105,7 +107,7 @@ def put_campaign(year: int, body: CampaignIn, _: CityPrincipal, session: Session
     description="本年度各项报送截止日期。",
     responses=responses(NotFound),
 )
-def deadlines(year: int, _: CurrentPrincipal, session: SessionDep) -> list[DeadlineOut]:
+def deadlines(year: CampaignYear, _: CurrentPrincipal, session: SessionDep) -> list[DeadlineOut]:
     campaign = service.get_campaign(session, year=year)
     return [DeadlineOut(code=d.code, title=d.title, due_on=d.due_on) for d in service.deadlines_of(campaign)]
 
@@ -127,7 +129,7 @@ def list_standards(year: YearQ, _: StaffPrincipal, session: SessionDep) -> Any:
     description="市总新增或修改一条资助标准（如捐赠方指定的助学金）；已有资助的标准不能再改金额。",
     responses=responses(Forbidden, Conflict, ValidationFailed),
 )
-def put_standard(year: int, code: str, body: StandardIn, _: CityPrincipal, session: SessionDep) -> Any:
+def put_standard(year: CampaignYear, code: str, body: StandardIn, _: CityPrincipal, session: SessionDep) -> Any:
     service.get_campaign(session, year=year)
     return service.upsert_standard(session, year=year, spec=service.StandardSpec(code=code, **body.model_dump()))
 
