@@ -13,21 +13,19 @@ import chinese_calendar
 
 from services.config import get_settings
 
+_KNOWN_YEARS = range(min(chinese_calendar.holidays).year, max(chinese_calendar.holidays).year + 1)
+
 
 def is_exact(day: date) -> bool:
     """True when the statutory holiday schedule of ``day``'s year is known."""
-    try:
-        chinese_calendar.is_workday(day)
-    except NotImplementedError:
-        return False
-    return True
+    return day.year in _KNOWN_YEARS
 
 
 def is_workday(day: date) -> bool:
-    try:
+    """Holidays and swapped workdays from chinesecalendar; Monday to Friday for years it does not cover yet."""
+    if is_exact(day):
         return bool(chinese_calendar.is_workday(day))
-    except NotImplementedError:
-        return day.weekday() < 5
+    return day.weekday() < 5
 
 
 def next_workday(day: date) -> date:

@@ -441,7 +441,7 @@ def create_family(
     family.secondary_causes = []
     changes: dict[str, Any] = {}
     apply_family_values(family, data, changes)
-    placeholder_derived(family)
+    initial_derived(family)
     session.add(family)
     session.flush()
     add_history(
@@ -465,7 +465,7 @@ def create_family(
     return family
 
 
-def placeholder_derived(family: Family) -> None:
+def initial_derived(family: Family) -> None:
     """A new archive starts as a family of one; ``recompute`` sets the real figures before the flush ends."""
     zero = forms.money_text(Decimal(0))
     scratch: dict[str, Any] = {}
