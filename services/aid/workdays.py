@@ -6,12 +6,11 @@ Monday–Friday are counted as working days; :func:`is_exact` tells a caller whe
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
-from zoneinfo import ZoneInfo
+from datetime import date, timedelta
 
 import chinese_calendar
 
-from services.config import get_settings
+from services.clock import local_today
 
 _KNOWN_YEARS = range(min(chinese_calendar.holidays).year, max(chinese_calendar.holidays).year + 1)
 
@@ -64,4 +63,4 @@ def working_days_between(start: date, end: date) -> int:
 
 def today() -> date:
     """Today in the service's time zone (Asia/Shanghai unless configured otherwise)."""
-    return datetime.now(ZoneInfo(get_settings().timezone)).date()
+    return local_today()

@@ -66,6 +66,7 @@ from services.catalog.schemas import (
     PositionCreate,
     WorkStudyDetails,
 )
+from services.clock import local_today
 from services.config import get_settings
 from services.demo import identities, lexicon
 from services.errors import Conflict, DomainError, ValidationFailed
@@ -158,7 +159,7 @@ class WorldSummary:
 
 def demo_today() -> date:
     """The real date in the service's time zone: the day the running service judges deadlines by."""
-    return datetime.now(ZoneInfo(get_settings().timezone)).date()
+    return local_today()
 
 
 def cohorts_on(today: date) -> list[int]:

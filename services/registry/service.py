@@ -569,6 +569,19 @@ def reopen_family(session: Session, *, principal: Principal, family: Family) -> 
     return family
 
 
+def _scope_conditions(
+    session: Session, principal: Principal, org_column: Any, org_unit_id: int | None
+) -> list[ColumnElement[bool]]:
+    """The principal's scope, narrowed to one org unit's subtree when a filter names one (inside the scope)."""
+    conds: list[ColumnElement[bool]] = []
+    if principal.scope is not None:
+        conds.append(org_column.in_(principal.scope))
+    if org_unit_id is not None:
+        unit = check_org_in_scope(session, principal=principal, org_unit_id=org_unit_id)
+        conds.append(org_column.in_(select(OrgUnit.id).where(OrgUnit.path.startswith(unit.path))))
+    return conds
+
+
 @dataclass
 class FamilyFilter:
     status: str | None = None
@@ -582,12 +595,7 @@ class FamilyFilter:
 
 
 def _family_conditions(session: Session, principal: Principal, flt: FamilyFilter) -> list[ColumnElement[bool]]:
-    conds: list[ColumnElement[bool]] = []
-    if principal.scope is not None:
-        conds.append(Family.org_unit_id.in_(principal.scope))
-    if flt.org_unit_id is not None:
-        unit = check_org_in_scope(session, principal=principal, org_unit_id=flt.org_unit_id)
-        conds.append(Family.org_unit_id.in_(select(OrgUnit.id).where(OrgUnit.path.startswith(unit.path))))
+    conds = _scope_conditions(session, principal, Family.org_unit_id, flt.org_unit_id)
     if flt.status:
         conds.append(Family.status == flt.status)
     if flt.archive_type:
@@ -1072,12 +1080,7 @@ class GraduateFilter:
 
 
 def _graduate_conditions(session: Session, principal: Principal, flt: GraduateFilter) -> list[ColumnElement[bool]]:
-    conds: list[ColumnElement[bool]] = []
-    if principal.scope is not None:
-        conds.append(Graduate.org_unit_id.in_(principal.scope))
-    if flt.org_unit_id is not None:
-        unit = check_org_in_scope(session, principal=principal, org_unit_id=flt.org_unit_id)
-        conds.append(Graduate.org_unit_id.in_(select(OrgUnit.id).where(OrgUnit.path.startswith(unit.path))))
+    conds = _scope_conditions(session, principal, Graduate.org_unit_id, flt.org_unit_id)
     if flt.stage:
         conds.append(Graduate.stage == flt.stage)
     if flt.cohort is not None:
