@@ -8,12 +8,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
+from typing import Any
 
 import phonenumbers
-from stdnum import luhn
+from stdnum import luhn, numdb
 from stdnum.cn import ric, uscc
-from stdnum.exceptions import InvalidChecksum, InvalidComponent, InvalidFormat, InvalidLength, ValidationError
+from stdnum.exceptions import InvalidChecksum, ValidationError
 
+from services.clock import local_today
 from services.security.pii import normalize_digits
 
 
@@ -36,8 +39,28 @@ class ResidentId:
         return years - ((day.month, day.day) < (self.birth_date.month, self.birth_date.day))
 
 
+def region_exists(code: str) -> bool:
+    """True when ``code`` is a GB/T 2260 division code at any time, past or present.
+
+    A resident ID keeps the code in force where the number was first assigned, which may be older or newer than
+    the birth year (a 亳州 parent born in 1975 often holds 3416xx, created in 2000, or a 阜阳 code 3421xx / 3412xx),
+    so the code is never checked against the birth year.
+    """
+    if len(code) != 6 or not code.isdigit():
+        return False
+    return any("county" in props for _, props in _divisions().info(code))
+
+
+@lru_cache(maxsize=1)
+def _divisions() -> Any:
+    return numdb.get("cn/loc")
+
+
 def parse_resident_id(raw: object) -> ResidentId:
-    """GB 11643 18-digit ID: length, digits, birth date, region and checksum verified."""
+    """GB 11643 18-digit ID: length, digits, a real birth date, a region code that ever existed, the check digit.
+
+    Every failing part is named in the reason ("出生日期 19990231 不存在；校验位错误").
+    """
     if isinstance(raw, int | float) and not isinstance(raw, bool):
         raise InvalidIdentifier(
             "身份证号被表格存成了数字（末位可能已丢失），请将单元格设为文本后重新填写", "stored_as_number"
@@ -47,15 +70,20 @@ def parse_resident_id(raw: object) -> ResidentId:
         raise InvalidIdentifier(f"身份证号应为18位，实际为{len(value)}位", "length")
     if not value[:17].isdigit() or not (value[17].isdigit() or value[17] == "X"):
         raise InvalidIdentifier("身份证号只能由数字和末位X组成", "format")
+    problems: list[tuple[str, str]] = []
+    birth: date | None = None
     try:
-        ric.validate(value)
-    except InvalidChecksum as exc:
-        raise InvalidIdentifier("身份证号校验位错误，请核对", "checksum") from exc
-    except InvalidComponent as exc:
-        raise InvalidIdentifier("身份证号中的出生日期或地区代码无效", "component") from exc
-    except (InvalidFormat, InvalidLength, ValidationError) as exc:
-        raise InvalidIdentifier("身份证号格式不正确", "format") from exc
-    birth = ric.get_birth_date(value)
+        birth = date(int(value[6:10]), int(value[10:12]), int(value[12:14]))
+    except ValueError:
+        problems.append((f"出生日期 {value[6:14]} 不存在", "birth_date"))
+    if birth is not None and not date(1900, 1, 1) <= birth <= local_today():
+        problems.append((f"出生日期 {value[6:14]} 不在合理范围内", "birth_date"))
+    if not region_exists(value[:6]):
+        problems.append((f"地区代码 {value[:6]} 不存在", "region"))
+    if value[17] != ric.calc_check_digit(value):
+        problems.append(("校验位错误", "checksum"))
+    if problems or birth is None:
+        raise InvalidIdentifier("身份证号" + "；".join(reason for reason, _ in problems) + "，请核对", problems[0][1])
     sex = "男" if int(value[16]) % 2 else "女"
     return ResidentId(number=value, birth_date=birth, sex=sex, region_code=value[:6])
 
