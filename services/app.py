@@ -20,6 +20,7 @@ from services.errors import Conflict, DomainError, FieldError, PayloadTooLarge, 
 from services.logging_setup import configure
 from services.ops import MetricsMiddleware
 from services.routers import ROUTERS
+from services.web import docs
 
 log = logging.getLogger(__name__)
 PROBLEM_JSON = "application/problem+json"
@@ -184,6 +185,8 @@ def create_app() -> FastAPI:
         version="0.1.0",
         description="困难职工家庭高校毕业生实名制档案、岗位匹配、全流程跟踪、金秋助学与统计报表。",
         lifespan=lifespan,
+        docs_url=None,
+        redoc_url=None,
     )
     app.openapi = lambda: complete_openapi(app)  # type: ignore[method-assign]
 
@@ -250,6 +253,7 @@ def create_app() -> FastAPI:
 
     for router in ROUTERS:
         app.include_router(router)
+    docs.mount(app)
     app.add_middleware(MetricsMiddleware)
     app.add_middleware(BodyLimitMiddleware, limit=settings.max_upload_bytes)
     return app
