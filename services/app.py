@@ -8,15 +8,25 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
+import anyio.to_thread
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from sqlalchemy.exc import DataError, IntegrityError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from services.config import get_settings
-from services.errors import Conflict, DomainError, FieldError, PayloadTooLarge, Problem, ValidationFailed
+from services.errors import (
+    Conflict,
+    DomainError,
+    FieldError,
+    PayloadTooLarge,
+    Problem,
+    ServiceBusy,
+    ValidationFailed,
+)
 from services.logging_setup import configure
 from services.ops import MetricsMiddleware
 from services.routers import ROUTERS
@@ -79,6 +89,37 @@ def _field_errors(exc: RequestValidationError) -> list[FieldError]:
     return out
 
 
+class LoadShedMiddleware:
+    """At most ``limit`` requests worked on at once in this process; the next one is answered 503 at once.
+
+    Nothing queues, so a burst never leaves work behind it: when the load stops, the next request is served
+    normally. Health and metrics stay outside the count so probes still see the process.
+    """
+
+    EXEMPT = ("/health/", "/metrics")
+
+    def __init__(self, app: ASGIApp, limit: int) -> None:
+        self.app = app
+        self.limit = limit
+        self.in_flight = 0
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["path"].startswith(self.EXEMPT):
+            await self.app(scope, receive, send)
+            return
+        if self.in_flight >= self.limit:
+            await problem_response(BUSY.problem(), {"Retry-After": "1"})(scope, receive, send)
+            return
+        self.in_flight += 1
+        try:
+            await self.app(scope, receive, send)
+        finally:
+            self.in_flight -= 1
+
+
+BUSY = ServiceBusy("当前访问人数较多，请稍后重试")
+
+
 class BodyLimitMiddleware:
     """Refuse bodies larger than the limit before reading them (Content-Length) or while streaming."""
 
@@ -123,7 +164,11 @@ class BodyLimitMiddleware:
 
 @asynccontextmanager
 async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
-    configure(get_settings().log_level)
+    settings = get_settings()
+    configure(settings.log_level)
+    # every request in flight can have a thread for its synchronous work
+    limiter = anyio.to_thread.current_default_thread_limiter()
+    limiter.total_tokens = max(limiter.total_tokens, settings.max_in_flight + 8)
     yield
 
 
@@ -236,6 +281,11 @@ def create_app() -> FastAPI:
         log.warning("constraint violation on %s %s", request.method, request.url.path)
         return problem_response(Conflict("数据与现有记录冲突（重复或引用了不存在的记录），未做任何修改").problem())
 
+    @app.exception_handler(PoolTimeout)
+    async def _pool_timeout(request: Request, _exc: PoolTimeout) -> JSONResponse:
+        log.warning("no database connection in time on %s %s", request.method, request.url.path)
+        return problem_response(BUSY.problem(), {"Retry-After": "1"})
+
     @app.exception_handler(OverflowError)
     @app.exception_handler(DataError)
     async def _out_of_range(request: Request, _exc: Exception) -> JSONResponse:
@@ -256,6 +306,7 @@ def create_app() -> FastAPI:
     docs.mount(app)
     app.add_middleware(MetricsMiddleware)
     app.add_middleware(BodyLimitMiddleware, limit=settings.max_upload_bytes)
+    app.add_middleware(LoadShedMiddleware, limit=settings.max_in_flight)
     return app
 
 

@@ -45,6 +45,12 @@ class Settings(BaseSettings):
     smtp_sender: str = "noreply@sunshine.invalid"
     timezone: str = "Asia/Shanghai"
 
+    # Per API worker process: requests worked on at once (past it an immediate 503), database connections held
+    # (never fewer than the requests in flight, so no request waits for a connection another one keeps), and how
+    # long a request may wait for a connection before it is answered 503 rather than hanging.
+    max_in_flight: int = Field(default=24, ge=1, le=1000)
+    db_pool_timeout_seconds: float = Field(default=3.0, gt=0, le=60)
+
     @model_validator(mode="after")
     def _refuse_dev_secrets(self) -> Settings:
         if self.environment == "production":

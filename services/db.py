@@ -85,7 +85,16 @@ def make_engine(url: str) -> Engine:
         event.listen(engine, "connect", _sqlite_pragmas)
         event.listen(engine, "begin", _sqlite_begin)
         return engine
-    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
+    settings = get_settings()
+    # One connection per request in flight plus a few for background threads: a request never waits for a
+    # connection that another request holds while it waits for something else.
+    return create_engine(
+        url,
+        pool_pre_ping=True,
+        pool_size=settings.max_in_flight + 4,
+        max_overflow=0,
+        pool_timeout=settings.db_pool_timeout_seconds,
+    )
 
 
 @lru_cache(maxsize=1)

@@ -110,6 +110,12 @@ class TooManyRequests(DomainError):
     title = "请求过于频繁，请稍后再试"
 
 
+class ServiceBusy(DomainError):
+    status = 503
+    code = "service_busy"
+    title = "服务繁忙，请稍后重试"
+
+
 def responses(*errors: type[DomainError]) -> dict[int | str, dict[str, Any]]:
     """The ``responses=`` entry of a route: each listed error as problem+json in the OpenAPI document."""
     out: dict[int | str, dict[str, Any]] = {}
