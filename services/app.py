@@ -15,25 +15,23 @@ from fastapi.responses import JSONResponse
 from sqlalchemy.exc import DataError, IntegrityError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from services.config import get_settings
 from services.errors import (
     Conflict,
     DomainError,
     FieldError,
-    PayloadTooLarge,
     Problem,
-    ServiceBusy,
     ValidationFailed,
+    problem_response,
 )
 from services.logging_setup import configure
+from services.middleware import BUSY, BodyLimitMiddleware, LoadShedMiddleware, TextGuardMiddleware
 from services.ops import MetricsMiddleware
 from services.routers import ROUTERS
 from services.web import docs
 
 log = logging.getLogger(__name__)
-PROBLEM_JSON = "application/problem+json"
 
 # pydantic error types → what a clerk reads
 _REASONS = {
@@ -70,10 +68,6 @@ _REASONS = {
 }
 
 
-def problem_response(problem: Problem, headers: dict[str, str] | None = None) -> JSONResponse:
-    return JSONResponse(problem.model_dump(), status_code=problem.status, media_type=PROBLEM_JSON, headers=headers)
-
-
 def _field_errors(exc: RequestValidationError) -> list[FieldError]:
     out = []
     for err in exc.errors():
@@ -87,79 +81,6 @@ def _field_errors(exc: RequestValidationError) -> list[FieldError]:
             reason = f"{reason}（可选：{ctx['expected']}）"
         out.append(FieldError(field=".".join(loc) or "body", reason=reason, code=kind))
     return out
-
-
-class LoadShedMiddleware:
-    """At most ``limit`` requests worked on at once in this process; the next one is answered 503 at once.
-
-    Nothing queues, so a burst never leaves work behind it: when the load stops, the next request is served
-    normally. Health and metrics stay outside the count so probes still see the process.
-    """
-
-    EXEMPT = ("/health/", "/metrics")
-
-    def __init__(self, app: ASGIApp, limit: int) -> None:
-        self.app = app
-        self.limit = limit
-        self.in_flight = 0
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["path"].startswith(self.EXEMPT):
-            await self.app(scope, receive, send)
-            return
-        if self.in_flight >= self.limit:
-            await problem_response(BUSY.problem(), {"Retry-After": "1"})(scope, receive, send)
-            return
-        self.in_flight += 1
-        try:
-            await self.app(scope, receive, send)
-        finally:
-            self.in_flight -= 1
-
-
-BUSY = ServiceBusy("当前访问人数较多，请稍后重试")
-
-
-class BodyLimitMiddleware:
-    """Refuse bodies larger than the limit before reading them (Content-Length) or while streaming."""
-
-    def __init__(self, app: ASGIApp, limit: int) -> None:
-        self.app = app
-        self.limit = limit
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        headers = dict(scope.get("headers") or [])
-        length = headers.get(b"content-length")
-        too_large = PayloadTooLarge(f"上传内容不得超过 {self.limit // (1024 * 1024)} MB")
-        if length is not None and (not length.isdigit() or int(length) > self.limit):
-            await problem_response(too_large.problem())(scope, receive, send)
-            return
-        seen = 0
-        exceeded = False
-
-        async def limited() -> Message:
-            nonlocal seen, exceeded
-            message = await receive()
-            if message["type"] == "http.request":
-                seen += len(message.get("body", b""))
-                if seen > self.limit:
-                    exceeded = True
-                    raise too_large
-            return message
-
-        async def guarded_send(message: Message) -> None:
-            if not exceeded:
-                await send(message)
-
-        try:
-            await self.app(scope, limited, guarded_send)
-        except PayloadTooLarge:
-            exceeded = True
-        if exceeded:
-            await problem_response(too_large.problem())(scope, receive, send)
 
 
 @asynccontextmanager
@@ -304,7 +225,9 @@ def create_app() -> FastAPI:
     for router in ROUTERS:
         app.include_router(router)
     docs.mount(app)
+    # outermost last: shed load first, cap the body before anything reads it, then guard its text
     app.add_middleware(MetricsMiddleware)
+    app.add_middleware(TextGuardMiddleware)
     app.add_middleware(BodyLimitMiddleware, limit=settings.max_upload_bytes)
     app.add_middleware(LoadShedMiddleware, limit=settings.max_in_flight)
     return app

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any, ClassVar
 
+from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
+
+PROBLEM_JSON = "application/problem+json"
 
 
 class Problem(BaseModel):
@@ -127,3 +131,17 @@ def responses(*errors: type[DomainError]) -> dict[int | str, dict[str, Any]]:
             "content": {"application/problem+json": {"example": err(err.title).problem().model_dump()}},
         }
     return out
+
+
+class ProblemResponse(JSONResponse):
+    """problem+json whose text is always encodable: a stray surrogate echoed from input becomes "?"."""
+
+    media_type = PROBLEM_JSON
+
+    def render(self, content: Any) -> bytes:
+        return json.dumps(content, ensure_ascii=False, separators=(",", ":")).encode("utf-8", "replace")
+
+
+def problem_response(problem: Problem, headers: dict[str, str] | None = None) -> JSONResponse:
+    """``problem`` as an RFC 9457 ``application/problem+json`` response."""
+    return ProblemResponse(problem.model_dump(), status_code=problem.status, headers=headers)
