@@ -26,6 +26,9 @@ class Settings(BaseSettings):
     database_url: str = ""
     redis_url: str = ""
     celery_task_modules: tuple[str, ...] = ("jobs.tasks",)
+    # An unacknowledged task of a killed worker is handed to another worker after this long; every task's
+    # time limit stays below it.
+    broker_visibility_seconds: int = Field(default=1800, ge=5, le=43200)
 
     secret_key: str = DEV_SECRET
     pii_keys: str = Field(
