@@ -41,6 +41,9 @@ def migrate() -> None:
     from services import migrate as mig
 
     mig.upgrade()
+    from services.db import analyze
+
+    analyze()
     console.print(f"[green]数据库已升级[/green]: {_safe_url()}")
 
 

@@ -115,6 +115,13 @@ def reset_engine() -> None:
     get_sessionmaker.cache_clear()
 
 
+def analyze(engine: Engine | None = None) -> None:
+    """Refresh the planner's statistics after a bulk load (PostgreSQL ``ANALYZE``, SQLite ``ANALYZE``)."""
+    engine = engine or get_engine()
+    with engine.begin() as conn:
+        conn.exec_driver_sql("ANALYZE")
+
+
 @contextmanager
 def session_scope() -> Iterator[Session]:
     """A unit of work outside a request (tasks, commands): commits on success, rolls back on error."""

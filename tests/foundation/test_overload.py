@@ -150,3 +150,21 @@ def test_a_request_without_a_connection_in_time_gets_503(
     client = TestClient(create_app())
     monkeypatch.setattr(dbmod, "get_sessionmaker", lambda: sessionmaker(bind=dbmod.make_engine(url)))
     assert client.get("/api/v1/auth/me", headers={"Authorization": f"Bearer {token}"}).status_code == 200
+
+
+def test_analyze_gives_the_planner_statistics(pg_db: tuple[str, int]) -> None:
+    url, _ = pg_db
+    engine = dbmod.make_engine(url)
+    try:
+        with engine.begin() as conn:
+            conn.exec_driver_sql(
+                "INSERT INTO user_account (username, display_name, password_hash, role, token_version, is_active,"
+                " created_at, updated_at) SELECT 'bulk' || g, 'x', 'x', 'graduate', 1, true, now(), now()"
+                " FROM generate_series(1, 500) g"
+            )
+        dbmod.analyze(engine)
+        with engine.connect() as conn:
+            rows = conn.exec_driver_sql("SELECT reltuples FROM pg_class WHERE relname = 'user_account'").scalar_one()
+        assert rows >= 500
+    finally:
+        engine.dispose()
