@@ -32,8 +32,9 @@ import numpy as np
 
 from matching.catalogs import Catalogs, load_catalogs
 from matching.features import FEATURES, Weights
-from matching.index import MatchIndex, top_k
+from matching.index import MatchIndex
 from matching.records import Education, GraduateRecord, PositionRecord
+from matching.scoring import top_k
 
 TODAY = date(2024, 6, 1)
 _EDUCATION = {
