@@ -4,9 +4,8 @@ through the whole service, and learning the weights from recommendation outcomes
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import timedelta
-from typing import Any
 
 import numpy as np
 from fastapi.testclient import TestClient
@@ -21,60 +20,13 @@ from services.matches import learning, service
 from services.matches import stored as stored_topk
 from services.matches.holder import holder_for
 from services.matches.models import MatchResult, MatchSnapshot, MatchWeights
-from services.registry.models import Family, Graduate
+from services.registry.models import Family
 from services.tracking.models import Application
-from tests.catalog.factories import make_rule_set, principal
+from tests.catalog.factories import principal
 from tests.conftest import World
-from tests.matches.factories import (
-    NURSING,
-    make_employer,
-    make_family,
-    make_graduate,
-    make_position,
-    perturb_protected,
-)
+from tests.matches.factories import build_world, perturb_protected
 
 Ranking = dict[int, list[tuple[int, int, float, tuple[str, ...]]]]
-
-
-@dataclass(frozen=True)
-class Built:
-    graduates: list[Graduate]
-    software_position_id: int
-
-
-def build_world(session: Session, world: World) -> Built:
-    """Twelve graduates of both counties (some from hardship families, some nurses, a student, one wanting
-    internships only) and positions of every kind, some with hardship priority or program rules."""
-    a, b = make_employer(session, world), make_employer(session, world, side="b")
-    software = make_position(session, world, employer=a, major_classes=["5102"], hardship_priority=True)
-    make_position(session, world, employer=a, title="护士", description="病房护理", majors=[NURSING[0]])
-    make_position(session, world, employer=b, side="b", title="软件测试工程师")
-    make_position(session, world, employer=a, kind="internship", title="前端开发见习", subsidy=2000)
-    rule = make_rule_set(session, year=2026)
-    make_position(
-        session, world, kind="grassroots", title="三支一扶·社区服务", rule_set_id=rule.id, program="sanzhi_yifu"
-    )
-    make_position(session, world, employer=None, kind="work_study", title="图书馆勤工助学", min_education="secondary")
-    make_position(
-        session, world, employer=a, kind="entrepreneurship", title="大学生创业孵化", pay_min=None, pay_max=None
-    )
-    make_position(session, world, employer=b, side="b", title="医院护理", majors=[NURSING[0]], hardship_priority=True)
-    graduates = []
-    for i in range(12):
-        side = "a" if i % 3 else "b"
-        family = make_family(session, world, side=side) if i % 2 else None
-        fields: dict[str, Any] = {}
-        if i % 4 == 0:
-            fields["major"] = NURSING
-            fields["skills"] = ["护理", "急救"]
-        if i == 5:
-            fields.update(stage="student", cohort=None)
-        if i == 7:
-            fields["intentions"] = ["internship"]
-        graduates.append(make_graduate(session, world, side=side, family=family, **fields))
-    session.commit()
-    return Built(graduates, software.id)
 
 
 def stored(session: Session) -> Ranking:
