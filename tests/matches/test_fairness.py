@@ -84,7 +84,7 @@ def test_perturbing_protected_attributes_changes_no_ranking(
     honest: Callable[..., list[GraduateRecord]] = service.records_for
 
     def leaky(session: Session, profiles: Sequence[registry.GraduateProfile], **kw: Any) -> list[GraduateRecord]:
-        sex: dict[int, str] = {gid: s for gid, s in session.execute(select(Graduate.id, Graduate.sex))}
+        sex: dict[int, str] = dict(session.execute(select(Graduate.id, Graduate.sex)).all())
         return [dataclasses.replace(r, hardship=sex[r.id] == "女") for r in honest(session, profiles, **kw)]
 
     monkeypatch.setattr(service, "records_for", leaky)
