@@ -29,7 +29,7 @@ from typing import Any, TypeVar, cast
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
-from matching.catalogs import Catalogs, default_data_dir, load_catalogs
+from matching.catalogs import Catalogs, load_catalogs
 from matching.features import Weights
 from matching.index import MatchIndex
 from matching.records import PositionRecord
@@ -37,6 +37,7 @@ from services.catalog import service as catalog
 from services.catalog.models import CatalogVersion, Employer, EmployerStatus, Position, PositionStatus, ProgramRuleSet
 from services.errors import NotFound
 from services.matches.models import MatchWeights
+from services.refdata.service import default_data_dir
 
 log = logging.getLogger(__name__)
 
@@ -53,7 +54,7 @@ Fingerprint = tuple[datetime | None, datetime | None, datetime | None]
 
 @lru_cache(maxsize=1)
 def reference_catalogs() -> Catalogs:
-    """The reference catalogs of ``services/refdata/data`` (or ``SUNSHINE_REFDATA_DIR``), once per process."""
+    """The reference catalogs of the directory the refdata loader reads, once per process."""
     return load_catalogs(default_data_dir())
 
 

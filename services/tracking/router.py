@@ -7,7 +7,7 @@ from fastapi import APIRouter, Depends, Path, Query
 
 from services.db import SessionDep
 from services.errors import Conflict, Forbidden, NotFound, ValidationFailed, responses
-from services.matches import service as matches
+from services.matches import stored as matches
 from services.pagination import Page, PageDep
 from services.security.dependencies import CurrentPrincipal, require_roles
 from services.security.principal import Principal
