@@ -27,6 +27,7 @@ from matching.rules import FLAG_NAMES, RuleCheck, explain_rules
 from services.catalog import service as catalog
 from services.catalog.models import Employer, EmployerStatus, Position, PositionStatus
 from services.errors import Conflict, FieldError, Forbidden, NotFound, ValidationFailed
+from services.matches import records as position_records
 from services.matches.holder import SyncReport, active_weights, holder_for, reference_catalogs
 from services.matches.models import MatchRecommendation, MatchResult, MatchSnapshot, MatchWeights
 from services.orgs import service as orgs
@@ -729,7 +730,7 @@ def _score_now(session: Session, pairs: Sequence[tuple[int, int, str]]) -> list[
     positions: dict[int, PositionRecord] = {}
     for _, position_id, _ in pairs:
         if position_id not in positions:
-            positions[position_id] = catalog.position_record(session, position_id=position_id)
+            positions[position_id] = position_records.position_record(session, position_id=position_id)
     profiles = load_profiles(session, scope=None, ids=sorted({g for g, _, _ in pairs}))
     records = {r.id: r for r in records_for(session, profiles)}
     index = MatchIndex(positions.values(), reference_catalogs())
