@@ -14,7 +14,7 @@ from services.registry.router import enum_router as registry_enum_router
 from services.registry.router import router as registry_router
 from services.reports.router import router as reports_router
 from services.security.router import router as security_router
-from services.tracking.router import notifications_router
+from services.tracking.router import notifications_router, recommendations_router
 from services.tracking.router import router as tracking_router
 
 ROUTERS: list[APIRouter] = [
@@ -26,6 +26,7 @@ ROUTERS: list[APIRouter] = [
     registry_router,
     catalog_router,
     matches_router,
+    recommendations_router,
     tracking_router,
     notifications_router,
     reports_router,

@@ -407,7 +407,9 @@ def record_signing(session: Session, *, position_id: int, count: int = 1, today:
     """
     if count < 1:
         raise ValidationFailed("签约人数应为正数", field="count")
-    position = session.scalar(select(Position).where(Position.id == position_id).with_for_update())
+    position = session.scalar(
+        select(Position).where(Position.id == position_id).with_for_update().execution_options(populate_existing=True)
+    )
     if position is None:
         raise NotFound(f"岗位 {position_id} 不存在")
     if position.headcount is not None and position.filled + count > position.headcount:
@@ -421,7 +423,9 @@ def record_signing(session: Session, *, position_id: int, count: int = 1, today:
 
 def release_signing(session: Session, *, position_id: int, count: int = 1, today: date | None = None) -> Position:
     """A signing was withdrawn: the filled count shrinks and a filled position opens again."""
-    position = session.scalar(select(Position).where(Position.id == position_id).with_for_update())
+    position = session.scalar(
+        select(Position).where(Position.id == position_id).with_for_update().execution_options(populate_existing=True)
+    )
     if position is None:
         raise NotFound(f"岗位 {position_id} 不存在")
     position.filled = max(0, position.filled - count)

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Depends, Query
 
 from matching.rules import RuleCheck
 from services.db import SessionDep
-from services.errors import Conflict, Forbidden, NotFound, ValidationFailed, responses
+from services.errors import Forbidden, NotFound, ValidationFailed, responses
 from services.matches import service
 from services.matches.schemas import (
     CandidateListOut,
@@ -18,8 +18,6 @@ from services.matches.schemas import (
     MatchListOut,
     PlaceOut,
     PositionMatchOut,
-    RecommendationCreate,
-    RecommendationOut,
     RuleCheckOut,
 )
 from services.pagination import PageDep
@@ -169,35 +167,4 @@ def position_candidates(
         offset=result.offset,
         has_more=result.has_more,
         catalog_version=result.catalog_version,
-    )
-
-
-@router.post(
-    "/graduates/{graduate_id}/recommendations",
-    response_model=RecommendationOut,
-    status_code=201,
-    summary="把匹配岗位推荐给毕业生",
-    description=(
-        "就业指导员或工会把匹配结果中的岗位推荐给管辖范围内的毕业生：在全流程跟踪中建立“已推荐”的求职记录，"
-        "并自动记一次“岗位推荐”服务（计入1131标准）。岗位不符合该毕业生的任一硬性条件（学历、年龄、专业、户籍、"
-        "截止、名额等）时拒绝推荐并列出不符的条件；同一岗位不能重复推荐。"
-    ),
-    responses=responses(Forbidden, NotFound, Conflict, ValidationFailed),
-)
-def recommend(
-    graduate_id: int, body: RecommendationCreate, principal: UnionSide, session: SessionDep
-) -> RecommendationOut:
-    rec = service.recommend(
-        session, principal=principal, graduate_id=graduate_id, position_id=body.position_id, note=body.note
-    )
-    return RecommendationOut(
-        application_id=rec.application_id,
-        graduate_id=rec.graduate_id,
-        position_id=rec.position_id,
-        state=rec.state,
-        score=rec.score,
-        reasons=rec.reasons,
-        checks=_checks(rec.checks),
-        catalog_version=rec.catalog_version,
-        recommended_at=rec.recommended_at,
     )

@@ -297,6 +297,8 @@ def move(
         and not _confirm_signing(session, app, actor=actor, principal=principal, note=note)
     ):
         return app
+    if to == AppState.SIGNED:
+        _take_seat(session, position=position, application_id=app.id)
     _record_transition(session, app, frm=frm, to=to, actor=actor, actor_id=principal.user_id, reason=reason, note=note)
     _after_move(
         session, app, position=position, frm=frm, to=to, actor=actor, graduate=graduate, actor_id=principal.user_id
@@ -370,8 +372,6 @@ def _after_move(
     graduate: Graduate,
     actor_id: int | None,
 ) -> None:
-    if to == AppState.SIGNED:
-        fill_position(session, position=position, application_id=app.id)
     message = {
         AppState.INTERVIEWING: ("面试洽谈邀请", f"用人单位邀请您就岗位“{position.title}”面试洽谈。"),
         AppState.OFFERED: ("录用通知", f"您已被岗位“{position.title}”录用，请确认签约。"),
@@ -408,19 +408,15 @@ def _after_move(
     )
 
 
-def fill_position(session: Session, *, position: Position, application_id: int) -> None:
-    """A signing takes one place: ``filled`` + 1 and the catalog's status rule applies (a position that reaches its
-    headcount is filled; the matcher sees a new catalog version); its other open applications then expire
-    (reason ``position_closed``). Written here against the catalog's model: the catalog has no such function.
-    """
-    position.filled = (position.filled or 0) + 1
-    catalog.refresh_status(position)
-    catalog.bump_version(session)
-    if position.status == PositionStatus.FILLED:
-        session.flush()
+def _take_seat(session: Session, *, position: Position, application_id: int) -> None:
+    """A signing takes one place through the catalog's guarded :func:`~services.catalog.service.record_signing`
+    (row lock, headcount guard: a signing beyond the headcount is refused with 409 and nothing is written); when
+    the position is now filled, its other open applications expire (reason ``position_closed``)."""
+    seated = catalog.record_signing(session, position_id=position.id)
+    if seated.status == PositionStatus.FILLED:
         others = session.scalars(
             select(Application).where(
-                Application.position_id == position.id,
+                Application.position_id == seated.id,
                 Application.id != application_id,
                 Application.state.in_([s.value for s in pipeline.ACTIVE]),
             )

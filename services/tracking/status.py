@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import date
-from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -14,7 +13,7 @@ from services.catalog.models import Position
 from services.clock import local_today as local_today
 from services.db import utcnow
 from services.errors import Conflict, ValidationFailed
-from services.registry import service as registry
+from services.registry import employment
 from services.registry.models import Graduate
 from services.security import audit
 from services.security.principal import Principal
@@ -196,18 +195,13 @@ def _set_status(
     )
     # the registry's column mirrors the tracked status (with a registry history row), so registry, matching and
     # reports agree with tracking
-    changes: dict[str, Any] = {}
-    registry.set_plain(graduate, "employment_status", status, changes)
     who = audit.current_principal(session)
-    registry.add_history(
+    employment.record_employment_status(
         session,
-        entity_type="graduate",
-        entity_id=graduate.id,
-        family_id=graduate.family_id,
-        org_unit_id=graduate.org_unit_id,
-        action="update",
-        changes=changes,
-        actor=registry.Actor(actor_id, who.role if who is not None and who.user_id == actor_id else None),
+        graduate=graduate,
+        status=status,
+        actor_id=actor_id,
+        actor_role=who.role if who is not None and who.user_id == actor_id else None,
         source="tracking",
     )
     session.flush()
