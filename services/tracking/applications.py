@@ -10,10 +10,11 @@ from sqlalchemy import ColumnElement, false, func, or_, select
 from sqlalchemy.orm import Session
 
 from services.catalog import service as catalog
-from services.catalog.models import Position, PositionStatus
+from services.catalog.models import EmployerAccount, Position, PositionStatus
 from services.clock import local_today as local_today
 from services.db import utcnow
 from services.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from services.notifications.service import notify
 from services.registry.models import Graduate
 from services.security.models import Role
 from services.security.principal import Principal
@@ -33,9 +34,15 @@ from services.tracking.models import (
     StatusSource,
     Transition,
 )
-from services.tracking.notices import _employer_users, notify
 from services.tracking.pipeline import Actor, AppState
 from services.tracking.status import recompute_status
+
+
+def _employer_users(session: Session, employer_id: int | None) -> list[int]:
+    if employer_id is None:
+        return []
+    return list(session.scalars(select(EmployerAccount.user_id).where(EmployerAccount.employer_id == employer_id)))
+
 
 # ---- the application pipeline ----------------------------------------------------------------------------
 

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 
 from services.clock import local_today as local_today
 from services.errors import Forbidden, ValidationFailed
+from services.notifications.service import notify
 from services.security.models import Role, User
 from services.security.principal import Principal
 from services.tracking.access import GraduateScope, servable_graduate
@@ -18,7 +19,6 @@ from services.tracking.models import (
     Handoff,
     HandoffState,
 )
-from services.tracking.notices import notify
 
 
 def _responsible(session: Session, graduate_ids: Sequence[int]) -> dict[int, int]:

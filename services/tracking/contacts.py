@@ -15,6 +15,8 @@ from services.clock import local_today as local_today
 from services.config import get_settings
 from services.db import utcnow
 from services.errors import ValidationFailed
+from services.notifications import service as notifications
+from services.notifications.service import notify
 from services.registry.models import Graduate
 from services.security.models import User
 from services.security.principal import Principal
@@ -24,10 +26,8 @@ from services.tracking.models import (
     Contact,
     ContactChannel,
     ContactOutcome,
-    Notification,
     Reminder,
 )
-from services.tracking.notices import notify
 
 log = logging.getLogger(__name__)
 
@@ -215,7 +215,7 @@ def claim_reminder_emails(session: Session, *, limit: int = 200) -> list[Mail]:
             continue
         reminder = session.get(Reminder, rid)
         assert reminder is not None
-        note = session.get(Notification, reminder.notification_id)
+        note = notifications.get_notification(session, notification_id=reminder.notification_id)
         to = session.scalar(select(User.email).where(User.id == reminder.recipient_id))
         if note is None or not to:
             reminder.email_state = "none"

@@ -8,6 +8,7 @@ from sqlalchemy.orm import Session
 from services.clock import local_today as local_today
 from services.db import utcnow
 from services.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from services.notifications.service import notify
 from services.orgs.models import OrgKind, OrgUnit
 from services.security.models import Role, User
 from services.security.principal import Principal
@@ -17,7 +18,6 @@ from services.tracking.models import (
     Handoff,
     HandoffState,
 )
-from services.tracking.notices import notify
 
 # ---- handoffs (异地求职) ---------------------------------------------------------------------------------
 

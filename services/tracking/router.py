@@ -10,7 +10,7 @@ from services.errors import Conflict, Forbidden, NotFound, ValidationFailed, res
 from services.matches import service as matches
 from services.matches.schemas import RecommendationCreate, RecommendationOut, RuleCheckOut
 from services.pagination import Page, PageDep
-from services.security.dependencies import CurrentPrincipal, require_roles
+from services.security.dependencies import require_roles
 from services.security.principal import Principal
 from services.tracking import flows, pipeline, service
 from services.tracking.models import Application
@@ -35,7 +35,6 @@ from services.tracking.schemas import (
     HandoffEnd,
     HandoffOut,
     MoveRequest,
-    NotificationOut,
     OverdueOut,
     OverrideRequest,
     RequirementOut,
@@ -54,7 +53,6 @@ from services.tracking.schemas import (
 router = APIRouter(prefix="/api/v1/tracking", tags=["全流程跟踪"])
 Id = Annotated[int, Path(ge=1, le=DB_ID_MAX, description="记录编号")]
 OptionalId = Annotated[int | None, Query(ge=1, le=DB_ID_MAX)]
-notifications_router = APIRouter(prefix="/api/v1/notifications", tags=["站内消息"])
 #: Recommendations from a match: listed with the matching routes, written by tracking through the one gate.
 recommendations_router = APIRouter(prefix="/api/v1", tags=["岗位匹配"])
 
@@ -668,42 +666,6 @@ def decide_handoff(handoff_id: Id, body: HandoffDecision, principal: UnionSide, 
 def end_handoff(handoff_id: Id, body: HandoffEnd, principal: UnionSide, session: SessionDep) -> HandoffOut:
     return HandoffOut.model_validate(
         service.end_handoff(session, principal=principal, handoff_id=handoff_id, note=body.note)
-    )
-
-
-# ---- notifications ---------------------------------------------------------------------------------------
-
-
-@notifications_router.get(
-    "",
-    response_model=Page[NotificationOut],
-    summary="我的消息",
-    description="本人的站内消息（回访提醒、推荐、录用、签约确认、转介等），最新的在前。",
-)
-def list_notifications(
-    principal: CurrentPrincipal,
-    session: SessionDep,
-    page: PageDep,
-    unread: Annotated[bool, Query(description="只看未读")] = False,
-) -> Page[NotificationOut]:
-    rows, total = service.list_notifications(
-        session, principal=principal, unread_only=unread, limit=page.limit, offset=page.offset
-    )
-    return Page[NotificationOut](
-        items=[NotificationOut.model_validate(r) for r in rows], limit=page.limit, offset=page.offset, total=total
-    )
-
-
-@notifications_router.post(
-    "/{notification_id}/read",
-    response_model=NotificationOut,
-    summary="标为已读",
-    description="把本人的一条消息标为已读。",
-    responses=responses(NotFound),
-)
-def read_notification(notification_id: Id, principal: CurrentPrincipal, session: SessionDep) -> NotificationOut:
-    return NotificationOut.model_validate(
-        service.mark_read(session, principal=principal, notification_id=notification_id)
     )
 
 

@@ -67,11 +67,6 @@ from services.tracking.handoffs import (
     request_handoff,
     visible_handoffs_clause,
 )
-from services.tracking.notices import (
-    list_notifications,
-    mark_read,
-    notify,
-)
 from services.tracking.services_delivered import (
     DEFAULT_STANDARD,
     Gap,
@@ -156,12 +151,9 @@ __all__ = [
     "list_contacts",
     "list_events",
     "list_handoffs",
-    "list_notifications",
     "list_services",
     "local_today",
-    "mark_read",
     "move",
-    "notify",
     "overdue_contacts",
     "own_employer_id",
     "own_graduate",
