@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 
 from sqlalchemy import select
@@ -14,9 +14,7 @@ from services.clock import local_today as local_today
 from services.errors import ValidationFailed
 from services.tracking import pipeline
 from services.tracking.access import GraduateScope, _aware, end_of_day_utc
-from services.tracking.contacts import overdue_contacts
 from services.tracking.models import (
-    Contact,
     ServiceRecord,
 )
 from services.tracking.services_delivered import _county_map, _graduates_in, active_standard, service_gaps
@@ -86,40 +84,6 @@ def services_by_kind(
         people[key].add(gid)
     return [
         {"county": c, "kind": k, "count": n, "graduates": len(people[(c, k)])} for (c, k), n in sorted(counts.items())
-    ]
-
-
-def contacts_summary(
-    session: Session,
-    *,
-    org_unit_ids: frozenset[int] | None,
-    since: date | None = None,
-    until: date | None = None,
-    today: date | None = None,
-) -> list[dict[str, Any]]:
-    """Contacts per county and channel in the period, with the graduates reached and those overdue now:
-    ``{"county", "channel", "count", "graduates", "overdue"}`` (``overdue`` is per county, repeated)."""
-    stmt = select(Contact.org_unit_id, Contact.channel, Contact.graduate_id)
-    if org_unit_ids is not None:
-        stmt = stmt.where(Contact.org_unit_id.in_(sorted(org_unit_ids)))
-    if since is not None:
-        stmt = stmt.where(Contact.contacted_at >= end_of_day_utc(since - timedelta(days=1)))
-    if until is not None:
-        stmt = stmt.where(Contact.contacted_at < end_of_day_utc(until))
-    counties = _county_map(session)
-    counts: dict[tuple[str, str], int] = defaultdict(int)
-    people: dict[tuple[str, str], set[int]] = defaultdict(set)
-    for org, channel, gid in session.execute(stmt):
-        key = (counties[org].code if org in counties else str(org), channel)
-        counts[key] += 1
-        people[key].add(gid)
-    overdue: dict[str, int] = defaultdict(int)
-    for row in overdue_contacts(session, scope=_scope_of(org_unit_ids), today=today):
-        county = counties.get(row.org_unit_id)
-        overdue[county.code if county else str(row.org_unit_id)] += 1
-    return [
-        {"county": c, "channel": ch, "count": n, "graduates": len(people[(c, ch)]), "overdue": overdue.get(c, 0)}
-        for (c, ch), n in sorted(counts.items())
     ]
 
 

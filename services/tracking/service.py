@@ -53,7 +53,6 @@ from services.tracking.events import (
 )
 from services.tracking.figures import (
     compliance,
-    contacts_summary,
     count_graduates,
     services_by_kind,
 )
@@ -130,7 +129,6 @@ __all__ = [
     "assign_counselor",
     "claim_reminder_emails",
     "compliance",
-    "contacts_summary",
     "count_graduates",
     "create_follow_up_reminders",
     "current_status",
