@@ -17,6 +17,7 @@ from matching.features import FEATURES
 from matching.index import MatchIndex
 from matching.records import PositionRecord
 from services.catalog import service as catalog
+from services.matches import records as position_records
 from services.matches.holder import active_weights, reference_catalogs
 from services.matches.models import MatchRecommendation, MatchWeights
 from services.matches.service import load_profiles, records_for
@@ -58,7 +59,7 @@ def _score_now(session: Session, pairs: Sequence[tuple[int, int, str]]) -> list[
     positions: dict[int, PositionRecord] = {}
     for _, position_id, _ in pairs:
         if position_id not in positions:
-            positions[position_id] = catalog.position_record(session, position_id=position_id)
+            positions[position_id] = position_records.position_record(session, position_id=position_id)
     profiles = load_profiles(session, scope=None, ids=sorted({g for g, _, _ in pairs}))
     records = {r.id: r for r in records_for(session, profiles)}
     index = MatchIndex(positions.values(), reference_catalogs())

@@ -1,4 +1,4 @@
-"""HTTP: ranked positions for a graduate, ranked candidates for a position, recommendations from a match."""
+"""HTTP: ranked positions for a graduate and ranked candidates for a position (recommendations are tracking's)."""
 
 from __future__ import annotations
 
@@ -7,14 +7,12 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Depends, Query
 
 from services.db import SessionDep
-from services.errors import Conflict, Forbidden, NotFound, ValidationFailed, responses
+from services.errors import Forbidden, NotFound, ValidationFailed, responses
 from services.matches import service
 from services.matches.schemas import (
     CandidateListOut,
     EnterpriseCandidateListOut,
     MatchListOut,
-    RecommendationCreate,
-    RecommendationOut,
 )
 from services.pagination import PageDep
 from services.security.dependencies import require_roles
@@ -85,24 +83,3 @@ def position_candidates(
     if result.enterprise_view:
         return EnterpriseCandidateListOut.model_validate(result, from_attributes=True)
     return CandidateListOut.model_validate(result, from_attributes=True)
-
-
-@router.post(
-    "/graduates/{graduate_id}/recommendations",
-    response_model=RecommendationOut,
-    status_code=201,
-    summary="把匹配岗位推荐给毕业生",
-    description=(
-        "就业指导员或工会把匹配结果中的岗位推荐给管辖范围内的毕业生：在全流程跟踪中建立“已推荐”的求职记录，"
-        "并自动记一次“岗位推荐”服务（计入1131标准）。岗位不符合该毕业生的任一硬性条件（学历、年龄、专业、户籍、"
-        "截止、名额等）时拒绝推荐并列出不符的条件；同一岗位不能重复推荐。"
-    ),
-    responses=responses(Forbidden, NotFound, Conflict, ValidationFailed),
-)
-def recommend(
-    graduate_id: int, body: RecommendationCreate, principal: UnionSide, session: SessionDep
-) -> RecommendationOut:
-    rec = service.recommend(
-        session, principal=principal, graduate_id=graduate_id, position_id=body.position_id, note=body.note
-    )
-    return RecommendationOut.model_validate(rec, from_attributes=True)

@@ -1,6 +1,7 @@
-"""Matching as the service offers it: ranked positions for a graduate, ranked candidates for a position and
-recommendations made from a match. The stored top-k per graduate is :mod:`services.matches.stored`, learning
-the weights from outcomes :mod:`services.matches.learning`.
+"""Matching as the service offers it: ranked positions for a graduate and ranked candidates for a position. The
+stored top-k per graduate is :mod:`services.matches.stored`, learning the weights from outcomes
+:mod:`services.matches.learning`; a recommendation made from a match is written by
+:func:`services.tracking.flows.recommend`, through the one gate for applications.
 
 The ranking itself is :mod:`matching` (pure); this module turns registry and catalog rows into its records,
 decides who may see what, and keeps results. :func:`graduate_record` is the only way a graduate reaches the
@@ -12,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Hashable, Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 from typing import Final, cast
 
 from sqlalchemy import func, or_, select
@@ -20,12 +21,11 @@ from sqlalchemy.orm import Session
 
 from matching.index import GraduateTable, Match, MatchIndex
 from matching.records import KIND_NAMES, KINDS, Education, GraduateRecord, Kind, PositionRecord
-from matching.rules import FLAG_NAMES, RuleCheck, explain_rules
+from matching.rules import FLAG_NAMES, RuleCheck
 from services.catalog import service as catalog
 from services.catalog.models import Position
-from services.errors import Conflict, FieldError, Forbidden, NotFound, ValidationFailed
+from services.errors import Forbidden, NotFound, ValidationFailed
 from services.matches.holder import holder_for, reference_catalogs
-from services.matches.models import MatchRecommendation
 from services.orgs import service as orgs
 from services.refdata.enums import Vocabularies, vocabularies
 from services.registry import service as registry
@@ -422,77 +422,6 @@ def position_candidates(
             )
         )
     return CandidatePage(position.id, items, limit, offset, len(found) > offset + limit, version, enterprise, is_open)
-
-
-# ---------------------------------------------------------------------------------- recommendations
-
-
-@dataclass(frozen=True, slots=True)
-class Recommendation:
-    application_id: int
-    graduate_id: int
-    position_id: int
-    state: str
-    score: float
-    reasons: list[str]
-    checks: list[RuleCheck]
-    catalog_version: int
-    recommended_at: datetime
-
-
-def recommend(
-    session: Session, *, principal: Principal, graduate_id: int, position_id: int, note: str | None = None
-) -> Recommendation:
-    """A counselor turns a match into a recommendation: refused when the position fails a hard rule for the
-    graduate; otherwise the application starts as ``recommended`` and a 岗位推荐 service is logged (tracking),
-    and the match's score and features are kept for learning."""
-    if principal.role not in UNION_SIDE:
-        raise Forbidden("只有就业指导员和工会可以推荐岗位")
-    graduate = tracking.servable_graduate(session, principal=principal, graduate_id=graduate_id)
-    catalog.get_position(session, position_id=position_id, principal=principal)
-    profile = load_profiles(session, scope=None, ids=[graduate.id])[0]
-    record = records_for(session, [profile])[0]
-    today = catalog.local_today()
-    holder = holder_for(session)
-    with holder.use(session) as index:
-        current = holder.ensure_current(index, session, position_id)
-        if current is None:
-            raise NotFound(f"岗位 {position_id} 不存在")
-        cats = reference_catalogs()
-        checks = explain_rules(current, record, today=today, majors=cats.majors, gazetteer=cats.gazetteer)
-        failed = [c for c in checks if not c.passed]
-        if failed:
-            raise Conflict(
-                "该岗位不符合此毕业生的硬性条件：" + "；".join(c.text for c in failed),
-                errors=[FieldError(field="position_id", reason=c.text, code=c.code) for c in failed],
-            )
-        match = index.explain(position_id, record, today=today)
-        version = holder.stamp.version if holder.stamp else 0
-    app = tracking.recommend(session, principal=principal, graduate_id=graduate.id, position_id=position_id, note=note)
-    row = MatchRecommendation(
-        application_id=app.id,
-        graduate_id=graduate.id,
-        position_id=position_id,
-        org_unit_id=graduate.org_unit_id,
-        score=float(match.score),
-        features={name: float(v) for name, v in match.features.items()},
-        reasons=list(match.reasons),
-        catalog_version=version,
-        recommended_by_id=principal.user_id,
-    )
-    session.add(row)
-    session.flush()
-    return Recommendation(
-        application_id=app.id,
-        graduate_id=graduate.id,
-        position_id=position_id,
-        state=app.state,
-        score=round(match.score, 6),
-        reasons=list(match.reasons),
-        checks=checks,
-        catalog_version=version,
-        recommended_at=row.created_at,
-    )
 
 
 def kind_name(kind: str) -> str:
