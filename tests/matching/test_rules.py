@@ -159,7 +159,7 @@ def test_rule_phrases(catalogs: Catalogs) -> None:
     assert failed["graduation"] == "毕业年份不符：限2021–2023届"
     assert failed["major"] == "专业不符：限计算机类"
     assert failed["hukou"] == "户籍不符：限亳州市户籍"
-    assert failed["flags"] == "条件不符：需教师资格证"
+    assert failed["flags"] == "条件不符：需教师资格证，本人尚未登记持有"
     assert failed["deadline"].startswith("报名已截止")
 
 
