@@ -15,8 +15,8 @@ similarity of character 1–2-gram TF-IDF vectors of the major names, plus 0.15 
 are kept with their similarities as weights (see `Orientation.via`). Their occupations are `OccupationLink`s
 with a source and a strength: inherited through 接续专业 (a vocational major whose profile names this major as
 the one it leads into passes on its official occupations, 0.9), from those nearest majors (0.7 × similarity),
-from the official orientations of the same 专业类 (occupations named at least twice, 0.5), and from the
-major's name against the occupations' names and definitions (the similarity, at most 0.45).
+from the official orientations of the same 专业类 (occupations named at least twice, 0.4), and from the
+major's name read by the title→occupation classifier (the best 0.45, the next two 0.35).
 """
 
 from __future__ import annotations
@@ -227,9 +227,10 @@ def load_occupations(data_dir: Path) -> OccupationCatalog:
 
 LinkSource = Literal["official", "continuing", "similar", "class", "name"]
 #: Strength of a link by source; a name link carries its own similarity (below `NAME_LINK_MAX`).
-LINK_STRENGTH: Final[dict[str, float]] = {"official": 1.0, "continuing": 0.9, "similar": 0.7, "class": 0.5}
-NAME_LINK_MAX: Final = 0.45
-NAME_LINK_MIN: Final = 0.12
+LINK_STRENGTH: Final[dict[str, float]] = {"official": 1.0, "continuing": 0.9, "similar": 0.7, "class": 0.4}
+NAME_LINK_TOP: Final = 0.45
+NAME_LINK_NEXT: Final = 0.35
+NAME_LINK_MIN: Final = 0.2
 LINK_SOURCE_NAMES: Final[dict[str, str]] = {
     "official": "职业面向",
     "continuing": "接续专业",
@@ -291,14 +292,20 @@ class Orientation:
 
 
 def load_orientations(
-    data_dir: Path, majors: MajorCatalog, occupations: OccupationCatalog | None = None, *, exclude: Iterable[str] = ()
+    data_dir: Path,
+    majors: MajorCatalog,
+    occupations: OccupationCatalog | None = None,
+    *,
+    exclude: Iterable[str] = (),
+    classifier: Any = None,
 ) -> dict[str, Orientation]:
     """Official orientations for vocational majors, derived ones for every other catalog major.
 
-    `exclude` drops the official orientation of these majors (they get a derived one), which is how the
-    evaluation holds majors out of the bridge. A derived orientation links, strongest first, the occupations
+    `exclude` drops the official orientation of these majors and the 接续专业 links into them (they get a
+    derived one from other majors), which is how the evaluation holds majors out of the bridge. A derived
+    orientation links, strongest first, the occupations
     of the vocational majors that name the major as their 接续专业, of the nearest majors by name, of the same
-    专业类, and (given `occupations`) the occupations whose name and definition are nearest the major's name.
+    专业类, and (given a title→occupation `classifier`) the occupations its name reads as (`name_links`).
     """
     excluded = set(exclude)
     occs: dict[str, list[str]] = {}
@@ -318,9 +325,17 @@ def load_orientations(
         official[code] = Orientation(code, tuple(codes), sentence, (), links)
     result = dict(official)
     official = {c: o for c, o in official.items() if o.occupations}
-    continuing = _continuing_links(profiles, majors, official)
+    # a held-out major keeps the 接续专业 links into it only when it has official occupations of its own (the
+    # links then come from other majors' data); otherwise those links are what its relevance is made of
+    continuing = {
+        c: v for c, v in _continuing_links(profiles, majors, official).items() if c not in excluded or c in occs
+    }
     by_class = _class_links(majors, official)
-    by_name = _name_links(majors, occupations, official) if occupations is not None else {}
+    by_name = (
+        name_links((m for c, m in sorted(majors.majors.items()) if c not in official), classifier)
+        if classifier is not None
+        else {}
+    )
     for code, derived in _derive_orientations(majors, official).items():
         similar = [
             OccupationLink(o, "similar", LINK_STRENGTH["similar"] * min(1.0, weight), src)
@@ -394,7 +409,7 @@ def _continuing_links(
                 continue
             for name in re.split(r"[、，,；;]", names):
                 for target in majors.by_name.get(fuzzy.normalize_name(name), []):
-                    if target.level != level or target.code in official:
+                    if target.level != level or target.code in official or target.code == source.major_code:
                         continue
                     out.setdefault(target.code, []).extend(
                         OccupationLink(o, "continuing", LINK_STRENGTH["continuing"], source.major_code)
@@ -422,24 +437,18 @@ def _class_links(majors: MajorCatalog, official: Mapping[str, Orientation]) -> d
     return out
 
 
-def _name_links(
-    majors: MajorCatalog, occupations: OccupationCatalog, official: Mapping[str, Orientation]
-) -> dict[str, list[OccupationLink]]:
-    """The three occupations whose name and definition are nearest the major's name (char 1–2-gram TF-IDF)."""
-    targets = [m for c, m in sorted(majors.majors.items()) if c not in official]
-    occs = [o for o in occupations.occupations.values() if o.level == 4 and o.definition]
-    if not targets or not occs:
-        return {}
-    vec = TfidfVectorizer(analyzer="char", ngram_range=(1, 2), sublinear_tf=True, dtype=np.float64)
-    occ_rows = vec.fit_transform([f"{o.name} {o.name} {o.definition}" for o in occs])
-    sim = (vec.transform([m.name for m in targets]) @ occ_rows.T).toarray()
+def name_links(majors: Iterable[Major], classifier: Any) -> dict[str, list[OccupationLink]]:
+    """The occupations the title→occupation classifier (`matching.occupations`) finds for a major's name as if
+    it were a job title: the best at 0.45, the next two at 0.35 (weak links: they count when nothing stronger
+    is known)."""
+    targets = list(majors)
+    found = classifier.suggest_many([m.name for m in targets], None, k=3) if targets else []
     out: dict[str, list[OccupationLink]] = {}
-    for i, target in enumerate(targets):
-        best = np.argsort(-sim[i], kind="stable")[:3]
-        out[target.code] = [
-            OccupationLink(occs[j].code, "name", round(min(NAME_LINK_MAX, float(sim[i, j])), 4))
-            for j in best
-            if sim[i, j] >= NAME_LINK_MIN
+    for major, suggestions in zip(targets, found, strict=True):
+        out[major.code] = [
+            OccupationLink(s.code, "name", NAME_LINK_TOP if i == 0 else NAME_LINK_NEXT)
+            for i, s in enumerate(suggestions)
+            if s.confidence >= NAME_LINK_MIN
         ]
     return out
 
@@ -598,12 +607,17 @@ def load_catalogs(data_dir: str | os.PathLike[str], *, hold_out: Iterable[str] =
     path = Path(data_dir)
     if not path.is_dir():
         raise FileNotFoundError(f"reference data directory not found: {path}")
+    from matching.occupations import OccupationClassifier  # it reads the occupation catalog of this module
+
     majors = load_majors(path)
     occupations = load_occupations(path)
-    return Catalogs(
+    classifier = OccupationClassifier(occupations)
+    catalogs = Catalogs(
         majors=majors,
         occupations=occupations,
-        orientations=load_orientations(path, majors, occupations, exclude=hold_out),
+        orientations=load_orientations(path, majors, occupations, exclude=hold_out, classifier=classifier),
         gazetteer=load_gazetteer(path),
         data_dir=path,
     )
+    catalogs.cache["occupation_classifier"] = classifier
+    return catalogs

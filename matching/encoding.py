@@ -184,9 +184,7 @@ class GraduateEncoding(PositionStore):
             home_code=col((int(g.home_division) if g.home_division else 0 for g in records), np.int64),
             priority=col((PRIORITY_CODES[g.priority] for g in records), np.int64),
             in_school=col((g.in_school for g in records), np.bool_),
-            graduation_day=col(
-                (g.graduation_date.toordinal() if g.graduation_date else -1 for g in records), np.int64
-            ),
+            graduation_day=col((g.graduation_date.toordinal() if g.graduation_date else -1 for g in records), np.int64),
             row_of={g.id: i for i, g in enumerate(records)},
         )
 

@@ -14,15 +14,11 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Final, Literal
 
-import numpy as np
-import numpy.typing as npt
-
 from matching.catalogs import LINK_SOURCE_NAMES, Catalogs, Gazetteer, middle_class_of, normalize_code, small_class_of
 from matching.encoding import EncodedGraduate
 from matching.features import FEATURES, PLACE_REMOTE, PlaceSpace, Weights
 from matching.records import KIND_NAMES, GraduateRecord, PositionRecord
 from matching.rules import MajorTokens, position_major_codes
-from matching.storage import F32, position_text
 from matching.text import Bridge, TextSpace
 
 PlaceRelation = Literal["same", "inside", "city", "province", "far", "remote", "none"]
@@ -111,8 +107,11 @@ def phrase(name: str, value: float, facts: PairFacts, gazetteer: Gazetteer) -> s
         if facts.occupation_by_code == "exact":
             return f"{facts.link_label}：{facts.major_name} → {occupation}"
         if facts.occupation_by_code == "small":
-            return f"{facts.link_label}：{facts.major_name} → {facts.link_name}，岗位{occupation}同属{facts.occupation_class_name}"
-        return f"专业领域相近：{facts.major_name} → {facts.link_name}，岗位{occupation}同属{facts.occupation_class_name}"
+            link = f"{facts.link_label}：{facts.major_name} → {facts.link_name}"
+            return f"{link}，岗位{occupation}同属{facts.occupation_class_name}"
+        return (
+            f"专业领域相近：{facts.major_name} → {facts.link_name}，岗位{occupation}同属{facts.occupation_class_name}"
+        )
     if name == "text":
         if not facts.shared_terms or value <= 0:
             return None
@@ -174,7 +173,7 @@ def _place_phrase(facts: PairFacts, gazetteer: Gazetteer) -> str | None:
 
 
 def headcount_phrase(facts: PairFacts) -> str | None:
-    """"还招 2 人" when the position states a headcount and places remain."""
+    """ "还招 2 人" when the position states a headcount and places remain."""
     if facts.remaining is None or facts.remaining <= 0:
         return None
     return f"还招 {facts.remaining} 人"
@@ -319,11 +318,12 @@ class FactFinder:
             source = LINK_SOURCE_NAMES[link.source]
             return f"职业关联（{source}：{via}）" if via else f"职业关联（{source}）"
 
-        for code in codes:
-            if code in fitting:
-                link = orient.link(code)
-                target = link.occupation if link is not None else code
-                return OccupationFact(name(code), code, "exact", "", name(target), label(target))
+        for known in (fitting, self.bridge.weak_codes[row]):
+            for code in codes:
+                if code in known:
+                    link = orient.link(code)
+                    target = link.occupation if link is not None else code
+                    return OccupationFact(name(code), code, "exact", "", name(target), label(target))
         for level, class_of in (("small", small_class_of), ("middle", middle_class_of)):
             for code in codes:
                 for own in fitting:

@@ -80,6 +80,15 @@ class MatchIndex(Eligibility):
         g = self._encode(graduate)
         return self._score(g, day)[0], self._eligible(g, day), self._cols["id"].copy()
 
+    def feature_arrays(
+        self, graduate: GraduateRecord, *, today: date | None = None
+    ) -> tuple[F32, dict[str, F32], Bool, I64]:
+        """(score, raw feature arrays, eligible, position id) for every row (for evaluations and baselines)."""
+        day = today or date.today()
+        g = self._encode(graduate)
+        scores, feats = self._score(g, day)
+        return scores, feats, self._eligible(g, day), self._cols["id"].copy()
+
     def rank_positions(
         self,
         graduate: GraduateRecord,

@@ -28,7 +28,7 @@ import numpy.typing as npt
 from rapidfuzz import fuzz, process
 from sklearn.feature_extraction.text import TfidfVectorizer
 
-from matching.catalogs import Catalogs, Occupation
+from matching.catalogs import Catalogs, Occupation, OccupationCatalog
 from matching.fuzzy import fold_width
 
 NAME_WEIGHT: Final = 0.45
@@ -59,8 +59,7 @@ def clean_title(title: str) -> str:
     return _PUNCT.sub(" ", text).strip() or fold_width(title).strip()
 
 
-def _candidates(catalogs: Catalogs) -> list[Occupation]:
-    occs = catalogs.occupations
+def _candidates(occs: OccupationCatalog) -> list[Occupation]:
     out = []
     for code, occ in sorted(occs.occupations.items()):
         if occ.level == 4 or (occ.level == 3 and not occs.children.get(code)):
@@ -71,10 +70,11 @@ def _candidates(catalogs: Catalogs) -> list[Occupation]:
 class OccupationClassifier:
     """Ranks CSCO occupations for a position title and description (see the module docstring)."""
 
-    def __init__(self, catalogs: Catalogs, *, use_aliases: bool = True, hold_out: Iterable[str] = ()) -> None:
+    def __init__(
+        self, occupations: OccupationCatalog, *, use_aliases: bool = True, hold_out: Iterable[str] = ()
+    ) -> None:
         held = set(hold_out)
-        self.catalogs = catalogs
-        self.occupations = _candidates(catalogs)
+        self.occupations = _candidates(occupations)
         self.codes = [o.code for o in self.occupations]
         names: list[str] = []
         owners: list[int] = []
@@ -156,6 +156,6 @@ def default_classifier(catalogs: Catalogs) -> OccupationClassifier:
     cached = catalogs.cache.get("occupation_classifier")
     if isinstance(cached, OccupationClassifier):
         return cached
-    classifier = OccupationClassifier(catalogs)
+    classifier = OccupationClassifier(catalogs.occupations)
     catalogs.cache["occupation_classifier"] = classifier
     return classifier

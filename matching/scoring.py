@@ -82,6 +82,9 @@ class Scoring(GraduateEncoding):
             for small in self.bridge.small_classes[bridge_row]:
                 rows = self._rows_of(self._small_postings, small)
                 occ[rows] = np.maximum(occ[rows], np.float32(OCCUPATION_SMALL_CLASS))
+            for code in self.bridge.weak_codes[bridge_row]:
+                rows = self._rows_of(self._occ_postings, code)
+                occ[rows] = np.maximum(occ[rows], np.float32(OCCUPATION_SMALL_CLASS))
             for code in self.bridge.exact_codes[bridge_row]:
                 occ[self._rows_of(self._occ_postings, code)] = np.float32(OCCUPATION_CODE)
             return self._weighted("occupation", occ)
@@ -218,6 +221,10 @@ class Scoring(GraduateEncoding):
                 bridge_occ[hit] = np.maximum(bridge_occ[hit], np.float32(OCCUPATION_MIDDLE_CLASS))
         for small in {small_class_of(o.strip()) for o in p.occupations}:
             hit = self._bridge_by_small.get(small)
+            if hit is not None:
+                bridge_occ[hit] = np.maximum(bridge_occ[hit], np.float32(OCCUPATION_SMALL_CLASS))
+        for code in {o.strip() for o in p.occupations}:
+            hit = self._bridge_by_weak.get(code)
             if hit is not None:
                 bridge_occ[hit] = np.maximum(bridge_occ[hit], np.float32(OCCUPATION_SMALL_CLASS))
         for code in {o.strip() for o in p.occupations}:

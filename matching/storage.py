@@ -219,6 +219,7 @@ class PositionStore:
         self._bridge_by_small = _invert(self.bridge.small_classes)
         self._bridge_by_middle = _invert(self.bridge.middle_classes)
         self._bridge_by_code = _invert(self.bridge.exact_codes)
+        self._bridge_by_weak = _invert(self.bridge.weak_codes)
         for record in records:
             self._append(record)
         self._freeze(force=True)

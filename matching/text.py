@@ -221,6 +221,7 @@ class Bridge:
     `middle_classes`: row → sorted 中类 codes of the same occupations.
     `exact_codes`: row → those occupations' codes, a 小类 expanded to its 细类. A derived orientation counts
     its links of strength 0.5 and more here (all of them when it has none that strong).
+    `weak_codes`: row → the other links of a derived orientation (expanded alike): they score as a shared 小类.
     `occupation_rows`: CSCO code → row of `occupation_vectors` (used to name the occupation in a reason).
     """
 
@@ -229,6 +230,7 @@ class Bridge:
     small_classes: list[tuple[str, ...]]
     middle_classes: list[tuple[str, ...]]
     exact_codes: list[tuple[str, ...]]
+    weak_codes: list[tuple[str, ...]]
     occupations: list[tuple[str, ...]]
     occupation_rows: dict[str, int]
     occupation_codes: list[str]
@@ -273,6 +275,15 @@ def build_bridge(catalogs: Catalogs, space: TextSpace) -> Bridge:
         exact_codes=[
             tuple(sorted({*occs, *(k for o in occs for k in catalogs.occupations.children.get(o, ()))}))
             for occs in fitting
+        ],
+        weak_codes=[
+            tuple(
+                sorted(
+                    {*weak, *(k for o in weak for k in catalogs.occupations.children.get(o, ()))}
+                    - {*occs, *(k for o in occs for k in catalogs.occupations.children.get(o, ()))}
+                )
+            )
+            for occs, weak in zip(fitting, (catalogs.orientations[c].occupations for c in codes), strict=True)
         ],
         occupations=occupations,
         occupation_rows={c: i for i, c in enumerate(occ_codes)},

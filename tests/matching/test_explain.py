@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-
 from dataclasses import replace
 
 from matching.catalogs import Catalogs
@@ -156,9 +155,7 @@ def test_reason_for_major_class_and_place_names(catalogs: Catalogs) -> None:
 
 
 def test_explain_shows_failed_checks(catalogs: Catalogs) -> None:
-    p = PositionRecord(
-        id=1, kind="job", title="护士", min_education=Education.BACHELOR, employer_verified=True
-    )
+    p = PositionRecord(id=1, kind="job", title="护士", min_education=Education.BACHELOR, employer_verified=True)
     g = GraduateRecord(id=1, education=Education.SECONDARY, graduation_year=2023, major_code="720201")
     index = MatchIndex([p], catalogs)
     assert index.rank_positions(g, today=TODAY) == []
