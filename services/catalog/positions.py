@@ -203,6 +203,7 @@ def create_position(session: Session, *, principal: Principal, data: PositionCre
     )
     if not position.places and not position.remote:
         position.places = [_default_place(session, employer, org_unit_id)]
+    _occupations(position, sent=values.get("occupations") or [], retitled=True)
     session.add(position)
     _apply_details(session, position, details.get(KIND_DETAILS.get(data.kind, "")), kind)
     _check_ranges(position)
@@ -211,6 +212,13 @@ def create_position(session: Session, *, principal: Principal, data: PositionCre
     session.flush()
     bump_version(session)
     return position
+
+
+def _occupations(position: Position, *, sent: list[str] | None, retitled: bool) -> None:
+    """Occupations the poster sends are confirmed; otherwise the matcher suggests them from the title."""
+    from services.matches.occupations import apply_to_position
+
+    apply_to_position(position, sent=sent, retitled=retitled)
 
 
 def _default_place(session: Session, employer: Employer | None, org_unit_id: int) -> str:
@@ -275,6 +283,11 @@ def update_position(session: Session, *, principal: Principal, position_id: int,
         values.update(current)
     for key, value in values.items():
         setattr(position, key, value)
+    _occupations(
+        position,
+        sent=(values["occupations"] or []) if "occupations" in values else None,
+        retitled="title" in values or "description" in values,
+    )
     own = KIND_DETAILS.get(PositionKind(position.kind))
     if own is not None and own in details:
         _apply_details(session, position, details[own], position.kind)

@@ -102,6 +102,8 @@ def positions_out(session: Session, positions: list[Position]) -> list[PositionO
                 status=PositionStatus(p.status),
                 closed_reason=p.closed_reason,
                 occupations=p.occupations,
+                occupation_state=p.occupation_state or "",
+                occupation_confidence=p.occupation_confidence,
                 internship=InternshipDetails.model_validate(p) if p.kind == PositionKind.INTERNSHIP else None,
                 work_study=WorkStudyDetails.model_validate(p) if p.kind == PositionKind.WORK_STUDY else None,
                 grassroots=GrassrootsDetails.model_validate(p) if p.kind == PositionKind.GRASSROOTS else None,
