@@ -50,12 +50,12 @@ def upgrade() -> None:
             ondelete="CASCADE",
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_registry_graduate_certificate")),
-        sa.UniqueConstraint("graduate_id", "kind", "subject", name=op.f("uq_registry_graduate_certificate_graduate_id")),
+        sa.UniqueConstraint(
+            "graduate_id", "kind", "subject", name=op.f("uq_registry_graduate_certificate_graduate_id_kind_subject")
+        ),
     )
     with op.batch_alter_table("registry_graduate_certificate", schema=None) as batch_op:
-        batch_op.create_index(
-            batch_op.f("ix_registry_graduate_certificate_graduate_id"), ["graduate_id"], unique=False
-        )
+        batch_op.create_index(batch_op.f("ix_registry_graduate_certificate_graduate_id"), ["graduate_id"], unique=False)
 
 
 def downgrade() -> None:
