@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from services.errors import Forbidden, ValidationFailed
 from services.refdata.enums import Vocabularies, vocabularies
-from services.registry import forms, service, sheets
+from services.registry import access, forms, sheets, writes
 from services.registry.models import Family, FamilyMember, Graduate
 from services.security import audit, pii
 from services.security.principal import Principal
@@ -143,11 +143,11 @@ def export(
 ) -> bytes:
     """``what`` = "families" (档案 + 家庭成员 sheets) or "graduates"."""
     if what == "families":
-        service.require_staff(principal)
+        access.require_staff(principal)
     else:
-        service.require_caseload(principal)
+        access.require_caseload(principal)
     if unmasked:
-        if principal.role not in service.REVEAL_ROLES:
+        if principal.role not in writes.REVEAL_ROLES:
             raise Forbidden("您的角色只能导出脱敏数据")
         if not purpose or len(purpose.strip()) < 2:
             raise ValidationFailed("导出明文须说明用途", field="purpose")
