@@ -63,11 +63,11 @@ from services.orgs.models import OrgUnit
 from services.security import audit, pii, reveal
 from services.security.models import Role, User
 from services.security.principal import Principal
+from services.security.scope import STAFF, UNION_SIDE, scoped
 
 CENT = Decimal("0.01")
 _Row = TypeVar("_Row")
-STAFF_ROLES = {Role.UNION_COUNTY, Role.UNION_CITY, Role.ADMIN}
-REVIEW_ROLES = STAFF_ROLES
+REVIEW_ROLES = STAFF
 LIVE_AWARD = (AwardStatus.APPROVED, AwardStatus.NOTICED, AwardStatus.PAYING, AwardStatus.PAID)
 DEADLINES: dict[str, str] = {
     "archives": "建立完善助学档案并上报金秋助学资金需求汇总表",
@@ -82,7 +82,7 @@ def _money(value: Decimal) -> Decimal:
 
 
 def _require_staff(principal: Principal) -> None:
-    if principal.role not in STAFF_ROLES:
+    if principal.role not in STAFF:
         raise Forbidden("只有工会工作人员可以执行此操作")
 
 
@@ -306,8 +306,7 @@ def set_budget(
 def list_budgets(session: Session, *, principal: Principal, year: int) -> list[AidBudget]:
     _require_staff(principal)
     stmt = select(AidBudget).where(AidBudget.year == year).order_by(AidBudget.county_org_id, AidBudget.fund_source)
-    if principal.scope is not None:
-        stmt = stmt.where(AidBudget.county_org_id.in_(principal.scope))
+    stmt = scoped(stmt, principal, org=AidBudget.county_org_id)
     return list(session.scalars(stmt))
 
 
@@ -532,7 +531,7 @@ def submit_application(
     if principal.role == Role.GRADUATE:
         if facts.user_id != principal.user_id:
             raise NotFound("学生档案不存在或不属于您")
-    elif principal.role in STAFF_ROLES:
+    elif principal.role in STAFF:
         _covers_or_404(principal, facts.org_unit_id, "学生档案")
     else:
         raise Forbidden("您的角色不能提交助学申请")
@@ -578,7 +577,7 @@ def submit_application(
 def _visible(principal: Principal, app: AidApplication) -> bool:
     if principal.role == Role.GRADUATE:
         return app.user_id == principal.user_id
-    if principal.role in {*STAFF_ROLES, Role.COUNSELOR}:
+    if principal.role in UNION_SIDE:
         return principal.covers(app.org_unit_id)
     return False
 
@@ -928,7 +927,7 @@ def get_award(session: Session, *, principal: Principal, award_id: int) -> AidAw
         if app is None or app.user_id != principal.user_id:
             raise NotFound(f"资助 {award_id} 不存在")
         return award
-    if principal.role not in {*STAFF_ROLES, Role.COUNSELOR}:
+    if principal.role not in UNION_SIDE:
         raise Forbidden("您的角色不能查看资助记录")
     _covers_or_404(principal, award.org_unit_id, f"资助 {award_id} ")
     return award
@@ -939,8 +938,7 @@ def list_awards(
 ) -> list[AidAward]:
     _require_staff(principal)
     stmt = select(AidAward).order_by(AidAward.id).limit(limit).offset(offset)
-    if principal.scope is not None:
-        stmt = stmt.where(AidAward.org_unit_id.in_(principal.scope))
+    stmt = scoped(stmt, principal, org=AidAward.org_unit_id)
     if year is not None:
         stmt = stmt.where(AidAward.year == year)
     if status is not None:
@@ -1041,7 +1039,7 @@ def publish_notice(
 
 
 def get_notice(session: Session, *, principal: Principal, notice_id: int) -> AidNotice:
-    if principal.role not in {*STAFF_ROLES, Role.COUNSELOR}:
+    if principal.role not in UNION_SIDE:
         raise Forbidden("您的角色不能查看公示管理信息")
     notice = session.get(AidNotice, notice_id)
     if notice is None:
@@ -1053,11 +1051,10 @@ def get_notice(session: Session, *, principal: Principal, notice_id: int) -> Aid
 def list_notices(
     session: Session, *, principal: Principal, year: int | None, limit: int, offset: int
 ) -> list[AidNotice]:
-    if principal.role not in {*STAFF_ROLES, Role.COUNSELOR}:
+    if principal.role not in UNION_SIDE:
         raise Forbidden("您的角色不能查看公示管理信息")
     stmt = select(AidNotice).order_by(AidNotice.id.desc()).limit(limit).offset(offset)
-    if principal.scope is not None:
-        stmt = stmt.where(AidNotice.org_unit_id.in_(principal.scope))
+    stmt = scoped(stmt, principal, org=AidNotice.org_unit_id)
     if year is not None:
         stmt = stmt.where(AidNotice.year == year)
     return list(session.scalars(stmt))
@@ -1383,8 +1380,7 @@ def list_payments(
 ) -> list[AidPayment]:
     _require_staff(principal)
     stmt = select(AidPayment).order_by(AidPayment.id).limit(limit).offset(offset)
-    if principal.scope is not None:
-        stmt = stmt.where(AidPayment.org_unit_id.in_(principal.scope))
+    stmt = scoped(stmt, principal, org=AidPayment.org_unit_id)
     if status is not None:
         stmt = stmt.where(AidPayment.status == status)
     if batch_id is not None:
@@ -1720,8 +1716,7 @@ def list_work_study(
 ) -> list[AidWorkStudy]:
     _require_staff(principal)
     stmt = select(AidWorkStudy).order_by(AidWorkStudy.id).limit(limit).offset(offset)
-    if principal.scope is not None:
-        stmt = stmt.where(AidWorkStudy.org_unit_id.in_(principal.scope))
+    stmt = scoped(stmt, principal, org=AidWorkStudy.org_unit_id)
     if year is not None:
         stmt = stmt.where(AidWorkStudy.year == year)
     return list(session.scalars(stmt))

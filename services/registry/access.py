@@ -7,23 +7,19 @@ from sqlalchemy.orm import Session
 
 from services.errors import Forbidden, NotFound, ValidationFailed
 from services.orgs.models import OrgUnit
-from services.registry.models import (
-    Family,
-    FamilyMember,
-    Graduate,
-)
-from services.registry.writes import CASELOAD_ROLES, STAFF_ROLES
+from services.registry.models import Family, FamilyMember, Graduate
 from services.security.models import Role
 from services.security.principal import Principal
+from services.security.scope import CASELOAD, STAFF, graduate_scope, scoped
 
 
 def require_staff(principal: Principal) -> None:
-    if principal.role not in STAFF_ROLES:
+    if principal.role not in STAFF:
         raise Forbidden("只有工会工作人员可以管理困难职工档案")
 
 
 def require_caseload(principal: Principal) -> None:
-    if principal.role not in CASELOAD_ROLES:
+    if principal.role not in CASELOAD:
         raise Forbidden("您的角色无权查看毕业生档案")
 
 
@@ -44,18 +40,34 @@ def default_org(principal: Principal, org_unit_id: int | None) -> int:
 def get_family(session: Session, *, principal: Principal, family_id: int) -> Family:
     """A family the staff principal may see (404 outside the scope, so existence does not leak)."""
     require_staff(principal)
-    family = session.get(Family, family_id)
-    if family is None or not principal.covers(family.org_unit_id):
+    family = session.scalar(scoped(select(Family).where(Family.id == family_id), principal, org=Family.org_unit_id))
+    if family is None:
         raise NotFound(f"编号为 {family_id} 的档案不存在或不在您的管辖范围内")
     return family
 
 
 def get_graduate(session: Session, *, principal: Principal, graduate_id: int) -> Graduate:
-    """A student/graduate in the caseload of staff or a counselor (404 outside the scope)."""
+    """A student/graduate in the caseload of staff or a counselor, handed-in graduates included (404 outside)."""
     require_caseload(principal)
-    graduate = session.get(Graduate, graduate_id)
-    if graduate is None or not principal.covers(graduate.org_unit_id):
+    graduate = session.scalar(
+        scoped(
+            select(Graduate).where(Graduate.id == graduate_id),
+            principal,
+            org=Graduate.org_unit_id,
+            graduate=Graduate.id,
+            session=session,
+        )
+    )
+    if graduate is None:
         raise NotFound(f"编号为 {graduate_id} 的学生/毕业生不存在或不在您的管辖范围内")
+    return graduate
+
+
+def servable_graduate(session: Session, *, principal: Principal, graduate_id: int) -> Graduate:
+    """A graduate ``principal`` may change: the home union is read-only while the graduate is handed out."""
+    graduate = get_graduate(session, principal=principal, graduate_id=graduate_id)
+    if not graduate_scope(session, principal=principal).can_serve(graduate.id, graduate.org_unit_id):
+        raise Forbidden("该毕业生已转至异地工会服务，生源地工会只能查看")
     return graduate
 
 
@@ -70,6 +82,7 @@ def own_graduate(session: Session, *, principal: Principal) -> Graduate:
 
 
 def members_of(session: Session, *, family_id: int) -> list[FamilyMember]:
+    """The members of a family the caller already holds through :func:`get_family`."""
     return list(
         session.scalars(select(FamilyMember).where(FamilyMember.family_id == family_id).order_by(FamilyMember.id))
     )

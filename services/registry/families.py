@@ -37,6 +37,7 @@ from services.registry.writes import (
 )
 from services.security import pii
 from services.security.principal import Principal
+from services.security.scope import scoped
 
 
 @dataclass(frozen=True, slots=True)
@@ -329,17 +330,14 @@ def reopen_family(session: Session, *, principal: Principal, family: Family) -> 
     return family
 
 
-def _scope_conditions(
+def _org_filter(
     session: Session, principal: Principal, org_column: Any, org_unit_id: int | None
 ) -> list[ColumnElement[bool]]:
-    """The principal's scope, narrowed to one org unit's subtree when a filter names one (inside the scope)."""
-    conds: list[ColumnElement[bool]] = []
-    if principal.scope is not None:
-        conds.append(org_column.in_(principal.scope))
-    if org_unit_id is not None:
-        unit = check_org_in_scope(session, principal=principal, org_unit_id=org_unit_id)
-        conds.append(org_column.in_(select(OrgUnit.id).where(OrgUnit.path.startswith(unit.path))))
-    return conds
+    """A filter naming one org unit (inside the principal's scope) narrows a list to that unit's subtree."""
+    if org_unit_id is None:
+        return []
+    unit = check_org_in_scope(session, principal=principal, org_unit_id=org_unit_id)
+    return [org_column.in_(select(OrgUnit.id).where(OrgUnit.path.startswith(unit.path)))]
 
 
 @dataclass
@@ -355,7 +353,7 @@ class FamilyFilter:
 
 
 def _family_conditions(session: Session, principal: Principal, flt: FamilyFilter) -> list[ColumnElement[bool]]:
-    conds = _scope_conditions(session, principal, Family.org_unit_id, flt.org_unit_id)
+    conds = _org_filter(session, principal, Family.org_unit_id, flt.org_unit_id)
     if flt.status:
         conds.append(Family.status == flt.status)
     if flt.archive_type:
@@ -382,8 +380,11 @@ def list_families(
 ) -> tuple[list[Family], int]:
     require_staff(principal)
     conds = _family_conditions(session, principal, flt)
-    total = int(session.scalar(select(func.count()).select_from(Family).where(*conds)) or 0)
-    rows = session.scalars(select(Family).where(*conds).order_by(Family.id).limit(limit).offset(offset))
+    org = Family.org_unit_id
+    total = int(session.scalar(scoped(select(func.count()).select_from(Family).where(*conds), principal, org=org)) or 0)
+    rows = session.scalars(
+        scoped(select(Family).where(*conds).order_by(Family.id).limit(limit).offset(offset), principal, org=org)
+    )
     return list(rows), total
 
 
@@ -391,26 +392,34 @@ def count_families(session: Session, *, principal: Principal, flt: FamilyFilter)
     """Counts in scope: total, archived (在档), zero-employment, by hardship category and by org unit."""
     require_staff(principal)
     conds = _family_conditions(session, principal, flt)
-    total = int(session.scalar(select(func.count()).select_from(Family).where(*conds)) or 0)
-    active = int(
-        session.scalar(select(func.count()).select_from(Family).where(*conds, Family.status == FamilyStatus.ACTIVE))
-        or 0
-    )
-    zero = int(
-        session.scalar(select(func.count()).select_from(Family).where(*conds, Family.zero_employment.is_(True))) or 0
-    )
+    org = Family.org_unit_id
+
+    def count(*extra: ColumnElement[bool]) -> int:
+        return int(
+            session.scalar(scoped(select(func.count()).select_from(Family).where(*conds, *extra), principal, org=org))
+            or 0
+        )
+
     by_category = dict(
         session.execute(
-            select(Family.hardship_category, func.count()).where(*conds).group_by(Family.hardship_category)
+            scoped(
+                select(Family.hardship_category, func.count()).where(*conds).group_by(Family.hardship_category),
+                principal,
+                org=org,
+            )
         ).all()
     )
     by_org = dict(
-        session.execute(select(Family.org_unit_id, func.count()).where(*conds).group_by(Family.org_unit_id)).all()
+        session.execute(
+            scoped(
+                select(Family.org_unit_id, func.count()).where(*conds).group_by(Family.org_unit_id), principal, org=org
+            )
+        ).all()
     )
     return {
-        "total": total,
-        "active": active,
-        "zero_employment": zero,
+        "total": count(),
+        "active": count(Family.status == FamilyStatus.ACTIVE),
+        "zero_employment": count(Family.zero_employment.is_(True)),
         "by_hardship_category": {str(k): int(v) for k, v in by_category.items()},
         "by_org_unit": {str(k): int(v) for k, v in by_org.items()},
     }
@@ -547,6 +556,12 @@ def update_member(
     return member
 
 
+def _unlink_graduates(session: Session, *, member_id: int) -> None:
+    """Graduates listed as this (already checked) member no longer point at it."""
+    for graduate in session.scalars(select(Graduate).where(Graduate.member_id == member_id)):
+        graduate.member_id = None
+
+
 def remove_member(session: Session, *, principal: Principal, family: Family, member: FamilyMember) -> None:
     require_staff(principal)
     actor = Actor.of(principal)
@@ -561,7 +576,6 @@ def remove_member(session: Session, *, principal: Principal, family: Family, mem
         actor=actor,
         source="api",
     )
-    for graduate in session.scalars(select(Graduate).where(Graduate.member_id == member.id)):
-        graduate.member_id = None
+    _unlink_graduates(session, member_id=member.id)
     session.delete(member)
     _after_member_change(session, family=family, vocab=vocabularies(session), actor=actor)

@@ -17,7 +17,7 @@ from services.identifiers import ResidentId
 from services.refdata.enums import Vocabularies, vocabularies
 from services.registry import forms, majors
 from services.registry.access import check_org_in_scope, default_org, require_caseload, require_staff
-from services.registry.families import _scope_conditions
+from services.registry.families import _org_filter
 from services.registry.models import (
     Family,
     FamilyMember,
@@ -29,6 +29,7 @@ from services.registry.writes import Actor, add_history, id_index, sealed_text, 
 from services.security import pii
 from services.security.models import Role, User
 from services.security.principal import Principal
+from services.security.scope import scoped
 
 
 def clean_graduate(
@@ -159,6 +160,16 @@ def _check_family_required(
         problems.add("family_head_id_number", "required", f"服务对象“{name}”须关联建档家庭，请填写户主身份证号")
 
 
+def _graduate_with_id(session: Session, bidx: str) -> int | None:
+    """The graduate registered with this ID number anywhere in the city (an ID number is registered once)."""
+    return session.scalar(select(Graduate.id).where(Graduate.id_number_bidx == bidx))
+
+
+def _graduate_of_user(session: Session, user_id: int) -> int | None:
+    """The graduate an account is linked to anywhere in the city (an account is linked once)."""
+    return session.scalar(select(Graduate.id).where(Graduate.user_id == user_id))
+
+
 def create_graduate(
     session: Session, *, principal: Principal, org_unit_id: int | None, raw: Mapping[str, object]
 ) -> Graduate:
@@ -173,7 +184,7 @@ def create_graduate(
     _check_family_required(vocab, data.get("service_category"), family.id if family else None, problems)
     problems.raise_if_any()
     bidx = id_index(data["id_number"].number)
-    if session.scalar(select(Graduate.id).where(Graduate.id_number_bidx == bidx)) is not None:
+    if _graduate_with_id(session, bidx) is not None:
         raise Conflict("该身份证号已登记为学生/毕业生", field="id_number")
     graduate = Graduate(org_unit_id=org_id)
     graduate.intentions, graduate.preferred_places, graduate.skills = [], [], []
@@ -227,7 +238,7 @@ def update_graduate(
     problems.raise_if_any()
     if "id_number" in data:
         bidx = id_index(data["id_number"].number)
-        other = session.scalar(select(Graduate.id).where(Graduate.id_number_bidx == bidx))
+        other = _graduate_with_id(session, bidx)
         if other is not None and other != graduate.id:
             raise Conflict("该身份证号已登记为学生/毕业生", field="id_number")
     changes: dict[str, Any] = {}
@@ -265,7 +276,7 @@ def link_account(session: Session, *, principal: Principal, graduate: Graduate, 
         user = session.get(User, user_id)
         if user is None or user.role != Role.GRADUATE or not principal.covers(user.org_unit_id):
             raise NotFound(f"账号 {user_id} 不存在、不是毕业生账号或不在您的管辖范围内")
-        taken = session.scalar(select(Graduate.id).where(Graduate.user_id == user_id))
+        taken = _graduate_of_user(session, user_id)
         if taken is not None and taken != graduate.id:
             raise Conflict("该账号已关联其他学生/毕业生档案", field="user_id")
     set_plain(graduate, "user_id", user_id, changes)
@@ -298,7 +309,7 @@ class GraduateFilter:
 
 
 def _graduate_conditions(session: Session, principal: Principal, flt: GraduateFilter) -> list[ColumnElement[bool]]:
-    conds = _scope_conditions(session, principal, Graduate.org_unit_id, flt.org_unit_id)
+    conds = _org_filter(session, principal, Graduate.org_unit_id, flt.org_unit_id)
     if flt.stage:
         conds.append(Graduate.stage == flt.stage)
     if flt.cohort is not None:
@@ -323,9 +334,11 @@ def list_graduates(
 ) -> tuple[list[Graduate], int]:
     require_caseload(principal)
     conds = _graduate_conditions(session, principal, flt)
-    total = int(session.scalar(select(func.count()).select_from(Graduate).where(*conds)) or 0)
-    rows = session.scalars(select(Graduate).where(*conds).order_by(Graduate.id).limit(limit).offset(offset))
-    return list(rows), total
+    org, gid = Graduate.org_unit_id, Graduate.id
+    count = select(func.count()).select_from(Graduate).where(*conds)
+    total = int(session.scalar(scoped(count, principal, org=org, graduate=gid, session=session)) or 0)
+    page = select(Graduate).where(*conds).order_by(Graduate.id).limit(limit).offset(offset)
+    return list(session.scalars(scoped(page, principal, org=org, graduate=gid, session=session))), total
 
 
 def history(

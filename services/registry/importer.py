@@ -31,7 +31,8 @@ from services.errors import NotFound, PayloadTooLarge, ValidationFailed
 from services.orgs import service as orgs
 from services.queue import enqueue
 from services.refdata.enums import Vocabularies, vocabularies
-from services.registry import access, families, forms, graduates, majors, sheets, writes
+from services.registry import access, forms, graduates, majors, sheets, writes
+from services.registry import families as family_rules
 from services.registry.models import (
     Family,
     FamilyMember,
@@ -45,6 +46,7 @@ from services.registry.models import (
 from services.security import pii
 from services.security.models import Role, User
 from services.security.principal import Principal
+from services.security.scope import scoped
 
 log = logging.getLogger(__name__)
 TASK_NAME = "sunshine.registry.import_sheet"
@@ -194,8 +196,7 @@ def get_job(session: Session, *, principal: Principal, job_id: int) -> ImportJob
 def list_jobs(session: Session, *, principal: Principal, limit: int, offset: int) -> list[ImportJob]:
     access.require_staff(principal)
     stmt = select(ImportJob).order_by(ImportJob.id.desc()).limit(limit).offset(offset)
-    if principal.scope is not None:
-        stmt = stmt.where(ImportJob.org_unit_id.in_(principal.scope))
+    stmt = scoped(stmt, principal, org=ImportJob.org_unit_id)
     return list(session.scalars(stmt))
 
 
@@ -315,10 +316,10 @@ def clean_rows(
 def clean_row(kind: str, number: int, raw: dict[str, object], vocab: Vocabularies) -> Cleaned:
     head: Any = None
     if kind == sheets.SHEET_FAMILIES:
-        data, problems = families.clean_family(raw, vocab)
+        data, problems = family_rules.clean_family(raw, vocab)
     elif kind == sheets.SHEET_MEMBERS:
         head_raw = raw.pop("head_id_number", None)
-        data, problems = families.clean_member(raw, vocab)
+        data, problems = family_rules.clean_member(raw, vocab)
         head_data = forms.clean((forms.HEAD_ID_FIELD,), {"head_id_number": head_raw}, vocab, problems)
         head = head_data.get("head_id_number")
     else:
@@ -650,7 +651,7 @@ class Importer:
                 family = existing.get(row.bidx)
                 if family is not None:
                     changes: dict[str, Any] = {}
-                    families.apply_family_values(family, _values(row), changes, row.sealed)
+                    family_rules.apply_family_values(family, _values(row), changes, row.sealed)
                     updated.append((row, family, changes))
                     continue
                 record = self._new(
@@ -661,18 +662,18 @@ class Importer:
                     attachments=[],
                     secondary_causes=[],
                 )
-                families.apply_family_values(record, _values(row), None, row.sealed)
+                family_rules.apply_family_values(record, _values(row), None, row.sealed)
                 listed = by_head.get(row.bidx, [])
-                income = families.compute_income(
+                income = family_rules.compute_income(
                     head_monthly=row.data["monthly_income"],
                     other_annual=row.data["other_annual_income"],
                     member_monthly=[m.data["monthly_income"] for m in listed],
                     employed=[
-                        families.head_employed(record, self.employed),
+                        family_rules.head_employed(record, self.employed),
                         *(m.data.get("work_status") in self.employed for m in listed),
                     ],
                 )
-                families.set_income(record, income, None)
+                family_rules.set_income(record, income, None)
                 new.append(vars(record))
                 self.report.count("created")
                 self.written += 1
@@ -681,7 +682,7 @@ class Importer:
             for row, family, changes in updated:
                 members = current.setdefault(family.id, [])
                 member_changed, incomes = self._write_members(family, members, by_head.pop(row.bidx, []))
-                families.recompute(
+                family_rules.recompute(
                     family,
                     members=members,
                     employed_codes=self.employed,
@@ -706,7 +707,7 @@ class Importer:
             self._created.append(("family", family_id, family_id, record["org_unit_id"]))
             for row in by_head.pop(record["id_number_bidx"], []):
                 member = self._new(FamilyMember, family_id=family_id, org_unit_id=record["org_unit_id"])
-                families.apply_member_values(member, _values(row), None, row.sealed)
+                family_rules.apply_member_values(member, _values(row), None, row.sealed)
                 members.append(vars(member))
                 self.report.count("created")
                 self.written += 1
@@ -742,7 +743,7 @@ class Importer:
                 self.session.add(member)
                 members.append(member)
             changes: dict[str, Any] = {}
-            families.apply_member_values(member, _values(row), None if creating else changes, row.sealed)
+            family_rules.apply_member_values(member, _values(row), None if creating else changes, row.sealed)
             incomes[row.bidx] = row.data["monthly_income"]
             self._pending.append(("member", member, creating, changes, family.id))
             outcome = "created" if creating else "updated" if changes else "unchanged"
@@ -763,7 +764,7 @@ class Importer:
                 changed, incomes = self._write_members(family, members, by_head.get(family.id_number_bidx, []))
                 if changed:
                     changes: dict[str, Any] = {}
-                    families.recompute(
+                    family_rules.recompute(
                         family, members=members, employed_codes=self.employed, changes=changes, member_monthly=incomes
                     )
                     self._pending.append(("family", family, False, changes, family.id))

@@ -28,8 +28,6 @@ class FamilyStatus(StrEnum):
     CLOSED = "closed"  # 已解档（脱困、迁出）
 
 
-
-
 class Stage(StrEnum):
     STUDENT = "student"  # 在校生
     GRADUATE = "graduate"  # 毕业生

@@ -14,10 +14,12 @@ from services.registry.models import (
     FamilyMember,
     Graduate,
 )
-from services.registry.writes import REVEAL_ROLES
 from services.security import pii, reveal
 from services.security.models import Role
 from services.security.principal import Principal
+from services.security.scope import STAFF
+
+REVEAL_ROLES = {role.value for role in STAFF}
 
 
 def _loader(model: type[Family] | type[FamilyMember] | type[Graduate], column: str, *, caseload: bool = False) -> Any:

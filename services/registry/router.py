@@ -497,7 +497,7 @@ def get_graduate(graduate_id: int, principal: CaseloadPrincipal, session: Sessio
     responses=responses(Forbidden, NotFound, Conflict, ValidationFailed),
 )
 def update_graduate(graduate_id: int, body: GraduateUpdate, principal: StaffPrincipal, session: SessionDep) -> Graduate:
-    graduate = access.get_graduate(session, principal=principal, graduate_id=graduate_id)
+    graduate = access.servable_graduate(session, principal=principal, graduate_id=graduate_id)
     return graduates.update_graduate(
         session,
         principal=principal,
@@ -517,7 +517,7 @@ def update_graduate(graduate_id: int, body: GraduateUpdate, principal: StaffPrin
 def update_plan(
     graduate_id: int, body: GraduatePlanFields, principal: CaseloadPrincipal, session: SessionDep
 ) -> Graduate:
-    graduate = access.get_graduate(session, principal=principal, graduate_id=graduate_id)
+    graduate = access.servable_graduate(session, principal=principal, graduate_id=graduate_id)
     return graduates.update_graduate(
         session, principal=principal, graduate=graduate, raw=_body(body), allowed=writes.COUNSELOR_FIELDS
     )
@@ -531,7 +531,7 @@ def update_plan(
     responses=responses(Forbidden, NotFound, Conflict),
 )
 def link_account(graduate_id: int, body: AccountLink, principal: StaffPrincipal, session: SessionDep) -> Graduate:
-    graduate = access.get_graduate(session, principal=principal, graduate_id=graduate_id)
+    graduate = access.servable_graduate(session, principal=principal, graduate_id=graduate_id)
     return graduates.link_account(session, principal=principal, graduate=graduate, user_id=body.user_id)
 
 

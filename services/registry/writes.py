@@ -18,12 +18,8 @@ from services.registry.models import (
 )
 from services.security import pii
 from services.security.audit import current_principal
-from services.security.models import Role
 from services.security.principal import Principal
 
-STAFF_ROLES = frozenset({Role.UNION_COUNTY, Role.UNION_CITY, Role.ADMIN})
-CASELOAD_ROLES = STAFF_ROLES | {Role.COUNSELOR}
-REVEAL_ROLES = {Role.UNION_COUNTY.value, Role.UNION_CITY.value, Role.ADMIN.value}
 STALE_AFTER_DAYS = 365
 GRADUATE_SELF_FIELDS = frozenset(
     {

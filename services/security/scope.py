@@ -12,7 +12,7 @@ here through a column-only view of ``tracking_handoff`` so that this module impo
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Final, TypeVar
+from typing import TYPE_CHECKING, Any, Final, TypeVar, cast
 
 from sqlalchemy import ColumnElement, Delete, Select, Update, column, false, or_, select, table, true
 from sqlalchemy.orm import InstrumentedAttribute, Session
@@ -32,7 +32,7 @@ CASELOAD: Final = UNION_SIDE
 HANDOFF_ACCEPTED: Final = "accepted"  # tracking's HandoffState.ACCEPTED
 
 Col = ColumnElement[Any] | InstrumentedAttribute[Any]
-Stmt = TypeVar("Stmt", Select[Any], Update, Delete)
+Stmt = TypeVar("Stmt", bound="Select[*tuple[Any, ...]] | Update | Delete")
 
 _handoff = table(
     "tracking_handoff",
@@ -144,9 +144,11 @@ def scoped(
     outside those roles sees nothing.
     """
     if roles is not None and principal.role not in roles:
-        return stmt.where(false())
-    if graduate is None:
-        return stmt.where(org_clause(principal, org))
-    if session is None:
+        condition: ColumnElement[bool] = false()
+    elif graduate is None:
+        condition = org_clause(principal, org)
+    elif session is None:
         raise TypeError("scoped(..., graduate=...) needs the session to read handoffs")
-    return stmt.where(graduate_scope(session, principal=principal).clause(graduate, org))
+    else:
+        condition = graduate_scope(session, principal=principal).clause(graduate, org)
+    return cast("Stmt", stmt.where(condition))
