@@ -113,7 +113,7 @@ def matches_page(
 def apply(position_id: Id, request: Request, viewer: GraduateViewer, session: SessionDep) -> Response:
     result = attempt(session, lambda: tracking.apply(session, principal=viewer.principal, position_id=position_id))
     if is_htmx(request):
-        context = {"position_id": position_id, "errors": result if isinstance(result, FormErrors) else None}
+        context: dict[str, object] = {"errors": result if isinstance(result, FormErrors) else None}
         if not isinstance(result, FormErrors):
             context["state_name"] = labels.STATE_NAMES[result.state]
         return render(request, "graduate/_apply_result.html", context, viewer=viewer)

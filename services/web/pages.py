@@ -14,7 +14,7 @@ nothing behind) and re-renders the form with :class:`FormErrors` next to the fie
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Callable, Coroutine, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
@@ -247,7 +247,7 @@ def require_role(viewer: Viewer, *roles: str) -> None:
 class PageRoute(APIRoute):
     """A console page: CSRF on every POST, domain refusals and validation errors as HTML pages."""
 
-    def get_route_handler(self) -> Callable[[Request], Awaitable[Response]]:
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
         original = super().get_route_handler()
 
         async def handler(request: Request) -> Response:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from html.parser import HTMLParser
+from typing import Any
 
 from fastapi.testclient import TestClient
 
@@ -34,10 +35,12 @@ def login(client: TestClient, username: str, password: str = PASSWORD) -> str:
     return resp.url.path
 
 
-def post_form(client: TestClient, page: str, action: str, data: dict[str, str], **kwargs: object) -> object:
+def post_form(
+    client: TestClient, page: str, action: str, data: dict[str, str], *, headers: dict[str, str] | None = None
+) -> Any:
     """Open ``page``, take its CSRF token and post ``data`` to ``action`` as the page's form would."""
     token = csrf_of(client.get(page).text)
-    return client.post(action, data={**data, "csrf_token": token}, **kwargs)  # type: ignore[arg-type]
+    return client.post(action, data={**data, "csrf_token": token}, headers=headers)
 
 
 class _Controls(HTMLParser):

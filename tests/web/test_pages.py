@@ -51,7 +51,7 @@ def test_wrong_password_shows_the_apis_reason_next_to_the_form(client: TestClien
 def test_logout_ends_the_session(client: TestClient, db: Session, world: World) -> None:
     login(client, "t_counselor_a")
     resp = post_form(client, "/counselor", "/logout", {})
-    assert resp.status_code == 200 and "您已退出登录" in resp.text  # type: ignore[attr-defined]
+    assert resp.status_code == 200 and "您已退出登录" in resp.text
     again = client.get("/counselor", follow_redirects=False)
     assert again.status_code == 303 and again.headers["location"].startswith("/login?next=%2Fcounselor")
 
@@ -88,7 +88,7 @@ def test_post_without_csrf_token_is_refused_with_403(client: TestClient, db: Ses
 def test_a_token_of_another_session_is_refused(client: TestClient, db: Session, world: World) -> None:
     login(client, "t_counselor_a")
     stolen = csrf_of(client.get("/counselor").text)
-    with TestClient(client.app) as other:  # type: ignore[arg-type]
+    with TestClient(client.app) as other:
         login(other, "t_counselor_b")
         resp = other.post("/logout", data={"csrf_token": stolen})
         assert resp.status_code == 403
@@ -101,7 +101,7 @@ def test_wrong_role_gets_a_403_page(client: TestClient, db: Session, world: Worl
     resp = client.get("/counselor")
     assert resp.status_code == 403 and "您的角色无权访问此页面" in resp.text
     assert "我的匹配" in resp.text  # the graduate's own navigation stays
-    with TestClient(client.app) as other:  # type: ignore[arg-type]
+    with TestClient(client.app) as other:
         login(other, "t_counselor_a")
         assert other.get("/graduate/matches").status_code == 403
 
@@ -113,7 +113,7 @@ def test_graduate_of_another_county_is_a_404_page(client: TestClient, db: Sessio
     resp = client.get(f"/counselor/graduates/{theirs.id}")
     assert resp.status_code == 404 and "不存在或不在您的管辖范围内" in resp.text
     invite = post_form(client, "/counselor", f"/counselor/graduates/{theirs.id}/invitation", {})
-    assert invite.status_code == 404  # type: ignore[attr-defined]
+    assert invite.status_code == 404
 
 
 def test_counselor_logs_a_contact_and_a_service_and_sees_them_on_the_timeline(
@@ -130,15 +130,15 @@ def test_counselor_logs_a_contact_and_a_service_and_sees_them_on_the_timeline(
         f"{page}/contacts",
         {"channel": "visit", "outcome": "needs_help", "summary": "上门走访，希望找软件类工作", "next_due_on": due},
     )
-    assert resp.status_code == 200 and "联系回访已登记" in resp.text  # type: ignore[attr-defined]
+    assert resp.status_code == 200 and "联系回访已登记" in resp.text
     resp = post_form(
         client, page, f"{page}/services", {"kind": "career_guidance", "delivered_on": date.today().isoformat()}
     )
-    assert "服务已登记" in resp.text  # type: ignore[attr-defined]
+    assert "服务已登记" in resp.text
     html = client.get(page).text
     assert "走访" in html and "职业指导" in html and "needs_help" not in html.split("<main")[1].split("<form")[0]
     contact = db.scalar(select(Contact).where(Contact.graduate_id == graduate.id))
-    assert contact is not None and contact.next_due_on.isoformat() == due
+    assert contact is not None and contact.next_due_on is not None and contact.next_due_on.isoformat() == due
 
 
 def test_a_refused_form_shows_the_apis_reason_and_field_and_keeps_nothing(
@@ -157,8 +157,8 @@ def test_a_refused_form_shows_the_apis_reason_and_field_and_keeps_nothing(
     assert api.status_code == 422
     problem = api.json()
     resp = post_form(client, page, f"{page}/services", {"kind": "policy_briefing", "delivered_on": future})
-    assert resp.status_code == 422  # type: ignore[attr-defined]
-    html = resp.text  # type: ignore[attr-defined]
+    assert resp.status_code == 422
+    html = resp.text
     assert problem["detail"] in html
     assert problem["errors"][0]["field"] == "delivered_on"
     reason = problem["errors"][0]["reason"]
@@ -183,7 +183,7 @@ def test_recommending_a_position_that_fails_a_rule_shows_the_same_reason_as_the_
     resp = post_form(
         client, page, f"{page}/recommend", {"position_id": str(masters.id)}, headers={"HX-Request": "true"}
     )
-    assert "推荐未成功" in resp.text and api.json()["detail"] in resp.text  # type: ignore[attr-defined]
+    assert "推荐未成功" in resp.text and api.json()["detail"] in resp.text
 
 
 def test_invitation_activates_a_graduate_account_once(client: TestClient, db: Session, world: World) -> None:
@@ -192,10 +192,10 @@ def test_invitation_activates_a_graduate_account_once(client: TestClient, db: Se
     login(client, "t_counselor_a")
     page = f"/counselor/graduates/{graduate.id}"
     resp = post_form(client, page, f"{page}/invitation", {})
-    assert resp.status_code == 201  # type: ignore[attr-defined]
-    code = invitation_code(resp.text)  # type: ignore[attr-defined]
-    assert f"/activate?code={code}" in resp.text  # type: ignore[attr-defined]
-    with TestClient(client.app) as phone:  # type: ignore[arg-type]
+    assert resp.status_code == 201
+    code = invitation_code(resp.text)
+    assert f"/activate?code={code}" in resp.text
+    with TestClient(client.app) as phone:
         form = phone.get(f"/activate?code={code}")
         assert "陈晓，你好" in form.text
         token = csrf_of(form.text)
@@ -236,8 +236,8 @@ def test_a_newer_invitation_revokes_the_older_and_an_unknown_code_is_refused(
     db.commit()
     login(client, "t_counselor_a")
     page = f"/counselor/graduates/{graduate.id}"
-    old = invitation_code(post_form(client, page, f"{page}/invitation", {}).text)  # type: ignore[attr-defined]
-    new = invitation_code(post_form(client, page, f"{page}/invitation", {}).text)  # type: ignore[attr-defined]
+    old = invitation_code(post_form(client, page, f"{page}/invitation", {}).text)
+    new = invitation_code(post_form(client, page, f"{page}/invitation", {}).text)
     assert old != new
     assert "激活码无效" in client.get(f"/activate?code={old}").text
     assert "你好" in client.get(f"/activate?code={new}").text
@@ -261,11 +261,11 @@ def test_graduate_updates_intentions_and_a_bad_value_is_refused_next_to_its_fiel
             "expected_pay_min": "3500",
         },
     )
-    assert ok.status_code == 200 and "已保存" in ok.text  # type: ignore[attr-defined]
+    assert ok.status_code == 200 and "已保存" in ok.text
     db.expire_all()
     assert graduate.intentions == ["internship"] and graduate.skills == ["Excel", "普通话二甲"]
     bad = post_form(client, "/graduate/profile", "/graduate/profile", {"expected_pay_min": "很多"})
-    assert bad.status_code == 422 and 'id="f-expected_pay_min-error"' in bad.text  # type: ignore[attr-defined]
+    assert bad.status_code == 422 and 'id="f-expected_pay_min-error"' in bad.text
 
 
 def _all_pages(client: TestClient, db: Session, world: World) -> dict[str, str]:
@@ -281,7 +281,7 @@ def _all_pages(client: TestClient, db: Session, world: World) -> dict[str, str]:
     base = f"/counselor/graduates/{other.id}"
     post_form(client, base, f"{base}/recommend", {"position_id": str(position.id)})
     post_form(client, base, f"{base}/contacts", {"channel": "phone", "outcome": "reached", "summary": "电话联系"})
-    pages["invitation"] = post_form(client, base, f"{base}/invitation", {}).text  # type: ignore[attr-defined]
+    pages["invitation"] = post_form(client, base, f"{base}/invitation", {}).text
     for path in ("/counselor", "/counselor/due", "/counselor/handoffs", base, "/messages"):
         resp = client.get(path)
         assert resp.status_code == 200, path
