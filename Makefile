@@ -21,12 +21,12 @@ test: $(STAMP)  ## run the whole test suite (PostgreSQL/Redis parts when their U
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
-	$(BIN)/ruff format --check services matching jobs
-	$(BIN)/mypy services matching jobs
+	$(BIN)/ruff format --check services matching jobs benchmarks
+	$(BIN)/mypy services matching jobs benchmarks
 
 format: $(STAMP)
 	$(BIN)/ruff check --fix .
-	$(BIN)/ruff format services matching jobs tests
+	$(BIN)/ruff format services matching jobs benchmarks tests
 
 bench: $(STAMP)  ## matching, import and report benchmarks beside their baselines
 	SUNSHINE_BENCH_POSTGRES_URL=$${SUNSHINE_BENCH_POSTGRES_URL:-postgresql+psycopg://postgres@127.0.0.1:5432/test} $(BIN)/sunshine bench

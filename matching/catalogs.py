@@ -1,7 +1,9 @@
 """Reference catalogs read from the data directory: majors, occupations, orientations, divisions.
 
-Everything is loaded from local files given by path (see `load_catalogs`); nothing is downloaded.
-Files (UTF-8 CSV with header, JSON): `undergrad_majors_2026.csv`, `undergrad_major_code_changes_2026.csv`,
+Everything is loaded from a local directory the caller names (see `load_catalogs`); nothing is
+downloaded and no directory is guessed. The rows come from `matching.reference`, the parser that
+``services.refdata`` loads the database from too. Files (UTF-8 CSV with header, JSON):
+`undergrad_majors_2026.csv`, `undergrad_major_code_changes_2026.csv`,
 `vocational_majors_2021.csv`, `vocational_major_profiles_2022.json`,
 `vocational_major_orientation_occupations_matched.csv`, `occupations_csco2022.csv`,
 `admin_divisions_cn.csv`, `admin_divisions_latlng_cpca.csv`, `admin_divisions_gb2260_history_stdnum.csv`.
@@ -15,8 +17,6 @@ with their similarities as weights (see `Orientation.via`).
 
 from __future__ import annotations
 
-import csv
-import json
 import math
 import os
 import re
@@ -28,23 +28,10 @@ from typing import Any, Final, Literal
 import numpy as np
 from sklearn.feature_extraction.text import TfidfVectorizer
 
-from matching import fuzzy
+from matching import fuzzy, reference
 from matching.records import Education, MajorLevel, level_rank
 
 DivisionLevel = Literal["province", "prefecture", "county"]
-
-
-def default_data_dir() -> Path:
-    """`SUNSHINE_REFDATA_DIR`, else the data folder shipped in this repository (services/refdata/data)."""
-    env = os.environ.get("SUNSHINE_REFDATA_DIR")
-    if env:
-        return Path(env)
-    return Path(__file__).resolve().parent.parent / "services" / "refdata" / "data"
-
-
-def _rows(path: Path) -> list[dict[str, str]]:
-    with path.open(encoding="utf-8", newline="") as fh:
-        return list(csv.DictReader(fh))
 
 
 def normalize_code(code: str) -> str:
@@ -123,74 +110,35 @@ class MajorCatalog:
         return self.discipline_names.get(discipline_code, discipline_code)
 
 
-_VOC_LEVELS: Final[dict[str, MajorLevel]] = {
-    "中职": "中职",
-    "高职专科": "高职专科",
-    "职教本科": "职业本科",
-    "职业本科": "职业本科",
-}
-
-
 def load_majors(data_dir: Path) -> MajorCatalog:
+    """The majors of `matching.reference.major_rows`, with class and discipline names and the 2026 code changes."""
+    rows = reference.major_rows(data_dir)
     majors: dict[str, Major] = {}
     class_names: dict[str, str] = {}
     discipline_names: dict[str, str] = {}
-    for row in _rows(data_dir / "undergrad_majors_2026.csv"):
-        major = Major(
-            code=row["major_code"],
-            name=row["major_name"],
-            level="本科",
-            class_code=row["class_code"],
-            class_name=row["class_name"],
-            discipline_code=row["category_code"],
-            discipline_name=row["category_name"],
-        )
+    for row in rows.undergrad + rows.vocational:
+        major = _major(row)
         majors[major.code] = major
         class_names[major.class_code] = major.class_name
         discipline_names[major.discipline_code] = major.discipline_name
-    for row in _rows(data_dir / "vocational_majors_2021.csv"):
-        major = Major(
-            code=row["major_code"],
-            name=row["major_name"],
-            level=_VOC_LEVELS[row["level"]],
-            class_code=row["class_code"],
-            class_name=row["class_name"],
-            discipline_code=row["division_code"],
-            discipline_name=row["division_name"],
-        )
+    for row in rows.from_profiles:
+        major = _major(row)
         majors[major.code] = major
-        class_names[major.class_code] = major.class_name
-        discipline_names[major.discipline_code] = major.discipline_name
-    # Profiles name a few majors (codes with a K suffix) that the 2021 table lacks.
-    for rec in _load_profiles(data_dir):
-        code = str(rec["major_code"])
-        if code in majors:
-            continue
-        class_field = str(rec.get("class") or "")
-        class_code, class_name = class_field[:4], class_field[4:]
-        disc = class_code[:2]
-        majors[code] = Major(
-            code=code,
-            name=str(rec["major_name"]),
-            level=_VOC_LEVELS[str(rec["level"])],
-            class_code=class_code,
-            class_name=class_name or class_names.get(class_code, ""),
-            discipline_code=disc,
-            discipline_name=discipline_names.get(disc, ""),
-        )
-        class_names.setdefault(class_code, class_name)
-    old_codes = {
-        row["old_code"]: row["new_code_2026"] for row in _rows(data_dir / "undergrad_major_code_changes_2026.csv")
-    }
+        class_names.setdefault(major.class_code, major.class_name)
+    old_codes = {row["old_code"]: row["new_code"] for row in reference.major_code_change_rows(data_dir)}
     return MajorCatalog(majors, old_codes, class_names, discipline_names)
 
 
-def _load_profiles(data_dir: Path) -> list[dict[str, object]]:
-    with (data_dir / "vocational_major_profiles_2022.json").open(encoding="utf-8") as fh:
-        data = json.load(fh)
-    if not isinstance(data, list):
-        raise ValueError("vocational_major_profiles_2022.json: expected a list of records")
-    return [r for r in data if isinstance(r, dict)]
+def _major(row: Mapping[str, Any]) -> Major:
+    return Major(
+        code=row["code"],
+        name=row["name"],
+        level=row["level"],
+        class_code=row["class_code"],
+        class_name=row["class_name"],
+        discipline_code=row["discipline_code"],
+        discipline_name=row["discipline_name"],
+    )
 
 
 # ----------------------------------------------------------------------------------------- occupations
@@ -246,11 +194,11 @@ def _clean_alias(alias: str) -> str:
 
 def load_occupations(data_dir: Path) -> OccupationCatalog:
     occupations: dict[str, Occupation] = {}
-    for row in _rows(data_dir / "occupations_csco2022.csv"):
-        aliases = tuple(dict.fromkeys(a for a in (_clean_alias(x) for x in row["alias_job_titles"].split(",")) if a))
+    for row in reference.occupation_rows(data_dir):
+        aliases = tuple(dict.fromkeys(a for a in (_clean_alias(x) for x in row["aliases"].split(",")) if a))
         occupations[row["code"]] = Occupation(
             code=row["code"],
-            level=int(row["level"]),
+            level=row["level"],
             name=row["name"],
             definition=row["definition"],
             tasks=row["tasks"],
@@ -289,13 +237,13 @@ def load_orientations(data_dir: Path, majors: MajorCatalog, *, exclude: Iterable
     """
     excluded = set(exclude)
     occs: dict[str, list[str]] = {}
-    for row in _rows(data_dir / "vocational_major_orientation_occupations_matched.csv"):
+    for row in reference.major_occupation_rows(data_dir):
         occs.setdefault(row["major_code"], []).append(row["occupation_code"])
-    sentences: dict[str, str] = {}
-    for rec in _load_profiles(data_dir):
-        sentence = str(rec.get("career_orientation_职业面向") or "").strip()
-        if sentence:
-            sentences[str(rec["major_code"])] = sentence
+    sentences = {
+        row["major_code"]: row["career_orientation"]
+        for row in reference.profile_rows(data_dir)
+        if row["career_orientation"]
+    }
     official: dict[str, Orientation] = {}
     for code in set(occs) | set(sentences):
         if code in excluded or code not in majors.majors:
@@ -370,7 +318,7 @@ class Gazetteer:
         chain: list[str] = []
         for part in (code[:2] + "0000", code[:4] + "00", code):
             name = self.name(part)
-            if name == part or name in chain or _is_filler_name(name):
+            if name == part or name in chain or name in reference.FILLER_DIVISIONS:
                 continue
             chain.append(name)
             if part == code:
@@ -403,10 +351,6 @@ class Gazetteer:
         return 2 * _EARTH_RADIUS_KM * math.asin(min(1.0, math.sqrt(h)))
 
 
-def _is_filler_name(name: str) -> bool:
-    return name in {"市辖区", "县", "省直辖县级行政区划", "自治区直辖县级行政区划"}
-
-
 _DIVISION_LEVELS: Final[dict[str, DivisionLevel]] = {
     "province": "province",
     "prefecture": "prefecture",
@@ -418,24 +362,19 @@ def load_gazetteer(data_dir: Path) -> Gazetteer:
     names: dict[str, str] = {}
     levels: dict[str, DivisionLevel] = {}
     parents: dict[str, str] = {}
-    for row in _rows(data_dir / "admin_divisions_cn.csv"):
+    for row in reference.division_rows(data_dir):
         code = row["code"]
         names[code] = row["name"]
         level = _DIVISION_LEVELS.get(row["level"])
         if level is None:
-            raise ValueError(f"admin_divisions_cn.csv: unknown level {row['level']!r} for {code}")
+            raise ValueError(f"{reference.FILES['divisions']}: unknown level {row['level']!r} for {code}")
         levels[code] = level
         if row["parent_code"]:
             parents[code] = row["parent_code"]
-    latlng: dict[str, tuple[float, float]] = {}
-    for row in _rows(data_dir / "admin_divisions_latlng_cpca.csv"):
-        if row["latitude"] and row["longitude"]:
-            latlng[row["code6"]] = (float(row["latitude"]), float(row["longitude"]))
+    latlng = reference.division_coordinates(data_dir)
     history: dict[str, str] = {}
-    hist_path = data_dir / "admin_divisions_gb2260_history_stdnum.csv"
-    if hist_path.exists():
-        for row in _rows(hist_path):
-            history.setdefault(row["code"], row["name"])
+    if (data_dir / reference.FILES["division_history"]).exists():
+        history = {row["code"]: row["name"] for row in reference.division_history_rows(data_dir)}
     return Gazetteer(names, levels, parents, latlng, history)
 
 
@@ -461,12 +400,12 @@ class Catalogs:
         )
 
 
-def load_catalogs(data_dir: str | os.PathLike[str] | None = None, *, hold_out: Iterable[str] = ()) -> Catalogs:
-    """Load the catalogs from `data_dir` (default: `default_data_dir()`).
+def load_catalogs(data_dir: str | os.PathLike[str], *, hold_out: Iterable[str] = ()) -> Catalogs:
+    """Load the catalogs from the reference data directory `data_dir` (the caller names it).
 
     `hold_out`: major codes whose official orientation is dropped in favour of a derived one.
     """
-    path = Path(data_dir) if data_dir is not None else default_data_dir()
+    path = Path(data_dir)
     if not path.is_dir():
         raise FileNotFoundError(f"reference data directory not found: {path}")
     majors = load_majors(path)

@@ -1,6 +1,6 @@
 """Offline evaluation of the ranker on a labelled set built from the official data.
 
-    python -m matching.evaluate [--data-dir DIR] [--json]
+    python -m matching.evaluate --data-dir DIR [--json]
 
 Labelled set: one position per CSCO 细类 occupation that has a definition; its text is the definition and
 the task list only (no title, no occupation name, no alias titles). One query per vocational major with an
@@ -32,8 +32,9 @@ import numpy as np
 
 from matching.catalogs import Catalogs, load_catalogs
 from matching.features import FEATURES, Weights
-from matching.index import MatchIndex, top_k
+from matching.index import MatchIndex
 from matching.records import Education, GraduateRecord, PositionRecord
+from matching.scoring import top_k
 
 TODAY = date(2024, 6, 1)
 _EDUCATION = {
@@ -111,7 +112,7 @@ def _metrics(
     }
 
 
-def run_evaluation(*, data_dir: str | os.PathLike[str] | None = None, hold_every: int = 5) -> dict[str, Any]:
+def run_evaluation(*, data_dir: str | os.PathLike[str], hold_every: int = 5) -> dict[str, Any]:
     """Build the labelled set and score the full ranker and the text-only baseline."""
     official = load_catalogs(data_dir)
     majors = sorted(c for c, o in official.orientations.items() if o.official and o.occupations)
@@ -153,7 +154,7 @@ def run_evaluation(*, data_dir: str | os.PathLike[str] | None = None, hold_every
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m matching.evaluate", description=__doc__.splitlines()[0])
-    parser.add_argument("--data-dir", default=None)
+    parser.add_argument("--data-dir", required=True, help="reference data directory")
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     args = parser.parse_args(argv)
     result = run_evaluation(data_dir=args.data_dir)

@@ -133,21 +133,6 @@ class Weights:
             raise ValueError(f"unknown features: {sorted(unknown)}")
         return cls(**{k: float(v) for k, v in values.items()})
 
-    def normalized(self) -> Weights:
-        arr = self.as_array()
-        total = arr.sum()
-        return Weights.from_array(arr / total if total > 0 else np.full(len(FEATURES), 1 / len(FEATURES)))
-
-
-def combine(values: Mapping[str, npt.NDArray[np.floating]], weights: Weights) -> F32:
-    """Weighted sum in `FEATURES` order, float32."""
-    out: F32 | None = None
-    for name in FEATURES:
-        term = np.float32(getattr(weights, name)) * np.asarray(values[name], dtype=np.float32)
-        out = term if out is None else out + term
-    assert out is not None
-    return np.asarray(out, dtype=np.float32)
-
 
 # ----------------------------------------------------------------------------------------------- place
 

@@ -264,7 +264,7 @@ def bench(
     pg_url: Annotated[str | None, typer.Option(help="PostgreSQL for pg_trgm and report timings")] = None,
 ) -> None:
     """Benchmarks beside their baselines: matching (10k/100k), spreadsheet import (50k rows), 附件9 (100k)."""
-    from services import bench as bench_mod
+    from benchmarks import run as bench_mod
 
     names = [p.strip() for p in parts.split(",") if p.strip()]
     unknown = set(names) - set(bench_mod.PARTS)

@@ -6,6 +6,7 @@ from services.aid import models as aid_models  # noqa: F401
 from services.catalog import models as catalog_models  # noqa: F401
 from services.db import Base
 from services.matches import models as matches_models  # noqa: F401
+from services.notifications import models as notifications_models  # noqa: F401
 from services.orgs import models as orgs_models
 from services.refdata import enum_models as refdata_enum_models  # noqa: F401
 from services.refdata import models as refdata_models  # noqa: F401

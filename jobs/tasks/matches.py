@@ -7,7 +7,7 @@ from typing import Any
 
 from jobs.base import task
 from services.db import session_scope
-from services.matches import service
+from services.matches import stored
 from services.queue import send_now
 
 CHUNK_TASK = "sunshine.matches.rematch_chunk"
@@ -17,14 +17,14 @@ CHUNK_TASK = "sunshine.matches.rematch_chunk"
 def rematch_graduate(graduate_id: int, force: bool = True) -> dict[str, int]:
     """Recompute one graduate's stored top-k (after a profile change, say)."""
     with session_scope() as session:
-        return service.rematch_graduates(session, graduate_ids=[graduate_id], force=force).as_dict()
+        return stored.rematch_graduates(session, graduate_ids=[graduate_id], force=force).as_dict()
 
 
 @task("sunshine.matches.rematch_chunk", idempotent=True, time_limit=1500)
 def rematch_chunk(graduate_ids: list[int], force: bool = False) -> dict[str, int]:
     """Recompute the stored top-k of one chunk of graduates (skips those already current unless ``force``)."""
     with session_scope() as session:
-        return service.rematch_graduates(session, graduate_ids=graduate_ids, force=force).as_dict()
+        return stored.rematch_graduates(session, graduate_ids=graduate_ids, force=force).as_dict()
 
 
 def _fan_out(chunks: list[list[int]], force: bool) -> dict[str, Any]:
@@ -34,16 +34,16 @@ def _fan_out(chunks: list[list[int]], force: bool) -> dict[str, Any]:
 
 
 @task("sunshine.matches.rematch_all", idempotent=True)
-def rematch_all(chunk_size: int = service.CHUNK_SIZE, force: bool = True) -> dict[str, Any]:
+def rematch_all(chunk_size: int = stored.CHUNK_SIZE, force: bool = True) -> dict[str, Any]:
     """Every graduate, in chunks of ``chunk_size`` ids, each chunk a ``rematch_chunk`` task (nightly)."""
     with session_scope() as session:
-        chunks = service.graduate_id_chunks(session, size=chunk_size)
+        chunks = stored.graduate_id_chunks(session, size=chunk_size)
     return _fan_out(chunks, force)
 
 
 @task("sunshine.matches.refresh_after_catalog_change", idempotent=True)
-def refresh_after_catalog_change(chunk_size: int = service.CHUNK_SIZE) -> dict[str, Any]:
+def refresh_after_catalog_change(chunk_size: int = stored.CHUNK_SIZE) -> dict[str, Any]:
     """Drop stored results of positions no longer open, then rematch the graduates whose lists are stale."""
     with session_scope() as session:
-        chunks = service.refresh_after_catalog_change(session, size=chunk_size)
+        chunks = stored.refresh_after_catalog_change(session, size=chunk_size)
     return _fan_out(chunks, False)

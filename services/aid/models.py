@@ -466,20 +466,3 @@ class AidWorkStudy(TimestampMixin, Base):
     ends_on: Mapped[date] = mapped_column(Date)
     subsidy_amount: Mapped[Decimal] = mapped_column(Money)
     fund_source: Mapped[str] = mapped_column(String(16))
-
-
-class AidNotification(Base):
-    """A deadline warning for one staff account, written at most once per deadline and day."""
-
-    __tablename__ = "aid_notification"
-    __table_args__ = (UniqueConstraint("user_id", "year", "deadline", "day"),)
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
-    year: Mapped[int] = mapped_column(Integer)
-    deadline: Mapped[str] = mapped_column(String(24))
-    due_on: Mapped[date] = mapped_column(Date)
-    day: Mapped[date] = mapped_column(Date)
-    message: Mapped[str] = mapped_column(String(300))
-    read_at: Mapped[datetime | None] = mapped_column()
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -27,7 +27,6 @@ from services.aid.schemas import (
     ImportOut,
     NoticeIn,
     NoticeOut,
-    NotificationOut,
     ObjectionIn,
     ObjectionOut,
     PaymentCreated,
@@ -585,30 +584,7 @@ async def import_results(
     return ImportOut(succeeded=summary.succeeded, failed=summary.failed, unknown=summary.unknown)
 
 
-# ------------------------------------------------------------------------------------------ notifications, work-study
-
-
-@router.get(
-    "/notifications",
-    response_model=list[NotificationOut],
-    summary="截止日期提醒",
-    description="本人收到的活动截止日期提醒。",
-)
-def notifications(principal: CurrentPrincipal, session: SessionDep, page: PageDep, unread: bool = False) -> Any:
-    return service.list_notifications(
-        session, principal=principal, unread_only=unread, limit=page.limit, offset=page.offset
-    )
-
-
-@router.post(
-    "/notifications/{notification_id}/read",
-    response_model=NotificationOut,
-    summary="标记提醒已读",
-    description="把本人的一条提醒标记为已读。",
-    responses=responses(NotFound),
-)
-def read_notification(notification_id: int, principal: CurrentPrincipal, session: SessionDep) -> Any:
-    return service.mark_read(session, principal=principal, notification_id=notification_id)
+# ------------------------------------------------------------------------------------------------ work-study
 
 
 @router.post(

@@ -374,18 +374,6 @@ class DeadlineOut(BaseModel):
     due_on: date = Field(examples=["2023-08-20"])
 
 
-class NotificationOut(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
-
-    id: int
-    year: int
-    deadline: str
-    due_on: date
-    day: date
-    message: str
-    read_at: datetime | None
-
-
 class WorkStudyIn(Request):
     student_id: int = Field(examples=[12])
     year: int = Field(ge=2000, le=2100, examples=[2023])

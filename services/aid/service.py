@@ -33,7 +33,6 @@ from services.aid.models import (
     AidCampaign,
     AidNotice,
     AidNoticeEntry,
-    AidNotification,
     AidObjection,
     AidPayment,
     AidPaymentBatch,
@@ -58,6 +57,7 @@ from services.aid.registry_link import StudentFacts, student_facts
 from services.db import utcnow
 from services.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from services.identifiers import InvalidIdentifier, normalize_bank_card, normalize_phone, parse_resident_id
+from services.notifications import service as notifications
 from services.orgs import service as orgs
 from services.orgs.models import OrgUnit
 from services.security import audit, pii, reveal
@@ -1611,63 +1611,24 @@ def warn_deadlines(session: Session, *, today: date) -> int:
             select(User.id).where(User.is_active.is_(True), User.role.in_([Role.UNION_COUNTY, Role.UNION_CITY]))
         )
     )
-    existing = set(
-        session.execute(
-            select(AidNotification.user_id, AidNotification.deadline).where(
-                AidNotification.year == campaign.year, AidNotification.day == today
-            )
-        )
-    )
     written = 0
     for d in due:
         left = (d.due_on - today).days
         when = "今天" if left == 0 else f"还有{left}天"
         message = f"{campaign.name}：{d.title}的截止日期为{d.due_on:%m月%d日}，{when}到期"
         for user_id in staff:
-            if (user_id, d.code) in existing:
-                continue
-            try:
-                with session.begin_nested():
-                    session.add(
-                        AidNotification(
-                            user_id=user_id,
-                            year=campaign.year,
-                            deadline=d.code,
-                            due_on=d.due_on,
-                            day=today,
-                            message=message,
-                        )
-                    )
-                    session.flush()
-                written += 1
-            except IntegrityError:
-                continue
+            row = notifications.notify_once(
+                session,
+                recipient_id=user_id,
+                key=f"aid:{campaign.year}:{d.code}:{today.isoformat()}",
+                source="aid",
+                kind="deadline",
+                title=f"截止日期提醒：{d.title}",
+                body=message,
+                link=f"/api/v1/aid/campaigns/{campaign.year}/deadlines",
+            )
+            written += row is not None
     return written
-
-
-def list_notifications(
-    session: Session, *, principal: Principal, unread_only: bool, limit: int, offset: int
-) -> list[AidNotification]:
-    stmt = (
-        select(AidNotification)
-        .where(AidNotification.user_id == principal.user_id)
-        .order_by(AidNotification.id.desc())
-        .limit(limit)
-        .offset(offset)
-    )
-    if unread_only:
-        stmt = stmt.where(AidNotification.read_at.is_(None))
-    return list(session.scalars(stmt))
-
-
-def mark_read(session: Session, *, principal: Principal, notification_id: int) -> AidNotification:
-    row = session.get(AidNotification, notification_id)
-    if row is None or row.user_id != principal.user_id:
-        raise NotFound(f"提醒 {notification_id} 不存在")
-    if row.read_at is None:
-        row.read_at = utcnow()
-        session.flush()
-    return row
 
 
 # ---------------------------------------------------------------------------------------------- work-study

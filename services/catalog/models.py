@@ -7,7 +7,18 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, Date, ForeignKey, Integer, Numeric, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    CheckConstraint,
+    Date,
+    ForeignKey,
+    Integer,
+    Numeric,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from services.db import Base, TimestampMixin, utcnow
@@ -168,6 +179,10 @@ class Position(TimestampMixin, Base):
     """A position of one of five kinds; the kind's own fields are empty for the other kinds."""
 
     __tablename__ = "position"
+    __table_args__ = (
+        # two signings for the last place cannot both land: the database refuses a filled count above the headcount
+        CheckConstraint("headcount IS NULL OR filled <= headcount", name="filled_within_headcount"),
+    )
     __audit__ = True
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -28,6 +28,7 @@ from services.registry.models import Graduate, Stage
 from services.security import service as security
 from services.security.models import Role, User
 from services.security.principal import Principal
+from services.tracking import flows
 from services.tracking import service as tracking
 from services.tracking.models import Application, Assignment
 
@@ -138,7 +139,7 @@ def _give_pipeline(session: Session, *, staff: Principal, graduate: Graduate) ->
     for item in matches.graduate_matches(session, principal=staff, graduate_id=graduate.id, limit=10).items:
         try:
             with session.begin_nested():
-                matches.recommend(
+                flows.recommend(
                     session,
                     principal=staff,
                     graduate_id=graduate.id,

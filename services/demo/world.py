@@ -70,7 +70,6 @@ from services.clock import local_today
 from services.config import get_settings
 from services.demo import identities, lexicon
 from services.errors import Conflict, DomainError, ValidationFailed
-from services.matches import service as matches
 from services.orgs import service as orgs
 from services.orgs.models import OrgKind, OrgUnit
 from services.refdata.models import RefMajor
@@ -82,6 +81,7 @@ from services.registry.models import Family, Graduate, ImportStatus, Stage
 from services.security.models import Role, User
 from services.security.passwords import hash_password
 from services.security.principal import Principal
+from services.tracking import flows
 from services.tracking import service as tracking
 from services.tracking.models import Application
 
@@ -1195,7 +1195,7 @@ class _Builder:
     def _recommend(self, grad: _Grad, position_id: int, counselor: Principal) -> int | None:
         try:
             with self.session.begin_nested():
-                rec = matches.recommend(
+                rec = flows.recommend(
                     self.session,
                     principal=counselor,
                     graduate_id=grad.id,

@@ -24,13 +24,13 @@ def learn(
     """Fit the weights on recommended pairs and their outcomes, evaluate on held-out graduates (NDCG@10) and
     store the decision; the index of every process picks up adopted weights on its next use."""
     from services.db import session_scope
-    from services.matches import service
+    from services.matches import learning
 
     if not 0 < holdout < 1:
         console.print("[red]--holdout 应在 0 和 1 之间[/red]")
         raise typer.Exit(2)
     with session_scope() as session:
-        result = service.learn_weights(session, holdout_fraction=holdout, min_gain=min_gain)
+        result = learning.learn_weights(session, holdout_fraction=holdout, min_gain=min_gain)
     out = {
         "weights_id": result.weights_id,
         "adopted": result.adopted,
@@ -59,10 +59,10 @@ def learn(
 def weights(limit: Annotated[int, typer.Option(help="显示最近几次决定")] = 10) -> None:
     """Show the active weights and the latest decisions with their figures."""
     from services.db import session_scope
-    from services.matches import service
+    from services.matches import learning
 
     with session_scope() as session:
-        rows = service.weights_history(session, limit=limit)
+        rows = learning.weights_history(session, limit=limit)
         if not rows:
             console.print("尚无权重决定记录，使用默认权重")
             return
@@ -79,12 +79,12 @@ def rematch(
 ) -> None:
     """Queue the rematch of the stored top-k (all graduates, or only stale ones) in chunks."""
     from services.db import session_scope
-    from services.matches import service
+    from services.matches import stored
     from services.queue import send_now
 
     with session_scope() as session:
-        ids = service.stale_graduate_ids(session) if stale_only else None
-        chunks = service.graduate_id_chunks(session, size=chunk_size, ids=ids)
+        ids = stored.stale_graduate_ids(session) if stale_only else None
+        chunks = stored.graduate_id_chunks(session, size=chunk_size, ids=ids)
     for chunk in chunks:
         send_now("sunshine.matches.rematch_chunk", chunk, not stale_only)
     console.print(f"已提交 {len(chunks)} 个任务，共 {sum(len(c) for c in chunks)} 名毕业生")

@@ -29,14 +29,15 @@ from typing import Any, TypeVar, cast
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
-from matching.catalogs import Catalogs, default_data_dir, load_catalogs
+from matching.catalogs import Catalogs, load_catalogs
 from matching.features import Weights
 from matching.index import MatchIndex
 from matching.records import PositionRecord
-from services.catalog import service as catalog
 from services.catalog.models import CatalogVersion, Employer, EmployerStatus, Position, PositionStatus, ProgramRuleSet
 from services.errors import NotFound
+from services.matches import records as position_records
 from services.matches.models import MatchWeights
+from services.refdata.service import default_data_dir
 
 log = logging.getLogger(__name__)
 
@@ -53,7 +54,7 @@ Fingerprint = tuple[datetime | None, datetime | None, datetime | None]
 
 @lru_cache(maxsize=1)
 def reference_catalogs() -> Catalogs:
-    """The reference catalogs of ``services/refdata/data`` (or ``SUNSHINE_REFDATA_DIR``), once per process."""
+    """The reference catalogs of the directory the refdata loader reads, once per process."""
     return load_catalogs(default_data_dir())
 
 
@@ -173,7 +174,7 @@ class IndexHolder:
         # fingerprints first: a change committed between the two reads is then seen as changed next time
         self._seen = fingerprints(session, since=None)
         self._tables.clear()
-        records = catalog.open_positions_for_matching(session)
+        records = position_records.open_positions_for_matching(session)
         self._index = MatchIndex(records, reference_catalogs(), weights=weights.weights)
         self._stamp = stamp
         self._weights_id = weights.id
@@ -223,7 +224,7 @@ def _follows(seen: Stamp, now: Stamp) -> bool:
 
 def _fresh_record(session: Session, position_id: int) -> PositionRecord | None:
     try:
-        return catalog.position_record(session, position_id=position_id)
+        return position_records.position_record(session, position_id=position_id)
     except NotFound:
         return None
 

@@ -1,4 +1,4 @@
-"""HTTP: ranked positions for a graduate, ranked candidates for a position, recommendations from a match."""
+"""HTTP: ranked positions for a graduate and ranked candidates for a position (recommendations are tracking's)."""
 
 from __future__ import annotations
 
@@ -6,21 +6,13 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Query
 
-from matching.rules import RuleCheck
 from services.db import SessionDep
-from services.errors import Conflict, Forbidden, NotFound, ValidationFailed, responses
+from services.errors import Forbidden, NotFound, ValidationFailed, responses
 from services.matches import service
 from services.matches.schemas import (
     CandidateListOut,
-    CandidateOut,
     EnterpriseCandidateListOut,
-    EnterpriseCandidateOut,
     MatchListOut,
-    PlaceOut,
-    PositionMatchOut,
-    RecommendationCreate,
-    RecommendationOut,
-    RuleCheckOut,
 )
 from services.pagination import PageDep
 from services.security.dependencies import require_roles
@@ -36,10 +28,6 @@ EnterpriseOrUnion = Annotated[
     Principal, Depends(require_roles("enterprise", "counselor", "union_county", "union_city", "admin"))
 ]
 UnionSide = Annotated[Principal, Depends(require_roles("counselor", "union_county", "union_city", "admin"))]
-
-
-def _checks(checks: list[RuleCheck]) -> list[RuleCheckOut]:
-    return [RuleCheckOut(code=c.code, passed=c.passed, text=c.text) for c in checks]
 
 
 @router.get(
@@ -71,34 +59,7 @@ def graduate_matches(
         limit=page.limit,
         offset=page.offset,
     )
-    return MatchListOut(
-        graduate_id=graduate_id,
-        items=[
-            PositionMatchOut(
-                rank=m.rank,
-                position_id=m.position_id,
-                title=m.title,
-                kind=m.kind,
-                kind_name=service.kind_name(m.kind),
-                employer_name=m.employer_name,
-                places=[PlaceOut(code=c, name=n) for c, n in m.places],
-                remote=m.remote,
-                pay_min=m.pay_min,
-                pay_max=m.pay_max,
-                deadline=m.deadline,
-                hardship_priority=m.hardship_priority,
-                score=m.score,
-                features=m.features,
-                reasons=m.reasons,
-                checks=_checks(m.checks),
-            )
-            for m in result.items
-        ],
-        limit=result.limit,
-        offset=result.offset,
-        has_more=result.has_more,
-        catalog_version=result.catalog_version,
-    )
+    return MatchListOut.model_validate(result, from_attributes=True)
 
 
 @router.get(
@@ -120,84 +81,5 @@ def position_candidates(
         session, principal=principal, position_id=position_id, limit=page.limit, offset=page.offset
     )
     if result.enterprise_view:
-        return EnterpriseCandidateListOut(
-            position_id=position_id,
-            position_open=result.position_open,
-            items=[
-                EnterpriseCandidateOut(
-                    rank=c.rank,
-                    name=c.name,
-                    school_name=c.school_name,
-                    major=c.major,
-                    cohort=c.cohort,
-                    education=c.education_name,
-                    skills=c.skills,
-                    score=c.score,
-                    reasons=c.reasons,
-                )
-                for c in result.items
-            ],
-            limit=result.limit,
-            offset=result.offset,
-            has_more=result.has_more,
-        )
-    return CandidateListOut(
-        position_id=position_id,
-        position_open=result.position_open,
-        items=[
-            CandidateOut(
-                rank=c.rank,
-                graduate_id=c.graduate_id,
-                name=c.name,
-                org_unit_id=c.org_unit_id,
-                school_name=c.school_name,
-                major=c.major,
-                cohort=c.cohort,
-                education=c.education,
-                education_name=c.education_name,
-                skills=c.skills,
-                employment_status=c.employment_status,
-                hardship_family=c.hardship_family,
-                score=c.score,
-                features=c.features,
-                reasons=c.reasons,
-                checks=_checks(c.checks),
-            )
-            for c in result.items
-        ],
-        limit=result.limit,
-        offset=result.offset,
-        has_more=result.has_more,
-        catalog_version=result.catalog_version,
-    )
-
-
-@router.post(
-    "/graduates/{graduate_id}/recommendations",
-    response_model=RecommendationOut,
-    status_code=201,
-    summary="把匹配岗位推荐给毕业生",
-    description=(
-        "就业指导员或工会把匹配结果中的岗位推荐给管辖范围内的毕业生：在全流程跟踪中建立“已推荐”的求职记录，"
-        "并自动记一次“岗位推荐”服务（计入1131标准）。岗位不符合该毕业生的任一硬性条件（学历、年龄、专业、户籍、"
-        "截止、名额等）时拒绝推荐并列出不符的条件；同一岗位不能重复推荐。"
-    ),
-    responses=responses(Forbidden, NotFound, Conflict, ValidationFailed),
-)
-def recommend(
-    graduate_id: int, body: RecommendationCreate, principal: UnionSide, session: SessionDep
-) -> RecommendationOut:
-    rec = service.recommend(
-        session, principal=principal, graduate_id=graduate_id, position_id=body.position_id, note=body.note
-    )
-    return RecommendationOut(
-        application_id=rec.application_id,
-        graduate_id=rec.graduate_id,
-        position_id=rec.position_id,
-        state=rec.state,
-        score=rec.score,
-        reasons=rec.reasons,
-        checks=_checks(rec.checks),
-        catalog_version=rec.catalog_version,
-        recommended_at=rec.recommended_at,
-    )
+        return EnterpriseCandidateListOut.model_validate(result, from_attributes=True)
+    return CandidateListOut.model_validate(result, from_attributes=True)

@@ -1,4 +1,8 @@
-"""Request and response bodies of the matching routes."""
+"""Request and response bodies of the matching routes.
+
+Responses are validated from the service's dataclasses (``model_validate(..., from_attributes=True)``); a
+field that is named differently there says so with ``validation_alias``.
+"""
 
 from __future__ import annotations
 
@@ -75,7 +79,7 @@ class EnterpriseCandidateOut(BaseModel):
     school_name: str = Field(examples=["亳州职业技术学院"])
     major: str = Field(examples=["软件技术"])
     cohort: int | None = Field(examples=[2023])
-    education: str = Field(examples=["大学专科（高职）"])
+    education: str = Field(validation_alias="education_name", examples=["大学专科（高职）"], description="学历")
     skills: list[str] = Field(examples=[["Java", "MySQL"]])
     score: float = Field(examples=[0.7712])
     reasons: list[str] = Field(examples=[["专业对口：软件技术 ↔ 计算机类", "地点：蒙城县（同县）"]])

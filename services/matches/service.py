@@ -1,5 +1,7 @@
-"""Matching as the service offers it: ranked positions for a graduate, ranked candidates for a position,
-recommendations made from a match, the stored top-k per graduate and learning the weights from outcomes.
+"""Matching as the service offers it: ranked positions for a graduate and ranked candidates for a position. The
+stored top-k per graduate is :mod:`services.matches.stored`, learning the weights from outcomes
+:mod:`services.matches.learning`; a recommendation made from a match is written by
+:func:`services.tracking.flows.recommend`, through the one gate for applications.
 
 The ranking itself is :mod:`matching` (pure); this module turns registry and catalog rows into its records,
 decides who may see what, and keeps results. :func:`graduate_record` is the only way a graduate reaches the
@@ -9,26 +11,21 @@ political status, health or disability, marital status or household type — so 
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Hashable, Iterable, Sequence
-from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
-from typing import Any, Final, cast
+from dataclasses import dataclass
+from datetime import date
+from typing import Final, cast
 
-import numpy as np
-from sqlalchemy import delete, func, insert, or_, select, update
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
-from matching import learning
-from matching.features import FEATURES
 from matching.index import GraduateTable, Match, MatchIndex
 from matching.records import KIND_NAMES, KINDS, Education, GraduateRecord, Kind, PositionRecord
-from matching.rules import FLAG_NAMES, RuleCheck, explain_rules
+from matching.rules import FLAG_NAMES, RuleCheck
 from services.catalog import service as catalog
-from services.catalog.models import Employer, EmployerStatus, Position, PositionStatus
-from services.errors import Conflict, FieldError, Forbidden, NotFound, ValidationFailed
-from services.matches.holder import SyncReport, active_weights, holder_for, reference_catalogs
-from services.matches.models import MatchRecommendation, MatchResult, MatchSnapshot, MatchWeights
+from services.catalog.models import Position
+from services.errors import Forbidden, NotFound, ValidationFailed
+from services.matches.holder import holder_for, reference_catalogs
 from services.orgs import service as orgs
 from services.refdata.enums import Vocabularies, vocabularies
 from services.registry import service as registry
@@ -37,14 +34,9 @@ from services.registry.models import Family, Graduate
 from services.security.models import Role
 from services.security.principal import Principal
 from services.tracking import service as tracking
-from services.tracking.models import Application
 
 #: Most results one request may page through (offset + limit).
 MAX_K: Final = 200
-#: Positions stored per graduate for lists and reports.
-STORED_K: Final = 20
-#: Graduates per rematch task.
-CHUNK_SIZE: Final = 200
 #: Employment statuses of graduates who are not looking for a position (left out of candidate lists).
 NOT_SEEKING: Final = frozenset({"further_study", "military", "not_seeking"})
 #: Certificates a graduate can show by naming them among the skills. Political status is never read.
@@ -153,13 +145,20 @@ def not_seeking_statuses(vocab: Vocabularies) -> frozenset[str]:
 
 
 @dataclass(frozen=True, slots=True)
+class Place:
+    code: str
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
 class PositionMatch:
     rank: int
     position_id: int
     title: str
     kind: str
+    kind_name: str
     employer_name: str
-    places: list[tuple[str, str]]
+    places: list[Place]
     remote: bool
     pay_min: int | None
     pay_max: int | None
@@ -173,6 +172,7 @@ class PositionMatch:
 
 @dataclass(frozen=True, slots=True)
 class MatchPage:
+    graduate_id: int
     items: list[PositionMatch]
     limit: int
     offset: int
@@ -195,6 +195,20 @@ def _check_places(places: Sequence[str]) -> list[str]:
     return out
 
 
+def _readable_profile(session: Session, *, principal: Principal, graduate_id: int) -> registry.GraduateProfile:
+    """The graduate's profile, read once, when ``principal`` may see it (the rules of
+    :func:`services.tracking.service.readable_graduate`); else 404, and 403 for an enterprise."""
+    found = load_profiles(session, scope=None, ids=[graduate_id])
+    if not found:
+        raise NotFound(f"编号为 {graduate_id} 的毕业生不存在或不在您的管辖范围内")
+    profile = found[0]
+    if principal.role == Role.ENTERPRISE:
+        raise Forbidden("企业不能查看毕业生档案")
+    if not tracking.visible_graduate_scope(session, principal=principal).can_read(profile.id, profile.org_unit_id):
+        raise NotFound(f"编号为 {graduate_id} 的毕业生不存在或不在您的管辖范围内")
+    return profile
+
+
 def graduate_matches(
     session: Session,
     *,
@@ -209,10 +223,9 @@ def graduate_matches(
 
     The graduate sees their own; counselors and union staff those of their scope (with accepted handoffs).
     """
-    tracking.readable_graduate(session, principal=principal, graduate_id=graduate_id)
+    profile = _readable_profile(session, principal=principal, graduate_id=graduate_id)
     k = _check_page(limit, offset)
     areas = _check_places(places)
-    profile = load_profiles(session, scope=None, ids=[graduate_id])[0]
     record = records_for(session, [profile])[0]
     today = catalog.local_today()
     holder = holder_for(session)
@@ -228,7 +241,7 @@ def graduate_matches(
         version = holder.stamp.version if holder.stamp else 0
     page = found[offset : offset + limit]
     items = _position_items(session, page, records, start=offset)
-    return MatchPage(items, limit, offset, len(found) > offset + limit, version)
+    return MatchPage(graduate_id, items, limit, offset, len(found) > offset + limit, version)
 
 
 def _position_items(
@@ -246,8 +259,9 @@ def _position_items(
                 position_id=m.position_id,
                 title=rec.title,
                 kind=rec.kind,
+                kind_name=kind_name(rec.kind),
                 employer_name=summary.employer_name if summary else "",
-                places=[(code, gazetteer.full_name(code)) for code in rec.places],
+                places=[Place(code, gazetteer.full_name(code)) for code in rec.places],
                 remote=rec.remote,
                 pay_min=rec.pay_min,
                 pay_max=rec.pay_max,
@@ -287,6 +301,7 @@ class Candidate:
 
 @dataclass(frozen=True, slots=True)
 class CandidatePage:
+    position_id: int
     items: list[Candidate]
     limit: int
     offset: int
@@ -406,422 +421,7 @@ def position_candidates(
                 checks=[] if enterprise else list(m.checks),
             )
         )
-    return CandidatePage(items, limit, offset, len(found) > offset + limit, version, enterprise, is_open)
-
-
-# ---------------------------------------------------------------------------------- recommendations
-
-
-@dataclass(frozen=True, slots=True)
-class Recommendation:
-    application_id: int
-    graduate_id: int
-    position_id: int
-    state: str
-    score: float
-    reasons: list[str]
-    checks: list[RuleCheck]
-    catalog_version: int
-    recommended_at: datetime
-
-
-def recommend(
-    session: Session, *, principal: Principal, graduate_id: int, position_id: int, note: str | None = None
-) -> Recommendation:
-    """A counselor turns a match into a recommendation: refused when the position fails a hard rule for the
-    graduate; otherwise the application starts as ``recommended`` and a 岗位推荐 service is logged (tracking),
-    and the match's score and features are kept for learning."""
-    if principal.role not in UNION_SIDE:
-        raise Forbidden("只有就业指导员和工会可以推荐岗位")
-    graduate = tracking.servable_graduate(session, principal=principal, graduate_id=graduate_id)
-    catalog.get_position(session, position_id=position_id, principal=principal)
-    profile = load_profiles(session, scope=None, ids=[graduate.id])[0]
-    record = records_for(session, [profile])[0]
-    today = catalog.local_today()
-    holder = holder_for(session)
-    with holder.use(session) as index:
-        current = holder.ensure_current(index, session, position_id)
-        if current is None:
-            raise NotFound(f"岗位 {position_id} 不存在")
-        cats = reference_catalogs()
-        checks = explain_rules(current, record, today=today, majors=cats.majors, gazetteer=cats.gazetteer)
-        failed = [c for c in checks if not c.passed]
-        if failed:
-            raise Conflict(
-                "该岗位不符合此毕业生的硬性条件：" + "；".join(c.text for c in failed),
-                errors=[FieldError(field="position_id", reason=c.text, code=c.code) for c in failed],
-            )
-        match = index.explain(position_id, record, today=today)
-        version = holder.stamp.version if holder.stamp else 0
-    app = tracking.recommend(session, principal=principal, graduate_id=graduate.id, position_id=position_id, note=note)
-    row = MatchRecommendation(
-        application_id=app.id,
-        graduate_id=graduate.id,
-        position_id=position_id,
-        org_unit_id=graduate.org_unit_id,
-        score=float(match.score),
-        features={name: float(v) for name, v in match.features.items()},
-        reasons=list(match.reasons),
-        catalog_version=version,
-        recommended_by_id=principal.user_id,
-    )
-    session.add(row)
-    session.flush()
-    return Recommendation(
-        application_id=app.id,
-        graduate_id=graduate.id,
-        position_id=position_id,
-        state=app.state,
-        score=round(match.score, 6),
-        reasons=list(match.reasons),
-        checks=checks,
-        catalog_version=version,
-        recommended_at=row.created_at,
-    )
-
-
-# ------------------------------------------------------------------------------------- stored top-k
-
-
-@dataclass(slots=True)
-class RematchSummary:
-    graduates: int = 0
-    computed: int = 0
-    skipped: int = 0
-    results: int = 0
-    catalog_version: int = 0
-    index: SyncReport = field(default_factory=SyncReport)
-
-    def as_dict(self) -> dict[str, int]:
-        return {
-            "graduates": self.graduates,
-            "computed": self.computed,
-            "skipped": self.skipped,
-            "results": self.results,
-            "catalog_version": self.catalog_version,
-        }
-
-
-def _aware(value: datetime) -> datetime:
-    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
-
-
-def rematch_graduates(
-    session: Session, *, graduate_ids: Sequence[int], force: bool = False, k: int = STORED_K
-) -> RematchSummary:
-    """Recompute and store the top-k of these graduates (ids that no longer exist are ignored).
-
-    Idempotent: a graduate whose stored list was computed today, for the current catalog version and weights,
-    after the profile last changed, is skipped unless ``force``; otherwise the stored rows are replaced.
-    """
-    ids = sorted(set(graduate_ids))
-    summary = RematchSummary()
-    if not ids:
-        return summary
-    _lock_graduates(session, ids)
-    profiles = load_profiles(session, scope=None, ids=ids)
-    records = {r.id: r for r in records_for(session, profiles)}
-    existing = session.scalars(select(MatchSnapshot).where(MatchSnapshot.graduate_id.in_(ids)))
-    snapshots = {s.graduate_id: s for s in existing}
-    today = catalog.local_today()
-    holder = holder_for(session)
-    with holder.use(session) as index:
-        summary.index = holder.last_sync
-        version = holder.stamp.version if holder.stamp else 0
-        weights_id = holder.weights_id
-        summary.catalog_version = version
-        now = datetime.now(UTC)
-        done: list[tuple[registry.GraduateProfile, list[Match]]] = []
-        for profile in profiles:
-            summary.graduates += 1
-            snap = snapshots.get(profile.id)
-            if (
-                not force
-                and snap is not None
-                and snap.catalog_version == version
-                and snap.weights_id == weights_id
-                and snap.computed_on == today
-                and _aware(snap.computed_at) >= _aware(profile.updated_at)
-            ):
-                summary.skipped += 1
-                continue
-            done.append((profile, index.rank_positions(records[profile.id], k, today=today)))
-    _store(session, done, snapshots, version=version, weights_id=weights_id, today=today, now=now)
-    summary.computed = len(done)
-    summary.results = sum(len(found) for _, found in done)
-    return summary
-
-
-#: Namespace of the PostgreSQL advisory locks taken per graduate while a stored list is replaced.
-LOCK_NAMESPACE: Final = 0x6D61  # "ma"
-
-
-def _lock_graduates(session: Session, ids: Sequence[int]) -> None:
-    """On PostgreSQL, hold a transaction-scoped advisory lock per graduate (in id order, so two chunks never
-    deadlock): a chunk delivered twice to two workers runs one after the other, and the second finds the work
-    done. SQLite has a single writer already."""
-    if session.get_bind().dialect.name != "postgresql":
-        return
-    for graduate_id in ids:
-        session.execute(select(func.pg_advisory_xact_lock(LOCK_NAMESPACE, graduate_id)))
-
-
-def _store(
-    session: Session,
-    done: Sequence[tuple[registry.GraduateProfile, Sequence[Match]]],
-    snapshots: dict[int, MatchSnapshot],
-    *,
-    version: int,
-    weights_id: int | None,
-    today: date,
-    now: datetime,
-) -> None:
-    """Replace the stored rows of the computed graduates in one delete and one bulk insert."""
-    if not done:
-        return
-    session.execute(delete(MatchResult).where(MatchResult.graduate_id.in_([p.id for p, _ in done])))
-    rows = [
-        {
-            "graduate_id": profile.id,
-            "position_id": m.position_id,
-            "org_unit_id": profile.org_unit_id,
-            "rank": i + 1,
-            "score": float(m.score),
-            "features": {name: float(v) for name, v in m.features.items()},
-            "reasons": list(m.reasons),
-            "catalog_version": version,
-            "computed_at": now,
-        }
-        for profile, found in done
-        for i, m in enumerate(found)
-    ]
-    if rows:
-        session.execute(insert(MatchResult), rows)
-    for profile, found in done:
-        snap = snapshots.get(profile.id)
-        if snap is None:
-            snap = MatchSnapshot(graduate_id=profile.id)
-            session.add(snap)
-        snap.org_unit_id = profile.org_unit_id
-        snap.catalog_version = version
-        snap.weights_id = weights_id
-        snap.computed_on = today
-        snap.computed_at = now
-        snap.result_count = len(found)
-    session.flush()
-
-
-def graduate_id_chunks(
-    session: Session, *, size: int = CHUNK_SIZE, ids: Iterable[int] | None = None
-) -> list[list[int]]:
-    """Graduate ids (all, or ``ids``) in ascending order, cut into chunks of ``size``."""
-    if size < 1:
-        raise ValidationFailed("每批人数应为正数", field="size")
-    chosen = sorted(set(ids)) if ids is not None else list(session.scalars(select(Graduate.id).order_by(Graduate.id)))
-    return [chosen[i : i + size] for i in range(0, len(chosen), size)]
-
-
-def prune_unshowable(session: Session, *, today: date | None = None) -> int:
-    """Delete stored results whose position is no longer open (closed, filled, past its deadline, employer no
-    longer verified), so lists and reports never show them while the rematch runs. Returns rows deleted."""
-    day = today or catalog.local_today()
-    showable = (
-        select(Position.id)
-        .outerjoin(Employer, Employer.id == Position.employer_id)
-        .where(
-            Position.status == PositionStatus.OPEN,
-            or_(Position.employer_id.is_(None), Employer.status == EmployerStatus.VERIFIED),
-            or_(Position.deadline.is_(None), Position.deadline >= day),
-        )
-    )
-    result = session.execute(delete(MatchResult).where(MatchResult.position_id.not_in(showable)))
-    return int(getattr(result, "rowcount", 0) or 0)
-
-
-def stale_graduate_ids(session: Session) -> list[int]:
-    """Graduates whose stored list predates the current catalog version or weights (or who have none)."""
-    version = catalog.current_version(session)
-    weights_id = active_weights(session).id
-    stale = or_(
-        MatchSnapshot.graduate_id.is_(None),
-        MatchSnapshot.catalog_version < version,
-        MatchSnapshot.weights_id.is_distinct_from(weights_id),
-    )
-    stmt = (
-        select(Graduate.id)
-        .outerjoin(MatchSnapshot, MatchSnapshot.graduate_id == Graduate.id)
-        .where(stale)
-        .order_by(Graduate.id)
-    )
-    return list(session.scalars(stmt))
-
-
-def refresh_after_catalog_change(session: Session, *, size: int = CHUNK_SIZE) -> list[list[int]]:
-    """Prune stored results of positions no longer open and return the stale graduates in chunks to rematch."""
-    prune_unshowable(session)
-    holder = holder_for(session)
-    holder.refresh(session)
-    return graduate_id_chunks(session, size=size, ids=stale_graduate_ids(session))
-
-
-@dataclass(frozen=True, slots=True)
-class StoredMatch:
-    rank: int
-    position_id: int
-    score: float
-    reasons: list[str]
-    catalog_version: int
-    computed_at: datetime
-
-
-def stored_matches(session: Session, *, graduate_ids: Sequence[int]) -> dict[int, list[StoredMatch]]:
-    """The stored top-k of graduates (for lists and reports), best first."""
-    out: dict[int, list[StoredMatch]] = {gid: [] for gid in graduate_ids}
-    if not graduate_ids:
-        return out
-    rows = session.scalars(
-        select(MatchResult)
-        .where(MatchResult.graduate_id.in_(list(graduate_ids)))
-        .order_by(MatchResult.graduate_id, MatchResult.rank)
-    )
-    for r in rows:
-        out[r.graduate_id].append(
-            StoredMatch(r.rank, r.position_id, r.score, list(r.reasons), r.catalog_version, _aware(r.computed_at))
-        )
-    return out
-
-
-# ------------------------------------------------------------------------------------------ learning
-
-
-@dataclass(frozen=True, slots=True)
-class Outcome:
-    """One recommended pair: its features when recommended and where the application stands now."""
-
-    graduate_id: int
-    position_id: int
-    features: dict[str, float]
-    state: str
-
-
-def recommended_outcomes(session: Session) -> list[Outcome]:
-    """Every recommendation with its tracked outcome. Pairs recommended outside this module (no stored
-    features) are scored now against their position as it stands in the catalog."""
-    rows = session.execute(
-        select(Application.graduate_id, Application.position_id, Application.state, MatchRecommendation.features)
-        .outerjoin(MatchRecommendation, MatchRecommendation.application_id == Application.id)
-        .where(Application.recommended_by_id.is_not(None))
-        .order_by(Application.id)
-    ).all()
-    out: list[Outcome] = []
-    missing: list[tuple[int, int, str]] = []
-    for graduate_id, position_id, state, features in rows:
-        if features:
-            out.append(Outcome(graduate_id, position_id, {k: float(v) for k, v in features.items()}, state))
-        else:
-            missing.append((graduate_id, position_id, state))
-    if missing:
-        out.extend(_score_now(session, missing))
-    return out
-
-
-def _score_now(session: Session, pairs: Sequence[tuple[int, int, str]]) -> list[Outcome]:
-    positions: dict[int, PositionRecord] = {}
-    for _, position_id, _ in pairs:
-        if position_id not in positions:
-            positions[position_id] = catalog.position_record(session, position_id=position_id)
-    profiles = load_profiles(session, scope=None, ids=sorted({g for g, _, _ in pairs}))
-    records = {r.id: r for r in records_for(session, profiles)}
-    index = MatchIndex(positions.values(), reference_catalogs())
-    today = catalog.local_today()
-    out = []
-    for graduate_id, position_id, state in pairs:
-        if graduate_id in records:
-            match = index.explain(position_id, records[graduate_id], today=today)
-            out.append(Outcome(graduate_id, position_id, dict(match.features), state))
-    return out
-
-
-@dataclass(frozen=True, slots=True)
-class LearnResult:
-    weights_id: int | None
-    adopted: bool
-    reason: str
-    figures: dict[str, Any]
-
-
-def _holdout(graduate_id: int, fraction: float) -> bool:
-    digest = hashlib.sha256(f"holdout:{graduate_id}".encode()).digest()
-    return int.from_bytes(digest[:4], "big") / 2**32 < fraction
-
-
-def learn_weights(
-    session: Session,
-    *,
-    holdout_fraction: float = 0.25,
-    min_gain: float = 0.005,
-    decided_by_id: int | None = None,
-    outcomes: Sequence[Outcome] | None = None,
-) -> LearnResult:
-    """Fit the weights on recommended pairs and their outcomes, evaluate them against the current ones on
-    held-out graduates (NDCG@10), store the decision with its figures, and adopt them when they win.
-
-    One graduate's recommendations form a group; a stable hash of the graduate id puts about
-    ``holdout_fraction`` of the graduates in the held-out set. Nothing is stored when there is nothing to learn.
-    """
-    data = list(outcomes) if outcomes is not None else recommended_outcomes(session)
-    current = active_weights(session)
-    train = [o for o in data if not _holdout(o.graduate_id, holdout_fraction)]
-    held = [o for o in data if _holdout(o.graduate_id, holdout_fraction)]
-    figures: dict[str, Any] = {
-        "pairs": len(data),
-        "train_pairs": len(train),
-        "holdout_pairs": len(held),
-        "graduates": len({o.graduate_id for o in data}),
-        "holdout_fraction": holdout_fraction,
-        "min_gain": min_gain,
-    }
-    if not train or not held:
-        return LearnResult(None, False, "推荐记录不足：训练集或留出集为空，权重保持不变", figures)
-
-    def arrays(items: Sequence[Outcome]) -> tuple[np.ndarray[Any, Any], list[str], np.ndarray[Any, Any]]:
-        x = np.array([[o.features.get(name, 0.0) for name in FEATURES] for o in items], dtype=np.float64)
-        return x, [o.state for o in items], np.array([o.graduate_id for o in items], dtype=np.int64)
-
-    x_train, y_train, g_train = arrays(train)
-    x_held, y_held, g_held = arrays(held)
-    try:
-        learner = learning.WeightLearner().fit(x_train, y_train, g_train)
-    except ValueError:
-        reason = "推荐结果中没有可比较的结局（同一毕业生的推荐结局都相同），权重保持不变"
-        return LearnResult(None, False, reason, figures)
-    decision = learning.decide(
-        current.weights, learner.weights_, learning.groups_from_arrays(x_held, y_held, g_held), min_gain=min_gain
-    )
-    figures.update(decision.as_dict())
-    figures["n_pairs_compared"] = learner.n_pairs_
-    before, after = decision.current["ndcg@10"], decision.learned["ndcg@10"]
-    note = (
-        f"{'采用新权重' if decision.replace else '保持现行权重'}：留出集 NDCG@10 {before:.4f} → {after:.4f}"
-        f"（变化 {after - before:+.4f}，采用须至少提高 {min_gain:.4f}）"
-    )
-    row = MatchWeights(
-        weights=learner.weights_.as_dict(),
-        figures=figures,
-        decision="adopted" if decision.replace else "rejected",
-        note=note,
-        active=decision.replace,
-        decided_by_id=decided_by_id,
-    )
-    if decision.replace:
-        session.execute(update(MatchWeights).where(MatchWeights.active.is_(True)).values(active=False))
-    session.add(row)
-    session.flush()
-    return LearnResult(row.id, decision.replace, note, figures)
-
-
-def weights_history(session: Session, *, limit: int = 20) -> list[MatchWeights]:
-    return list(session.scalars(select(MatchWeights).order_by(MatchWeights.id.desc()).limit(limit)))
+    return CandidatePage(position.id, items, limit, offset, len(found) > offset + limit, version, enterprise, is_open)
 
 
 def kind_name(kind: str) -> str:

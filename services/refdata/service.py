@@ -1,8 +1,9 @@
 """Reference catalogs: loading the shipped data files, and looking majors, divisions, industries and
 occupations up.
 
-Loading is an upsert keyed by the official code: rows read from the files are compared with the stored rows,
-new ones are inserted and changed ones updated in bulk, nothing else is touched. A second load of the same
+Loading is an upsert keyed by the official code: rows read from the files by ``matching.reference`` (the
+parser the ranker's catalogs use too) are compared with the stored rows, new ones are inserted and changed
+ones updated in bulk, nothing else is touched. A second load of the same
 files therefore writes nothing. Rows that disappear from a newer file are kept, because employers, positions
 and archives may still carry their codes.
 
@@ -12,9 +13,7 @@ functions of ``matching.fuzzy`` over a ``matching.catalogs.MajorCatalog`` built 
 
 from __future__ import annotations
 
-import csv
 import hashlib
-import json
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -26,7 +25,7 @@ from rapidfuzz import fuzz
 from sqlalchemy import Table, func, insert, or_, select, update
 from sqlalchemy.orm import Session
 
-from matching import fuzzy
+from matching import fuzzy, reference
 from matching.catalogs import Major, MajorCatalog, normalize_code
 from matching.records import MajorLevel
 from services.db import Base, utcnow
@@ -43,18 +42,7 @@ from services.refdata.models import (
     RefOccupation,
 )
 
-FILES = {
-    "undergrad_majors": "undergrad_majors_2026.csv",
-    "major_code_changes": "undergrad_major_code_changes_2026.csv",
-    "vocational_majors": "vocational_majors_2021.csv",
-    "major_profiles": "vocational_major_profiles_2022.json",
-    "major_occupations": "vocational_major_orientation_occupations_matched.csv",
-    "occupations": "occupations_csco2022.csv",
-    "industries": "industry_gbt4754_2017.csv",
-    "divisions": "admin_divisions_cn.csv",
-    "division_coordinates": "admin_divisions_latlng_cpca.csv",
-    "division_history": "admin_divisions_gb2260_history_stdnum.csv",
-}
+FILES = reference.FILES
 CATALOG_NAMES = {
     "undergrad_majors": "本科专业（2026年目录）",
     "major_code_changes": "2026年调整代码的本科专业",
@@ -66,13 +54,6 @@ CATALOG_NAMES = {
     "divisions": "行政区划（含经纬度）",
     "division_history": "历史行政区划代码（GB/T 2260）",
 }
-VOCATIONAL_LEVELS: dict[str, MajorLevel] = {
-    "中职": "中职",
-    "高职专科": "高职专科",
-    "职教本科": "职业本科",
-    "职业本科": "职业本科",
-}
-_PLACEHOLDER_DIVISIONS = {"市辖区", "县", "省直辖县级行政区划", "自治区直辖县级行政区划"}
 
 
 def default_data_dir() -> Path:
@@ -99,24 +80,11 @@ class LoadResult:
         return self.rows - self.inserted - self.updated
 
 
-def _csv(path: Path) -> list[dict[str, str]]:
-    with path.open(encoding="utf-8-sig", newline="") as fh:
-        return list(csv.DictReader(fh))
-
-
 def _sha(paths: Iterable[Path]) -> str:
     digest = hashlib.sha256()
     for path in paths:
         digest.update(path.read_bytes())
     return digest.hexdigest()
-
-
-def _first_by_key(rows: Iterable[dict[str, Any]], key: Sequence[str]) -> list[dict[str, Any]]:
-    """Rows with unique keys; the first row of a repeated key wins (the files repeat a handful of codes)."""
-    seen: dict[tuple[Any, ...], dict[str, Any]] = {}
-    for row in rows:
-        seen.setdefault(tuple(row[k] for k in key), row)
-    return list(seen.values())
 
 
 def _sync(session: Session, model: type[Base], rows: list[dict[str, Any]], key: Sequence[str]) -> tuple[int, int]:
@@ -142,148 +110,10 @@ def _sync(session: Session, model: type[Base], rows: list[dict[str, Any]], key: 
     return len(new), len(changed)
 
 
-def _majors_rows(data_dir: Path) -> tuple[list[dict[str, Any]], list[dict[str, Any]], list[dict[str, Any]]]:
-    undergrad = [
-        {
-            "code": r["major_code"],
-            "name": r["major_name"],
-            "level": "本科",
-            "catalog": "undergrad_2026",
-            "class_code": r["class_code"],
-            "class_name": r["class_name"],
-            "discipline_code": r["category_code"],
-            "discipline_name": r["category_name"],
-            "special": r["is_special_T"] == "1",
-            "controlled": r["is_controlled_K"] == "1",
-            "note": r["degree_note"],
-        }
-        for r in _csv(data_dir / FILES["undergrad_majors"])
-    ]
-    vocational = [
-        {
-            "code": r["major_code"],
-            "name": r["major_name"],
-            "level": VOCATIONAL_LEVELS[r["level"]],
-            "catalog": "vocational_2021",
-            "class_code": r["class_code"],
-            "class_name": r["class_name"],
-            "discipline_code": r["division_code"],
-            "discipline_name": r["division_name"],
-            "special": False,
-            "controlled": r["major_code"].endswith("K"),
-            "note": r["note"],
-        }
-        for r in _csv(data_dir / FILES["vocational_majors"])
-    ]
-    # The official profiles name some majors (codes with K) that the 2021 table lacks: add them as majors.
-    known = {r["code"] for r in vocational}
-    disciplines = {r["discipline_code"]: r["discipline_name"] for r in vocational}
-    classes = {r["class_code"]: r["class_name"] for r in vocational}
-    from_profiles = []
-    for rec in _profiles(data_dir):
-        code = str(rec["major_code"])
-        if code in known:
-            continue
-        known.add(code)
-        class_field = str(rec.get("class") or "")
-        class_code = class_field[:4]
-        from_profiles.append(
-            {
-                "code": code,
-                "name": str(rec["major_name"]),
-                "level": VOCATIONAL_LEVELS[str(rec["level"])],
-                "catalog": "vocational_profile_2022",
-                "class_code": class_code,
-                "class_name": class_field[4:] or classes.get(class_code, ""),
-                "discipline_code": class_code[:2],
-                "discipline_name": disciplines.get(class_code[:2], ""),
-                "special": False,
-                "controlled": code.endswith("K"),
-                "note": "",
-            }
-        )
-    return undergrad, vocational, from_profiles
-
-
-def _profiles(data_dir: Path) -> list[dict[str, Any]]:
-    with (data_dir / FILES["major_profiles"]).open(encoding="utf-8") as fh:
-        data = json.load(fh)
-    if not isinstance(data, list):
-        raise ValidationFailed("职业教育专业简介文件格式不正确：应为记录列表", field="major_profiles")
-    return [r for r in data if isinstance(r, dict)]
-
-
-def _profile_rows(data_dir: Path) -> list[dict[str, Any]]:
-    def text(rec: dict[str, Any], key: str) -> str:
-        value = rec.get(key)
-        return str(value).strip() if value else ""
-
-    return _first_by_key(
-        (
-            {
-                "major_code": str(rec["major_code"]),
-                "level": VOCATIONAL_LEVELS[str(rec["level"])],
-                "duration": text(rec, "duration"),
-                "career_orientation": text(rec, "career_orientation_职业面向"),
-                "training_goal": text(rec, "training_goal_培养目标定位"),
-                "abilities": text(rec, "abilities_主要专业能力要求"),
-                "courses": text(rec, "courses_主要专业课程与实习实训"),
-                "certificates": text(rec, "certificates_职业类证书举例"),
-                "continuing_study": text(rec, "continuing_study_接续专业举例"),
-            }
-            for rec in _profiles(data_dir)
-        ),
-        ("major_code",),
-    )
-
-
-def _division_rows(data_dir: Path) -> list[dict[str, Any]]:
-    coords = {
-        r["code6"]: (float(r["latitude"]), float(r["longitude"]))
-        for r in _csv(data_dir / FILES["division_coordinates"])
-        if r["latitude"] and r["longitude"]
-    }
-    out = []
-    for r in _first_by_key(_csv(data_dir / FILES["divisions"]), ("code",)):
-        parts = [r["province"], r["prefecture"], r["county"]]
-        chain: list[str] = []
-        for part in parts:
-            if part and part not in _PLACEHOLDER_DIVISIONS and part not in chain:
-                chain.append(part)
-        lat_lng = coords.get(r["code"])
-        out.append(
-            {
-                "code": r["code"],
-                "name": r["name"],
-                "level": r["level"],
-                "parent_code": r["parent_code"] or None,
-                "full_name": "".join(chain) or r["name"],
-                "latitude": lat_lng[0] if lat_lng else None,
-                "longitude": lat_lng[1] if lat_lng else None,
-            }
-        )
-    return out
-
-
-def _year(value: str) -> int | None:
-    return int(value) if value.strip().isdigit() else None
-
-
-def _industry_parent(row: dict[str, str]) -> str | None:
-    level = int(row["level"])
-    if level == 1:
-        return None
-    if level == 2:
-        return row["menlei"]
-    if level == 3:
-        return row["dalei"]
-    return row["zhonglei"] or row["dalei"]
-
-
 def load_all(session: Session, *, data_dir: Path | None = None) -> list[LoadResult]:
     """Load (upsert) every reference catalog from ``data_dir`` (default: the shipped files)."""
     base = data_dir or default_data_dir()
-    missing = [name for name in FILES.values() if not (base / name).is_file()]
+    missing = reference.missing_files(base)
     if missing:
         raise NotFound("参考数据文件缺失：" + "、".join(missing))
     results: list[LoadResult] = []
@@ -303,72 +133,25 @@ def load_all(session: Session, *, data_dir: Path | None = None) -> list[LoadResu
         )
         results.append(result)
 
-    undergrad, vocational, from_profiles = _majors_rows(base)
-    run("undergrad_majors", RefMajor, undergrad, ("code",))
-    changes = [
-        {"old_code": r["old_code"], "new_code": r["new_code_2026"], "name": r["major_name"], "note": r["official_note"]}
-        for r in _csv(base / FILES["major_code_changes"])
-    ]
-    run("major_code_changes", RefMajorCodeChange, changes, ("old_code",))
-    run("vocational_majors", RefMajor, vocational + from_profiles, ("code",), "major_profiles")
-    run("major_profiles", RefMajorProfile, _profile_rows(base), ("major_code",))
-    links = _first_by_key(
-        (
-            {"major_code": r["major_code"], "occupation_code": r["occupation_code"]}
-            for r in _csv(base / FILES["major_occupations"])
-        ),
+    try:
+        majors = reference.major_rows(base)
+        profiles = reference.profile_rows(base)
+    except ValueError as exc:
+        raise ValidationFailed("职业教育专业简介文件格式不正确：应为记录列表", field="major_profiles") from exc
+    run("undergrad_majors", RefMajor, majors.undergrad, ("code",))
+    run("major_code_changes", RefMajorCodeChange, reference.major_code_change_rows(base), ("old_code",))
+    run("vocational_majors", RefMajor, majors.vocational + majors.from_profiles, ("code",), "major_profiles")
+    run("major_profiles", RefMajorProfile, profiles, ("major_code",))
+    run(
+        "major_occupations",
+        RefMajorOccupation,
+        reference.major_occupation_rows(base),
         ("major_code", "occupation_code"),
     )
-    run("major_occupations", RefMajorOccupation, links, ("major_code", "occupation_code"))
-    occupations = _first_by_key(
-        (
-            {
-                "code": r["code"],
-                "level": int(r["level"]),
-                "level_name": r["level_name"],
-                "name": r["name"],
-                "digital": r["digital_occupation_S"] == "1",
-                "green": r["green_occupation_L"] == "1",
-                "definition": r["definition"],
-                "tasks": r["tasks"],
-                "aliases": r["alias_job_titles"],
-            }
-            for r in _csv(base / FILES["occupations"])
-        ),
-        ("code",),
-    )
-    run("occupations", RefOccupation, occupations, ("code",))
-    industries = _first_by_key(
-        (
-            {
-                "code": r["code"],
-                "level": int(r["level"]),
-                "level_name": r["level_name"],
-                "name": r["name"],
-                "section": r["section_letter"],
-                "parent_code": _industry_parent(r),
-                "remark": r["remark"],
-            }
-            for r in _csv(base / FILES["industries"])
-        ),
-        ("code",),
-    )
-    run("industries", RefIndustry, industries, ("code",))
-    run("divisions", RefDivision, _division_rows(base), ("code",), "division_coordinates")
-    history = _first_by_key(
-        (
-            {
-                "code": r["code"],
-                "name": r["name"],
-                "province": r["province"],
-                "valid_from": _year(r["valid_from_year"]),
-                "valid_to": _year(r["valid_to_year"]),
-            }
-            for r in _csv(base / FILES["division_history"])
-        ),
-        ("code",),
-    )
-    run("division_history", RefDivisionHistory, history, ("code",))
+    run("occupations", RefOccupation, reference.occupation_rows(base), ("code",))
+    run("industries", RefIndustry, reference.industry_rows(base), ("code",))
+    run("divisions", RefDivision, reference.division_rows(base), ("code",), "division_coordinates")
+    run("division_history", RefDivisionHistory, reference.division_history_rows(base), ("code",))
     session.flush()
     return results
 

@@ -111,6 +111,6 @@ def import_file(
 @app.command("bench")
 def bench(rows: Annotated[int, typer.Option(help="rows in the generated workbook")] = 50_000) -> None:
     """Import benchmark: rows/second and peak memory on a generated workbook (scratch SQLite database)."""
-    from services.registry.bench import run_import_bench
+    from benchmarks.bench_import import run_import_bench
 
     console.print(json.dumps(run_import_bench(rows), ensure_ascii=False, default=str))

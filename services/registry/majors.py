@@ -9,8 +9,9 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from matching.catalogs import MajorCatalog, default_data_dir, load_majors
+from matching.catalogs import MajorCatalog, load_majors
 from matching.records import Education
+from services.refdata.service import default_data_dir
 
 # 学历 codes (services/refdata/enums/education.csv) → the education ordinal of matching
 EDUCATION_LEVELS: dict[str, Education] = {

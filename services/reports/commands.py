@@ -76,7 +76,7 @@ def bench_cmd(
     ] = None,
 ) -> None:
     """Time 附件9 over a generated registry (goal ≤ 10 s on PostgreSQL for 100k graduates)."""
-    from services.reports.bench import run_report_bench
+    from benchmarks.bench_reports import run_report_bench
 
     typer.echo(
         json.dumps(run_report_bench(graduates=graduates, database_url=database_url), ensure_ascii=False, indent=1)

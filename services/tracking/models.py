@@ -1,5 +1,6 @@
 """Full-process tracking (全流程跟踪): applications and their moves, status history, events, services delivered,
-the service standard, caseload assignments, contacts and reminders, in-app notifications and handoffs.
+the service standard, caseload assignments, contacts and reminders, and handoffs. Their in-app messages are in
+:mod:`services.notifications`.
 
 Every row that belongs to a graduate carries the graduate's ``org_unit_id`` (the home union); a handoff lets the
 receiving union serve the graduate while it is accepted.
@@ -219,24 +220,6 @@ class Contact(Base):
     summary: Mapped[str] = mapped_column(Text)
     next_due_on: Mapped[date | None] = mapped_column(index=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
-
-
-class Notification(Base):
-    """An in-app message to one account (reminders, handoff requests, signing confirmations)."""
-
-    __tablename__ = "notification"
-    __table_args__ = (Index("ix_notification_recipient_read", "recipient_id", "is_read"),)
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    recipient_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
-    org_unit_id: Mapped[int | None] = mapped_column(ForeignKey("org_unit.id"), index=True)
-    kind: Mapped[str] = mapped_column(String(32))
-    title: Mapped[str] = mapped_column(String(200))
-    body: Mapped[str] = mapped_column(Text)
-    link: Mapped[str | None] = mapped_column(String(300))
-    is_read: Mapped[bool] = mapped_column(default=False)
-    read_at: Mapped[datetime | None]
-    created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
 
 
 class Reminder(Base):

@@ -7,11 +7,12 @@ from fastapi import APIRouter, Depends, Path, Query
 
 from services.db import SessionDep
 from services.errors import Conflict, Forbidden, NotFound, ValidationFailed, responses
-from services.matches import service as matches
+from services.matches import stored as matches
+from services.matches.schemas import RecommendationCreate, RecommendationOut, RuleCheckOut
 from services.pagination import Page, PageDep
-from services.security.dependencies import CurrentPrincipal, require_roles
+from services.security.dependencies import require_roles
 from services.security.principal import Principal
-from services.tracking import pipeline, service
+from services.tracking import flows, pipeline, service
 from services.tracking.models import Application
 from services.tracking.schemas import (
     DB_ID_MAX,
@@ -34,7 +35,6 @@ from services.tracking.schemas import (
     HandoffEnd,
     HandoffOut,
     MoveRequest,
-    NotificationOut,
     OverdueOut,
     OverrideRequest,
     RequirementOut,
@@ -53,7 +53,8 @@ from services.tracking.schemas import (
 router = APIRouter(prefix="/api/v1/tracking", tags=["全流程跟踪"])
 Id = Annotated[int, Path(ge=1, le=DB_ID_MAX, description="记录编号")]
 OptionalId = Annotated[int | None, Query(ge=1, le=DB_ID_MAX)]
-notifications_router = APIRouter(prefix="/api/v1/notifications", tags=["站内消息"])
+#: Recommendations from a match: listed with the matching routes, written by tracking through the one gate.
+recommendations_router = APIRouter(prefix="/api/v1", tags=["岗位匹配"])
 
 UnionSide = Annotated[Principal, Depends(require_roles("counselor", "union_county", "union_city", "admin"))]
 PipelineActor = Annotated[
@@ -94,7 +95,8 @@ def _app_dict_out(app: Application, principal: Principal, history: list[Transiti
     summary="投递岗位 / 推荐岗位",
     description=(
         "毕业生本人投递岗位（不填 graduate_id）；就业指导员和工会向管辖范围内的毕业生推荐岗位（填 graduate_id），"
-        "推荐会自动记入“岗位推荐”服务。已关闭、已截止或已招满的岗位不能投递或推荐。"
+        "推荐会自动记入“岗位推荐”服务。与“把匹配岗位推荐给毕业生”同一道关：岗位不符合该毕业生的任一硬性条件"
+        "（学历、专业、年龄、户籍、项目条件、截止、名额、用人单位未认证等）时拒绝，并列出不符的条件。"
     ),
     responses=responses(Forbidden, NotFound, Conflict, ValidationFailed),
 )
@@ -104,11 +106,11 @@ def create_application(body: ApplicationCreate, principal: GraduateOrUnion, sess
             own = service.own_graduate(session, principal=principal)
             if own.id != body.graduate_id:
                 raise NotFound(f"编号为 {body.graduate_id} 的毕业生不存在或不在您的管辖范围内")
-        app = service.apply(session, principal=principal, position_id=body.position_id, note=body.note)
+        app = flows.apply(session, principal=principal, position_id=body.position_id, note=body.note)
     else:
         if body.graduate_id is None:
             raise ValidationFailed("推荐岗位须填写毕业生编号", field="graduate_id")
-        app = service.recommend(
+        app = flows.recommend_for(
             session, principal=principal, graduate_id=body.graduate_id, position_id=body.position_id, note=body.note
         )
     return _app_dict_out(app, principal)
@@ -169,7 +171,7 @@ def get_application(application_id: Id, principal: PipelineActor, session: Sessi
 def move_application(
     application_id: Id, body: MoveRequest, principal: PipelineActor, session: SessionDep
 ) -> ApplicationOut:
-    app = service.move(
+    app = flows.move(
         session,
         principal=principal,
         application_id=application_id,
@@ -667,37 +669,35 @@ def end_handoff(handoff_id: Id, body: HandoffEnd, principal: UnionSide, session:
     )
 
 
-# ---- notifications ---------------------------------------------------------------------------------------
+# ---- recommendations from a match ------------------------------------------------------------------------
 
 
-@notifications_router.get(
-    "",
-    response_model=Page[NotificationOut],
-    summary="我的消息",
-    description="本人的站内消息（回访提醒、推荐、录用、签约确认、转介等），最新的在前。",
+@recommendations_router.post(
+    "/graduates/{graduate_id}/recommendations",
+    response_model=RecommendationOut,
+    status_code=201,
+    summary="把匹配岗位推荐给毕业生",
+    description=(
+        "就业指导员或工会把匹配结果中的岗位推荐给管辖范围内的毕业生：在全流程跟踪中建立“已推荐”的求职记录，"
+        "并自动记一次“岗位推荐”服务（计入1131标准）。岗位不符合该毕业生的任一硬性条件（学历、年龄、专业、户籍、"
+        "截止、名额、用人单位未认证等）时拒绝推荐并列出不符的条件；同一岗位不能重复推荐。"
+    ),
+    responses=responses(Forbidden, NotFound, Conflict, ValidationFailed),
 )
-def list_notifications(
-    principal: CurrentPrincipal,
-    session: SessionDep,
-    page: PageDep,
-    unread: Annotated[bool, Query(description="只看未读")] = False,
-) -> Page[NotificationOut]:
-    rows, total = service.list_notifications(
-        session, principal=principal, unread_only=unread, limit=page.limit, offset=page.offset
+def recommend(
+    graduate_id: int, body: RecommendationCreate, principal: UnionSide, session: SessionDep
+) -> RecommendationOut:
+    rec = flows.recommend(
+        session, principal=principal, graduate_id=graduate_id, position_id=body.position_id, note=body.note
     )
-    return Page[NotificationOut](
-        items=[NotificationOut.model_validate(r) for r in rows], limit=page.limit, offset=page.offset, total=total
-    )
-
-
-@notifications_router.post(
-    "/{notification_id}/read",
-    response_model=NotificationOut,
-    summary="标为已读",
-    description="把本人的一条消息标为已读。",
-    responses=responses(NotFound),
-)
-def read_notification(notification_id: Id, principal: CurrentPrincipal, session: SessionDep) -> NotificationOut:
-    return NotificationOut.model_validate(
-        service.mark_read(session, principal=principal, notification_id=notification_id)
+    return RecommendationOut(
+        application_id=rec.application_id,
+        graduate_id=rec.graduate_id,
+        position_id=rec.position_id,
+        state=rec.state,
+        score=rec.score,
+        reasons=rec.reasons,
+        checks=[RuleCheckOut(code=c.code, passed=c.passed, text=c.text) for c in rec.checks],
+        catalog_version=rec.catalog_version,
+        recommended_at=rec.recommended_at,
     )

@@ -385,16 +385,3 @@ class HandoffOut(BaseModel):
     ended_at: datetime | None
     end_note: str | None
     created_at: datetime
-
-
-class NotificationOut(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
-
-    id: int
-    kind: str = Field(examples=["follow_up"])
-    title: str = Field(examples=["回访提醒：陈同学"])
-    body: str
-    link: str | None
-    is_read: bool
-    read_at: datetime | None
-    created_at: datetime

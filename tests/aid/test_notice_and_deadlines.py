@@ -14,8 +14,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from services.aid import documents, service
-from services.aid.models import AidNotification
 from services.errors import PayloadTooLarge, ValidationFailed
+from services.notifications.models import Notification
 from services.security.models import Role
 from tests.aid import factories as f
 from tests.conftest import World
@@ -90,10 +90,11 @@ def test_deadline_warnings_once_per_staff_and_day(db: Session, world: World, yea
     day = date(2023, 8, 15)  # 5 days before the paper files are due on 8/20
     written = service.warn_deadlines(db, today=day)
     staff_ids = {world.users[k] for k, r in world.roles.items() if r in {Role.UNION_COUNTY, Role.UNION_CITY}}
-    rows = list(db.scalars(select(AidNotification).where(AidNotification.day == day)))
-    assert {r.user_id for r in rows} == staff_ids and written == len(staff_ids)
-    assert all(r.deadline == "paper_files" and "还有5天" in r.message for r in rows)
-    assert world.users["counselor_a"] not in {r.user_id for r in rows}
+    rows = list(db.scalars(select(Notification).where(Notification.source == "aid", Notification.key.like(f"%:{day}"))))
+    assert {r.recipient_id for r in rows} == staff_ids and written == len(staff_ids)
+    assert all(r.key == f"aid:2023:paper_files:{day}" and "还有5天" in r.body for r in rows)
+    assert all(r.link == "/api/v1/aid/campaigns/2023/deadlines" for r in rows)
+    assert world.users["counselor_a"] not in {r.recipient_id for r in rows}
     assert service.warn_deadlines(db, today=day) == 0
     assert service.warn_deadlines(db, today=date(2023, 9, 15)) == 0  # nothing due within a week
 
@@ -103,8 +104,8 @@ def test_deadline_task_runs_through_celery(db: Session, world: World, year: int)
 
     result = send_now("sunshine.aid.deadline_warnings", "2023-07-10")
     assert result.get() > 0
-    rows = list(db.scalars(select(AidNotification).where(AidNotification.day == date(2023, 7, 10))))
-    assert rows and rows[0].deadline == "archives"
+    rows = list(db.scalars(select(Notification).where(Notification.key.like("aid:%:2023-07-10"))))
+    assert rows and rows[0].key == "aid:2023:archives:2023-07-10" and rows[0].source == "aid"
 
 
 def test_campaign_dates_are_settings_per_year(db: Session, world: World, year: int) -> None:

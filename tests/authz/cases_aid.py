@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from services.aid import bank as bankmod
 from services.aid import service, workdays
-from services.aid.models import AidCampaign, AidNotification, AidPayment
+from services.aid.models import AidCampaign, AidPayment
 from tests.aid import factories as f
 from tests.authz.matrix import STAFF, Call, Relation, all_roles, case
 from tests.conftest import World
@@ -231,21 +231,6 @@ def _resend_call(session: Session, world: World, actor: str, relation: Relation)
     return Call(path_params={"payment_id": payment.id})
 
 
-def _notification_call(session: Session, world: World, actor: str, relation: Relation) -> Call:
-    owner = world.users[actor] if relation == "own" else world.users["county_b"]
-    row = AidNotification(
-        user_id=owner,
-        year=f.YEAR,
-        deadline="paper_files",
-        due_on=date(2023, 8, 20),
-        day=date(2023, 8, 15),
-        message="纸质材料8月20日截止",
-    )
-    session.add(row)
-    session.flush()
-    return Call(path_params={"notification_id": row.id})
-
-
 def _work_study_call(session: Session, world: World, actor: str, relation: Relation) -> Call:
     _ready(session, world)
     grad, _ = f.seeded_student(session, world, side=_side(relation))
@@ -409,13 +394,5 @@ case(
     build=_results_call,
 )
 
-case("GET", f"{APP}/notifications", allowed=all_roles())
-case(
-    "POST",
-    f"{APP}/notifications/{{notification_id}}/read",
-    allowed={k: {"own"} for k in all_roles()},
-    relations=("own", "other"),
-    build=_notification_call,
-)
 case("POST", f"{APP}/work-study", allowed=STAFF_ONLY, relations=("same", "other"), build=_work_study_call)
 case("GET", f"{APP}/work-study", allowed=dict.fromkeys(STAFF, "*"))

@@ -8,8 +8,9 @@ from datetime import date
 
 from sqlalchemy.orm import Session
 
+from services.notifications.models import Notification
 from services.registry.models import Graduate
-from services.tracking.models import Application, Handoff, Notification, Transition
+from services.tracking.models import Application, Handoff, Transition
 from tests.authz.matrix import Call, Relation, all_roles, case
 from tests.conftest import World
 from tests.tracking.factories import (

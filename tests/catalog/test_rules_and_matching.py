@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from matching.records import Education, PositionRecord
 from services.catalog import service
 from services.catalog.models import Position
+from services.matches import records as position_records
 from tests.catalog import factories as f
 from tests.conftest import World
 
@@ -32,7 +33,7 @@ def _grassroots(db: Session, world: World, year: int) -> int:
 
 
 def _record(db: Session, position_id: int) -> PositionRecord:
-    return next(r for r in service.open_positions_for_matching(db) if r.id == position_id)
+    return next(r for r in position_records.open_positions_for_matching(db) if r.id == position_id)
 
 
 def test_a_2023_rule_and_a_2024_rule_each_apply_to_their_own_year(db: Session, world: World) -> None:
@@ -138,9 +139,9 @@ def test_matching_records_carry_what_the_matcher_needs(db: Session, world: World
     )
     hidden = f.make_position(db, world, employer=pending)
     closed = f.make_position(db, world, employer=verified, status="closed")
-    records = {r.id: r for r in service.open_positions_for_matching(db)}
+    records = {r.id: r for r in position_records.open_positions_for_matching(db)}
     assert hidden.id not in records and closed.id not in records
-    assert hidden.id in {r.id for r in service.open_positions_for_matching(db, include_unverified=True)}
+    assert hidden.id in {r.id for r in position_records.open_positions_for_matching(db, include_unverified=True)}
     rec = records[job.id]
     assert rec.kind == "job" and rec.employer_verified
     assert rec.majors == ("080902",) and rec.major_classes == ("0809",)
@@ -151,7 +152,7 @@ def test_matching_records_carry_what_the_matcher_needs(db: Session, world: World
     assert rec.deadline == job.deadline and rec.opened == job.opens_on
     # 20 yuan an hour × 12 hours a week × 52 / 12 ≈ 1040 yuan a month
     assert records[work_study.id].pay_min == 1040
-    assert service.position_record(db, position_id=closed.id).status == "closed"
+    assert position_records.position_record(db, position_id=closed.id).status == "closed"
 
 
 def test_every_change_bumps_the_catalog_version(client: TestClient, db: Session, world: World) -> None:
@@ -177,7 +178,7 @@ def test_every_change_bumps_the_catalog_version(client: TestClient, db: Session,
 @example(rate=Decimal("3.00"), hours=3, basis="hourly")  # 3 × 3 × 52 / 12 = 39 exactly, not 38.99…
 def test_work_study_pay_is_turned_into_whole_yuan_a_month_exactly(rate: Decimal, hours: int, basis: str) -> None:
     position = Position(kind="work_study", rate=rate, hours_per_week=hours, pay_basis=basis)
-    low, high = service.monthly_pay(position)
+    low, high = position_records.monthly_pay(position)
     expected = rate * hours * 52 / 12 if basis == "hourly" else rate
     assert low == high == int(expected.to_integral_value(rounding=ROUND_FLOOR))
     assert isinstance(low, int)

@@ -141,8 +141,12 @@ def test_the_printed_logins_work(demo: DemoWorld) -> None:
         assert applications["items"], "the graduate login has a pipeline of its own"
         employers = client.get("/api/v1/employers", headers=tokens["enterprise"]).json()
         assert len(employers["items"]) == 1 and employers["items"][0]["status"] == "verified"
-        positions = client.get("/api/v1/positions", params={"managed_only": True}, headers=tokens["enterprise"])
-        assert positions.json()["items"]
+        own_employer = employers["items"][0]["id"]
+        managed = client.get("/api/v1/positions", params={"mine": True}, headers=tokens["enterprise"]).json()
+        assert managed["items"], "the enterprise login manages positions of its own"
+        assert {p["employer_id"] for p in managed["items"]} == {own_employer}
+        everyone = client.get("/api/v1/positions", headers=tokens["enterprise"]).json()
+        assert everyone["total"] > managed["total"], "without mine the list shows other employers' positions too"
         bench = client.get("/api/v1/tracking/workbench", headers=tokens["counselor"]).json()
         assert bench["caseload_total"] > 0
         report = client.get("/api/v1/reports/annex9", headers=tokens["union_city"])

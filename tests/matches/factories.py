@@ -4,6 +4,7 @@ employers (the catalog version is bumped as the catalog service does on every ch
 from __future__ import annotations
 
 import itertools
+from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
@@ -16,6 +17,7 @@ from services.catalog.models import Employer, Position
 from services.registry.models import Family, FamilyMember, Graduate
 from services.security import pii
 from tests.catalog import factories as catalog_factories
+from tests.catalog.factories import make_rule_set
 from tests.conftest import GRASSROOTS, World
 
 _seq = itertools.count(1)
@@ -207,3 +209,43 @@ def perturb_protected(session: Session, *, seed: int) -> int:
 def _set_sealed(obj: Any, name: str, value: str) -> None:
     for suffix, v in _sealed(pii.PiiKind.TEXT, value).items():
         setattr(obj, f"{name}_{suffix}", v)
+
+
+@dataclass(frozen=True)
+class Built:
+    graduates: list[Graduate]
+    software_position_id: int
+
+
+def build_world(session: Session, world: World) -> Built:
+    """Twelve graduates of both counties (some from hardship families, some nurses, a student, one wanting
+    internships only) and positions of every kind, some with hardship priority or program rules."""
+    a, b = make_employer(session, world), make_employer(session, world, side="b")
+    software = make_position(session, world, employer=a, major_classes=["5102"], hardship_priority=True)
+    make_position(session, world, employer=a, title="护士", description="病房护理", majors=[NURSING[0]])
+    make_position(session, world, employer=b, side="b", title="软件测试工程师")
+    make_position(session, world, employer=a, kind="internship", title="前端开发见习", subsidy=2000)
+    rule = make_rule_set(session, year=2026)
+    make_position(
+        session, world, kind="grassroots", title="三支一扶·社区服务", rule_set_id=rule.id, program="sanzhi_yifu"
+    )
+    make_position(session, world, employer=None, kind="work_study", title="图书馆勤工助学", min_education="secondary")
+    make_position(
+        session, world, employer=a, kind="entrepreneurship", title="大学生创业孵化", pay_min=None, pay_max=None
+    )
+    make_position(session, world, employer=b, side="b", title="医院护理", majors=[NURSING[0]], hardship_priority=True)
+    graduates = []
+    for i in range(12):
+        side = "a" if i % 3 else "b"
+        family = make_family(session, world, side=side) if i % 2 else None
+        fields: dict[str, Any] = {}
+        if i % 4 == 0:
+            fields["major"] = NURSING
+            fields["skills"] = ["护理", "急救"]
+        if i == 5:
+            fields.update(stage="student", cohort=None)
+        if i == 7:
+            fields["intentions"] = ["internship"]
+        graduates.append(make_graduate(session, world, side=side, family=family, **fields))
+    session.commit()
+    return Built(graduates, software.id)

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from services import db as dbmod
 from services import migrate
-from services.matches import service
+from services.matches import stored
 from services.matches.models import MatchResult, MatchSnapshot
 from services.orgs import service as orgs_service
 from services.orgs.models import OrgUnit
@@ -42,14 +42,14 @@ def test_the_same_chunk_on_two_workers_runs_once(committed_pg: Engine) -> None:
 
     first = factory()
     first.begin()
-    assert service.rematch_graduates(first, graduate_ids=ids).computed == 3  # locks held until commit
-    results: list[service.RematchSummary] = []
+    assert stored.rematch_graduates(first, graduate_ids=ids).computed == 3  # locks held until commit
+    results: list[stored.RematchSummary] = []
     errors: list[BaseException] = []
 
     def second_worker() -> None:
         try:
             with factory.begin() as other:
-                results.append(service.rematch_graduates(other, graduate_ids=list(reversed(ids))))
+                results.append(stored.rematch_graduates(other, graduate_ids=list(reversed(ids))))
         except BaseException as exc:  # noqa: BLE001 - reported below
             errors.append(exc)
 

@@ -4,9 +4,8 @@ through the whole service, and learning the weights from recommendation outcomes
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import timedelta
-from typing import Any
 
 import numpy as np
 from fastapi.testclient import TestClient
@@ -17,63 +16,17 @@ from typer.testing import CliRunner
 from matching.features import FEATURES, Weights
 from services import queue
 from services.catalog import service as catalog
-from services.matches import service
+from services.matches import learning, service
+from services.matches import stored as stored_topk
 from services.matches.holder import holder_for
 from services.matches.models import MatchResult, MatchSnapshot, MatchWeights
-from services.registry.models import Family, Graduate
+from services.registry.models import Family
 from services.tracking.models import Application
-from tests.catalog.factories import make_rule_set, principal
+from tests.catalog.factories import principal
 from tests.conftest import World
-from tests.matches.factories import (
-    NURSING,
-    make_employer,
-    make_family,
-    make_graduate,
-    make_position,
-    perturb_protected,
-)
+from tests.matches.factories import build_world, perturb_protected
 
 Ranking = dict[int, list[tuple[int, int, float, tuple[str, ...]]]]
-
-
-@dataclass(frozen=True)
-class Built:
-    graduates: list[Graduate]
-    software_position_id: int
-
-
-def build_world(session: Session, world: World) -> Built:
-    """Twelve graduates of both counties (some from hardship families, some nurses, a student, one wanting
-    internships only) and positions of every kind, some with hardship priority or program rules."""
-    a, b = make_employer(session, world), make_employer(session, world, side="b")
-    software = make_position(session, world, employer=a, major_classes=["5102"], hardship_priority=True)
-    make_position(session, world, employer=a, title="护士", description="病房护理", majors=[NURSING[0]])
-    make_position(session, world, employer=b, side="b", title="软件测试工程师")
-    make_position(session, world, employer=a, kind="internship", title="前端开发见习", subsidy=2000)
-    rule = make_rule_set(session, year=2026)
-    make_position(
-        session, world, kind="grassroots", title="三支一扶·社区服务", rule_set_id=rule.id, program="sanzhi_yifu"
-    )
-    make_position(session, world, employer=None, kind="work_study", title="图书馆勤工助学", min_education="secondary")
-    make_position(
-        session, world, employer=a, kind="entrepreneurship", title="大学生创业孵化", pay_min=None, pay_max=None
-    )
-    make_position(session, world, employer=b, side="b", title="医院护理", majors=[NURSING[0]], hardship_priority=True)
-    graduates = []
-    for i in range(12):
-        side = "a" if i % 3 else "b"
-        family = make_family(session, world, side=side) if i % 2 else None
-        fields: dict[str, Any] = {}
-        if i % 4 == 0:
-            fields["major"] = NURSING
-            fields["skills"] = ["护理", "急救"]
-        if i == 5:
-            fields.update(stage="student", cohort=None)
-        if i == 7:
-            fields["intentions"] = ["internship"]
-        graduates.append(make_graduate(session, world, side=side, family=family, **fields))
-    session.commit()
-    return Built(graduates, software.id)
 
 
 def stored(session: Session) -> Ranking:
@@ -123,12 +76,12 @@ def test_catalog_change_prunes_closed_positions_and_rematches_stale_graduates(db
     popular = max(counts, key=lambda p: counts[p])
     catalog.close_position(db, principal=principal(db, world, "admin"), position_id=popular)
     db.commit()
-    assert service.stale_graduate_ids(db) != []
+    assert stored_topk.stale_graduate_ids(db) != []
     result = queue.send_now("sunshine.matches.refresh_after_catalog_change", 5).get()
     assert result["graduates"] == 12 and result["chunks"] == 3
     after = stored(db)
     assert all(popular not in [p for _, p, _, _ in rows] for rows in after.values())
-    assert service.stale_graduate_ids(db) == []
+    assert stored_topk.stale_graduate_ids(db) == []
     assert {r.catalog_version for r in db.scalars(select(MatchResult))} == {catalog.current_version(db)}
     # nothing changed since: the catch-up finds nothing to do
     assert queue.send_now("sunshine.matches.refresh_after_catalog_change", 5).get()["chunks"] == 0
@@ -166,7 +119,7 @@ def test_candidates_direction_is_blind_to_protected_attributes(client: TestClien
     ]
 
 
-def synthetic_outcomes(n_graduates: int = 80, seed: int = 7) -> list[service.Outcome]:
+def synthetic_outcomes(n_graduates: int = 80, seed: int = 7) -> list[learning.Outcome]:
     """Recommendations whose signing depends on place only, so learned weights should favour place."""
     rng = np.random.default_rng(seed)
     out = []
@@ -175,12 +128,12 @@ def synthetic_outcomes(n_graduates: int = 80, seed: int = 7) -> list[service.Out
             values = {name: float(v) for name, v in zip(FEATURES, rng.random(len(FEATURES)), strict=True)}
             place = values["place"]
             state = "signed" if place > 0.75 else "interviewing" if place > 0.5 else "rejected"
-            out.append(service.Outcome(g, g * 100 + p, values, state))
+            out.append(learning.Outcome(g, g * 100 + p, values, state))
     return out
 
 
 def test_learning_adopts_better_weights_and_the_index_uses_them(db: Session, world: World) -> None:
-    result = service.learn_weights(db, outcomes=synthetic_outcomes())
+    result = learning.learn_weights(db, outcomes=synthetic_outcomes())
     assert result.adopted is True and result.weights_id is not None
     row = db.get(MatchWeights, result.weights_id)
     assert row is not None and row.active and row.decision == "adopted"
@@ -194,7 +147,7 @@ def test_learning_adopts_better_weights_and_the_index_uses_them(db: Session, wor
         assert holder.weights_id == row.id
     # learning again from data that beats nothing keeps the adopted weights and records the refusal
     flat = [replace(o, state="applied" if o.position_id % 2 else "rejected") for o in synthetic_outcomes(seed=8)]
-    second = service.learn_weights(db, outcomes=flat, min_gain=0.5)
+    second = learning.learn_weights(db, outcomes=flat, min_gain=0.5)
     assert second.adopted is False
     assert db.scalar(select(MatchWeights.id).where(MatchWeights.active.is_(True))) == row.id
 
@@ -216,7 +169,7 @@ def test_outcomes_come_from_tracked_recommendations(client: TestClient, db: Sess
     assert first is not None
     db.execute(update(Application).where(Application.id == first.id).values(state="signed"))
     db.commit()
-    outcomes = service.recommended_outcomes(db)
+    outcomes = learning.recommended_outcomes(db)
     assert len(outcomes) == made
     assert {o.state for o in outcomes} == {"signed", "recommended"}
     assert all(set(o.features) == set(FEATURES) for o in outcomes)
@@ -235,7 +188,7 @@ def test_learn_command_reports_when_there_is_nothing_to_learn(db: Session, world
 def test_stale_list_marks_graduates_changed_since(db: Session, world: World) -> None:
     graduates = build_world(db, world).graduates
     queue.send_now("sunshine.matches.rematch_all", 50).get()
-    assert service.stale_graduate_ids(db) == []
+    assert stored_topk.stale_graduate_ids(db) == []
     snap = db.get(MatchSnapshot, graduates[0].id)
     assert snap is not None
     snap.computed_on = snap.computed_on - timedelta(days=1)
@@ -249,7 +202,7 @@ def test_stored_lists_for_reports_and_outcomes_of_recommendations_made_in_tracki
 ) -> None:
     built = build_world(db, world)
     queue.send_now("sunshine.matches.rematch_all", 50).get()
-    lists = service.stored_matches(db, graduate_ids=[g.id for g in built.graduates])
+    lists = stored_topk.stored_matches(db, graduate_ids=[g.id for g in built.graduates])
     assert all(rows == sorted(rows, key=lambda r: r.rank) for rows in lists.values())
     first = next(g for g in built.graduates if lists[g.id])
     top = lists[first.id][0]
@@ -261,7 +214,7 @@ def test_stored_lists_for_reports_and_outcomes_of_recommendations_made_in_tracki
         json={"graduate_id": first.id, "position_id": top.position_id},
     )
     assert resp.status_code == 201, resp.text
-    outcomes = service.recommended_outcomes(db)
+    outcomes = learning.recommended_outcomes(db)
     assert [(o.graduate_id, o.position_id, o.state) for o in outcomes] == [(first.id, top.position_id, "recommended")]
     stored_row = db.scalar(
         select(MatchResult).where(MatchResult.graduate_id == first.id, MatchResult.position_id == top.position_id)
@@ -280,7 +233,7 @@ def test_rematch_and_weights_commands(db: Session, world: World) -> None:
     assert "已提交 3 个任务，共 12 名毕业生" in result.output
     assert db.scalar(select(func.count()).select_from(MatchSnapshot)) == 12
     assert runner.invoke(app, ["matches", "rematch", "--stale-only"]).output.startswith("已提交 0 个任务")
-    service.learn_weights(db, outcomes=synthetic_outcomes())
+    learning.learn_weights(db, outcomes=synthetic_outcomes())
     db.commit()
     shown = runner.invoke(app, ["matches", "weights"])
     assert shown.exit_code == 0 and "adopted（启用中）" in shown.output and "place=" in shown.output

@@ -11,13 +11,14 @@ from matching.index import MatchIndex
 from matching.records import GraduateRecord, PositionRecord
 from matching.synth import Generator
 from matching.text import default_bridge, default_space
+from services.refdata.service import default_data_dir
 
 TODAY = date(2024, 6, 1)
 
 
 @pytest.fixture(scope="session")
 def catalogs() -> Catalogs:
-    cats = load_catalogs()
+    cats = load_catalogs(default_data_dir())
     default_space(cats)
     default_bridge(cats)
     return cats

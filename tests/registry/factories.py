@@ -10,8 +10,9 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from benchmarks import bench_import as bench
 from services.orgs import service as orgs
-from services.registry import bench, service
+from services.registry import service
 from services.registry.models import Consent, Family, Graduate
 from services.security.principal import Principal
 

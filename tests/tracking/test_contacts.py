@@ -15,10 +15,11 @@ from sqlalchemy.orm import Session
 from services import queue
 from services.config import get_settings
 from services.errors import ValidationFailed
+from services.notifications.models import Notification
 from services.registry.models import Graduate
 from services.security.models import User
 from services.tracking import service
-from services.tracking.models import Contact, Notification, Reminder
+from services.tracking.models import Contact, Reminder
 from tests.conftest import World
 from tests.tracking.factories import make_graduate, make_user, principal, principal_of
 from tests.tracking.smtp_stub import Mailbox, smtp_server

@@ -8,9 +8,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from services.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from services.notifications.models import Notification
 from services.registry.models import Graduate
 from services.tracking import service
-from services.tracking.models import Notification
 from tests.conftest import World
 from tests.tracking.factories import enterprise_position, make_graduate, principal
 

@@ -19,10 +19,11 @@ from sqlalchemy import func, select
 
 from services import queue
 from services.config import get_settings
+from services.notifications.models import Notification
 from services.orgs import service as orgs_service
 from services.orgs.models import OrgUnit
 from services.tracking import service
-from services.tracking.models import Notification, Reminder
+from services.tracking.models import Reminder
 from tests.conftest import World
 from tests.tracking.factories import make_graduate, make_user, principal_of
 from tests.tracking.smtp_stub import Mailbox, smtp_server

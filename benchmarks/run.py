@@ -1,4 +1,5 @@
-"""``sunshine bench``: the matching, import and report benchmarks, each in its own process.
+"""The runner of ``sunshine bench`` / ``make bench``: the matching, import and report benchmarks, each in its
+own process.
 
 Each part prints its figures beside the baseline it measured in the same run on the same data, so the
 ratios mean something on whatever machine runs them. Running each part in a fresh process keeps the peak
@@ -15,20 +16,20 @@ from typing import Any
 
 
 def _matching(quick: bool, pg_dsn: str | None) -> dict[str, Any]:
-    from matching.bench import run_bench
+    from benchmarks.bench_matching import run_bench
     from services.refdata.service import default_data_dir
 
     return run_bench(data_dir=default_data_dir(), pg_dsn=pg_dsn, quick=quick)
 
 
 def _import(quick: bool, _pg_dsn: str | None) -> dict[str, Any]:
-    from services.registry.bench import run_import_bench
+    from benchmarks.bench_import import run_import_bench
 
     return run_import_bench(rows=2_000 if quick else 50_000)
 
 
 def _reports(quick: bool, pg_dsn: str | None) -> dict[str, Any]:
-    from services.reports.bench import run_report_bench
+    from benchmarks.bench_reports import run_report_bench
 
     return run_report_bench(graduates=2_000 if quick else 100_000, database_url=pg_dsn)
 

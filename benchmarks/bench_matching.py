@@ -1,6 +1,6 @@
 """Benchmark of the matcher on synthetic data drawn from the real catalogs.
 
-    python -m matching.bench [--data-dir DIR] [--sizes 10000,100000] [--pg-dsn DSN] [--json] [--quick]
+    python -m benchmarks.bench_matching [--data-dir DIR] [--sizes 10000,100000] [--pg-dsn DSN] [--json] [--quick]
 
 For each size N: N positions and N graduates from `matching.synth`; index build time and memory
 (tracemalloc peak while building, and the bytes held by columns and text segments); top-20 latency for one
@@ -38,6 +38,7 @@ from matching.index import MatchIndex
 from matching.records import GraduateRecord, PositionRecord, age_on
 from matching.synth import Generator
 from matching.text import default_bridge, default_space
+from services.refdata.service import default_data_dir
 
 TODAY = date(2024, 6, 1)
 GOALS = {"top20_median_ms": 5.0, "top20_p99_ms": 20.0, "batch_100k_seconds": 60.0, "index_mb_100k": 300.0}
@@ -251,7 +252,8 @@ def run_bench(
     if quick:
         sizes, queries = (1000,), 30
     start = time.perf_counter()
-    catalogs = catalogs if catalogs is not None else load_catalogs(data_dir)
+    if catalogs is None:
+        catalogs = load_catalogs(data_dir if data_dir is not None else default_data_dir())
     default_space(catalogs)
     default_bridge(catalogs)
     load_s = time.perf_counter() - start
@@ -316,8 +318,8 @@ def _print_human(result: dict[str, Any]) -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m matching.bench", description=__doc__.splitlines()[0])
-    parser.add_argument("--data-dir", default=None, help="reference data directory")
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.bench_matching", description=__doc__.splitlines()[0])
+    parser.add_argument("--data-dir", default=None, help="reference data directory (default: the shipped one)")
     parser.add_argument("--sizes", default="10000,100000", help="comma-separated position/graduate counts")
     parser.add_argument("--pg-dsn", default=None, help="PostgreSQL DSN for the pg_trgm baseline")
     parser.add_argument("--json", action="store_true", help="print one JSON object")

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from matching.bench import run_bench
-from matching.catalogs import Catalogs
+from benchmarks.bench_matching import run_bench
+from services.refdata.service import default_data_dir
 
 
-def test_quick_bench_reports_all_keys(catalogs: Catalogs) -> None:
-    result = run_bench(quick=True, catalogs=catalogs)
+def test_quick_bench_reports_all_keys() -> None:
+    result = run_bench(quick=True)
+    assert result["data_dir"] == str(default_data_dir())
     assert {"machine", "sizes", "goals", "catalog_load_s", "quick"} <= set(result)
     (size,) = result["sizes"]
     assert {

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from services.reports.bench import run_report_bench
+from benchmarks.bench_reports import run_report_bench
 
 
 def test_report_bench_runs_on_a_scratch_database() -> None:

@@ -2,8 +2,8 @@
 but valid cells) imported into a scratch SQLite database through the real import path.
 
 ``run_import_bench(rows=50000)`` returns rows/second, seconds and peak memory (goal: ≤ 30 s, ≤ 500 MB).
-The synthetic people use the demo convention of ``services.demo.identities``: real county codes, sequence codes
-990–999 and valid check digits, so nobody real is named.
+The synthetic people have real county codes (the code in force at birth), sequence codes 990–999 and valid
+check digits, so nobody real is named.
 """
 
 from __future__ import annotations
@@ -24,13 +24,28 @@ from openpyxl import Workbook
 from stdnum import luhn
 from stdnum.cn import ric
 
-from services.demo.identities import region_at
 from services.registry import forms, sheets
 
 COUNTIES = ("341602", "341621", "341622", "341623")
+# The codes of 亳州's counties changed in 1986 (亳县 → 亳州市), 1996 and 2000 (GB/T 2260); an ID keeps the code
+# in force at birth: (born before this year, code).
+CODE_HISTORY: dict[str, tuple[tuple[int, str], ...]] = {
+    "341602": ((1986, "342126"), (1996, "342102"), (2000, "341281")),
+    "341621": ((1996, "342124"), (2000, "341223")),
+    "341622": ((1996, "342125"), (2000, "341224")),
+    "341623": ((1996, "342130"), (2000, "341227")),
+}
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈"
 GIVEN = "建国明华丽娟伟芳敏静强磊军洋勇艳杰娜涛超秀兰霞平刚桂英"
 STREETS = ("健康路", "人民路", "漆园路", "文化路", "光明街", "涡河路", "庄子大道", "嵇康路")
+
+
+def region_at(county: str, year: int) -> str:
+    """The code ``county`` had in ``year``."""
+    for until, code in CODE_HISTORY.get(county, ()):
+        if year < until:
+            return code
+    return county
 
 
 class People:

@@ -1,0 +1,118 @@
+"""Tracking figures for the reports: counts of graduates by status, services by kind, contacts and compliance."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from datetime import date
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from services.clock import local_today as local_today
+from services.errors import ValidationFailed
+from services.tracking import pipeline
+from services.tracking.access import GraduateScope, _aware, end_of_day_utc
+from services.tracking.models import (
+    ServiceRecord,
+)
+from services.tracking.services_delivered import _county_map, _graduates_in, active_standard, service_gaps
+from services.tracking.status import status_as_of
+
+# ---- figures for the reports ------------------------------------------------------------------------------
+
+
+def _scope_of(org_unit_ids: frozenset[int] | None) -> GraduateScope:
+    return GraduateScope(org_unit_ids=org_unit_ids)
+
+
+def count_graduates(
+    session: Session,
+    *,
+    org_unit_ids: frozenset[int] | None,
+    as_of: date,
+    by: Sequence[str] = ("county", "cohort", "status"),
+) -> list[dict[str, Any]]:
+    """Graduates (stage ``graduate``) counted by any of ``county``, ``cohort``, ``status``, ``destination``
+    (the status for placed graduates, ``unplaced`` otherwise) and ``education``, on ``as_of``.
+
+    Rows: the chosen keys plus ``count``; graduates registered after ``as_of`` are not counted.
+    """
+    allowed_keys = {"county", "cohort", "status", "destination", "education"}
+    bad = [k for k in by if k not in allowed_keys]
+    if bad:
+        raise ValidationFailed(f"不支持的分组：{'、'.join(bad)}", field="by")
+    graduates = [
+        g for g in _graduates_in(session, _scope_of(org_unit_ids)) if _aware(g.created_at) < end_of_day_utc(as_of)
+    ]
+    statuses = status_as_of(session, as_of=as_of, graduate_ids=[g.id for g in graduates])
+    counties = _county_map(session)
+    tally: dict[tuple[Any, ...], int] = defaultdict(int)
+    for g in graduates:
+        status = statuses[g.id]
+        county = counties.get(g.org_unit_id)
+        values = {
+            "county": county.code if county else None,
+            "cohort": g.cohort,
+            "status": status,
+            "destination": status if status in pipeline.PLACED else "unplaced",
+            "education": g.education,
+        }
+        tally[tuple(values[k] for k in by)] += 1
+    ordered = sorted(tally.items(), key=lambda kv: str(kv[0]))
+    return [{**dict(zip(by, key, strict=True)), "count": n} for key, n in ordered]
+
+
+def services_by_kind(
+    session: Session, *, org_unit_ids: frozenset[int] | None, since: date | None = None, until: date | None = None
+) -> list[dict[str, Any]]:
+    """Services delivered per county and kind: ``{"county", "kind", "count", "graduates"}`` rows."""
+    stmt = select(ServiceRecord.org_unit_id, ServiceRecord.kind, ServiceRecord.graduate_id)
+    if org_unit_ids is not None:
+        stmt = stmt.where(ServiceRecord.org_unit_id.in_(sorted(org_unit_ids)))
+    if since is not None:
+        stmt = stmt.where(ServiceRecord.delivered_on >= since)
+    if until is not None:
+        stmt = stmt.where(ServiceRecord.delivered_on <= until)
+    counties = _county_map(session)
+    counts: dict[tuple[str, str], int] = defaultdict(int)
+    people: dict[tuple[str, str], set[int]] = defaultdict(set)
+    for org, kind, gid in session.execute(stmt):
+        key = (counties[org].code if org in counties else str(org), kind)
+        counts[key] += 1
+        people[key].add(gid)
+    return [
+        {"county": c, "kind": k, "count": n, "graduates": len(people[(c, k)])} for (c, k), n in sorted(counts.items())
+    ]
+
+
+def compliance(session: Session, *, org_unit_ids: frozenset[int] | None, as_of: date) -> list[dict[str, Any]]:
+    """The service standard per county on ``as_of``: ``{"county", "covered", "compliant", "short", "rate"}``,
+    where ``covered`` counts graduates whose status the standard applies to and ``rate`` is compliant/covered."""
+    standard = active_standard(session)
+    scope = _scope_of(org_unit_ids)
+    graduates = [g for g in _graduates_in(session, scope) if _aware(g.created_at) < end_of_day_utc(as_of)]
+    statuses = status_as_of(session, as_of=as_of, graduate_ids=[g.id for g in graduates])
+    short_ids = {gap.graduate_id for gap in service_gaps(session, scope=scope, as_of=as_of)}
+    counties = _county_map(session)
+    covered: dict[str, int] = defaultdict(int)
+    short: dict[str, int] = defaultdict(int)
+    for g in graduates:
+        if statuses[g.id] not in standard.applies_to:
+            continue
+        county = counties.get(g.org_unit_id)
+        code = county.code if county else str(g.org_unit_id)
+        covered[code] += 1
+        if g.id in short_ids:
+            short[code] += 1
+    return [
+        {
+            "county": code,
+            "covered": n,
+            "compliant": n - short[code],
+            "short": short[code],
+            "rate": round((n - short[code]) / n, 4) if n else None,
+        }
+        for code, n in sorted(covered.items())
+    ]

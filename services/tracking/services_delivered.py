@@ -1,0 +1,276 @@
+"""Services delivered to a graduate and the service standard (1131) they are measured against, with the gaps."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session
+
+from services.clock import local_today as local_today
+from services.errors import Forbidden, ValidationFailed
+from services.orgs.models import OrgKind, OrgUnit
+from services.registry.models import Graduate, Stage
+from services.security.models import Role
+from services.security.principal import Principal
+from services.tracking.access import GraduateScope, servable_graduate
+from services.tracking.applications import _clean_note
+from services.tracking.caseload import _responsible, _user_names
+from services.tracking.models import (
+    ServiceKind,
+    ServiceRecord,
+    ServiceStandard,
+)
+from services.tracking.pipeline import Status
+from services.tracking.status import status_as_of
+
+# ---- services delivered and the service standard ---------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Requirement:
+    key: str
+    label: str
+    kinds: tuple[str, ...]
+    minimum: int
+
+
+@dataclass(frozen=True, slots=True)
+class Standard:
+    code: str
+    name: str
+    requirements: tuple[Requirement, ...]
+    applies_to: frozenset[str]
+
+
+DEFAULT_STANDARD = Standard(
+    code="1131",
+    name="1131 服务标准：1次政策宣介、1次职业指导、3个岗位推荐、1次培训或见习机会",
+    requirements=(
+        Requirement("policy_briefing", "政策宣介", (ServiceKind.POLICY_BRIEFING.value,), 1),
+        Requirement("career_guidance", "职业指导", (ServiceKind.CAREER_GUIDANCE.value,), 1),
+        Requirement("job_recommendation", "岗位推荐", (ServiceKind.JOB_RECOMMENDATION.value,), 3),
+        Requirement(
+            "training_or_internship",
+            "培训或见习机会",
+            (ServiceKind.TRAINING_OFFER.value, ServiceKind.INTERNSHIP_OFFER.value),
+            1,
+        ),
+    ),
+    applies_to=frozenset({Status.UNEMPLOYED.value, Status.SEEKING.value, Status.INTERNSHIP.value}),
+)
+
+
+def _standard_from_row(row: ServiceStandard) -> Standard:
+    return Standard(
+        code=row.code,
+        name=row.name,
+        requirements=tuple(
+            Requirement(str(r["key"]), str(r["label"]), tuple(r["kinds"]), int(r["minimum"])) for r in row.requirements
+        ),
+        applies_to=frozenset(row.applies_to),
+    )
+
+
+def active_standard(session: Session) -> Standard:
+    row = session.scalar(select(ServiceStandard).where(ServiceStandard.is_active.is_(True)).limit(1))
+    return _standard_from_row(row) if row is not None else DEFAULT_STANDARD
+
+
+def set_standard(
+    session: Session,
+    *,
+    principal: Principal,
+    code: str,
+    name: str,
+    requirements: Sequence[Requirement],
+    applies_to: Iterable[str],
+) -> Standard:
+    """Replace the active standard (city staff and admin)."""
+    if principal.role not in {Role.UNION_CITY, Role.ADMIN}:
+        raise Forbidden("只有市总帮扶中心和管理员可以调整服务标准")
+    kinds = {k.value for k in ServiceKind}
+    if not requirements:
+        raise ValidationFailed("服务标准至少包含一项要求", field="requirements")
+    keys: set[str] = set()
+    for i, req in enumerate(requirements):
+        if req.key in keys:
+            raise ValidationFailed(f"要求“{req.key}”重复", field=f"requirements.{i}.key")
+        keys.add(req.key)
+        bad = [k for k in req.kinds if k not in kinds]
+        if bad or not req.kinds:
+            raise ValidationFailed(f"服务类别无效：{'、'.join(bad) or '未填写'}", field=f"requirements.{i}.kinds")
+        if req.minimum < 1:
+            raise ValidationFailed("最少次数应不小于1", field=f"requirements.{i}.minimum")
+    statuses = sorted(set(applies_to))
+    bad_status = [s for s in statuses if s not in {v.value for v in Status}]
+    if bad_status or not statuses:
+        raise ValidationFailed(f"适用的就业状态无效：{'、'.join(bad_status) or '未填写'}", field="applies_to")
+    session.execute(update(ServiceStandard).values(is_active=False))
+    row = session.scalar(select(ServiceStandard).where(ServiceStandard.code == code))
+    if row is None:
+        row = ServiceStandard(code=code)
+        session.add(row)
+    row.name = name
+    row.requirements = [
+        {"key": r.key, "label": r.label, "kinds": list(r.kinds), "minimum": r.minimum} for r in requirements
+    ]
+    row.applies_to = statuses
+    row.is_active = True
+    row.updated_by_id = principal.user_id
+    session.flush()
+    return _standard_from_row(row)
+
+
+def record_service(
+    session: Session,
+    *,
+    principal: Principal,
+    graduate_id: int,
+    kind: str,
+    delivered_on: date,
+    note: str | None = None,
+) -> ServiceRecord:
+    graduate = servable_graduate(session, principal=principal, graduate_id=graduate_id)
+    try:
+        kind_value = ServiceKind(kind)
+    except ValueError as exc:
+        raise ValidationFailed(f"服务类别“{kind}”无效", field="kind") from exc
+    if delivered_on > local_today():
+        raise ValidationFailed("服务日期不能晚于今天", field="delivered_on")
+    row = ServiceRecord(
+        graduate_id=graduate.id,
+        org_unit_id=graduate.org_unit_id,
+        kind=kind_value.value,
+        delivered_on=delivered_on,
+        delivered_by_id=principal.user_id,
+        note=_clean_note(note),
+    )
+    session.add(row)
+    session.flush()
+    return row
+
+
+def list_services(session: Session, *, graduate_id: int) -> list[ServiceRecord]:
+    return list(
+        session.scalars(
+            select(ServiceRecord)
+            .where(ServiceRecord.graduate_id == graduate_id)
+            .order_by(ServiceRecord.delivered_on, ServiceRecord.id)
+        )
+    )
+
+
+def _county_map(session: Session) -> dict[int, OrgUnit]:
+    """Every org unit id → its county-level unit (county, park or 市直), the city for the city itself."""
+    units = {u.id: u for u in session.scalars(select(OrgUnit))}
+    out: dict[int, OrgUnit] = {}
+    levels = {OrgKind.COUNTY, OrgKind.PARK, OrgKind.DIRECT}
+    for uid, unit in units.items():
+        chain = [units[int(p)] for p in unit.path.strip("/").split("/") if p and int(p) in units]
+        out[uid] = next((u for u in chain if u.kind in levels), unit)
+    return out
+
+
+@dataclass(slots=True)
+class Gap:
+    graduate_id: int
+    name: str
+    org_unit_id: int
+    county_id: int
+    county_name: str
+    counselor_id: int | None
+    counselor_name: str | None
+    status: str
+    counts: dict[str, int]
+    missing: dict[str, int]
+
+
+def _graduates_in(session: Session, scope: GraduateScope, *, stage_graduate: bool = True) -> list[Graduate]:
+    stmt = select(Graduate).where(scope.clause(Graduate.id, Graduate.org_unit_id))
+    if stage_graduate:
+        stmt = stmt.where(Graduate.stage == Stage.GRADUATE.value)
+    return list(session.scalars(stmt.order_by(Graduate.id)))
+
+
+def service_gaps(
+    session: Session,
+    *,
+    scope: GraduateScope,
+    as_of: date | None = None,
+    counselor_id: int | None = None,
+    county_id: int | None = None,
+) -> list[Gap]:
+    """Graduates the standard covers (by status on ``as_of``) who fall short of it, with what is missing."""
+    standard = active_standard(session)
+    day = as_of or local_today()
+    graduates = _graduates_in(session, scope)
+    ids = [g.id for g in graduates]
+    statuses = status_as_of(session, as_of=day, graduate_ids=ids)
+    counts: dict[int, dict[str, int]] = defaultdict(dict)
+    if ids:
+        for gid, kind, n in session.execute(
+            select(ServiceRecord.graduate_id, ServiceRecord.kind, func.count())
+            .where(ServiceRecord.graduate_id.in_(ids), ServiceRecord.delivered_on <= day)
+            .group_by(ServiceRecord.graduate_id, ServiceRecord.kind)
+        ):
+            counts[gid][kind] = int(n)
+    responsible = _responsible(session, ids)
+    names = _user_names(session, responsible.values())
+    counties = _county_map(session)
+    out: list[Gap] = []
+    for g in graduates:
+        status = statuses[g.id]
+        if status not in standard.applies_to:
+            continue
+        have = {r.key: sum(counts[g.id].get(k, 0) for k in r.kinds) for r in standard.requirements}
+        missing = {r.key: r.minimum - have[r.key] for r in standard.requirements if have[r.key] < r.minimum}
+        if not missing:
+            continue
+        county = counties.get(g.org_unit_id)
+        who = responsible.get(g.id)
+        gap = Gap(
+            graduate_id=g.id,
+            name=g.name,
+            org_unit_id=g.org_unit_id,
+            county_id=county.id if county else g.org_unit_id,
+            county_name=county.name if county else "",
+            counselor_id=who,
+            counselor_name=names.get(who) if who else None,
+            status=status,
+            counts=have,
+            missing=missing,
+        )
+        if counselor_id is not None and gap.counselor_id != counselor_id:
+            continue
+        if county_id is not None and gap.county_id != county_id:
+            continue
+        out.append(gap)
+    out.sort(key=lambda x: (x.county_name, x.counselor_name or "", x.graduate_id))
+    return out
+
+
+@dataclass(slots=True)
+class GapGroup:
+    county_id: int
+    county_name: str
+    counselor_id: int | None
+    counselor_name: str | None
+    graduates: int
+    missing: dict[str, int] = field(default_factory=dict)  # requirement key → graduates short of it
+
+
+def group_gaps(gaps: Iterable[Gap]) -> list[GapGroup]:
+    groups: dict[tuple[int, int | None], GapGroup] = {}
+    for gap in gaps:
+        key = (gap.county_id, gap.counselor_id)
+        group = groups.get(key)
+        if group is None:
+            group = groups[key] = GapGroup(gap.county_id, gap.county_name, gap.counselor_id, gap.counselor_name, 0)
+        group.graduates += 1
+        for req in gap.missing:
+            group.missing[req] = group.missing.get(req, 0) + 1
+    return sorted(groups.values(), key=lambda g: (g.county_name, g.counselor_name or ""))
