@@ -16,9 +16,11 @@ from sqlalchemy.orm import Session
 from services.catalog import service as catalog
 from services.db import SessionDep
 from services.matches import service as matches
+from services.matches import stored as stored_matches
 from services.orgs import service as orgs
 from services.security import invitations
 from services.security.models import Role
+from services.tracking import flows
 from services.tracking import service as tracking
 from services.web import labels
 from services.web.auth import get_viewer
@@ -86,7 +88,7 @@ def workbench(
     offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
 ) -> HTMLResponse:
     wb = tracking.workbench(session, principal=viewer.principal, mine_only=mine, limit=PER_PAGE, offset=offset)
-    stored = matches.stored_matches(session, graduate_ids=[c.graduate_id for c in wb.caseload])
+    stored = stored_matches.stored_matches(session, graduate_ids=[c.graduate_id for c in wb.caseload])
     fresh = tracking.fresh_matches(session, caseload=wb.caseload, stored=stored)
     offers, _ = tracking.list_applications(session, principal=viewer.principal, state="offered", limit=500, offset=0)
     overdue = {o.graduate_id: o for o in wb.overdue}
@@ -215,7 +217,7 @@ async def recommend(graduate_id: Id, request: Request, viewer: CounselorViewer, 
     position_id = int(raw) if raw.isdigit() and len(raw) < 10 else 0
     result = attempt(
         session,
-        lambda: matches.recommend(
+        lambda: flows.recommend(
             session,
             principal=viewer.principal,
             graduate_id=graduate_id,

@@ -16,7 +16,7 @@ from services.matches import service as matches
 from services.registry import service as registry
 from services.registry.models import Graduate
 from services.security.models import Role
-from services.tracking import pipeline
+from services.tracking import flows, pipeline
 from services.tracking import service as tracking
 from services.tracking.models import Application, Transition
 from services.web import labels
@@ -111,7 +111,7 @@ def matches_page(
 
 @router.post("/matches/{position_id}/apply")
 def apply(position_id: Id, request: Request, viewer: GraduateViewer, session: SessionDep) -> Response:
-    result = attempt(session, lambda: tracking.apply(session, principal=viewer.principal, position_id=position_id))
+    result = attempt(session, lambda: flows.apply(session, principal=viewer.principal, position_id=position_id))
     if is_htmx(request):
         context: dict[str, object] = {"errors": result if isinstance(result, FormErrors) else None}
         if not isinstance(result, FormErrors):
@@ -166,7 +166,7 @@ async def move(application_id: Id, request: Request, viewer: GraduateViewer, ses
     to_state = form.get("to_state", "")
     result = attempt(
         session,
-        lambda: tracking.move(
+        lambda: flows.move(
             session,
             principal=viewer.principal,
             application_id=application_id,

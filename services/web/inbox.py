@@ -10,8 +10,8 @@ from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
 from services.db import SessionDep
+from services.notifications import service as notifications
 from services.security.models import Role
-from services.tracking import service as tracking
 from services.web.auth import ViewerDep
 from services.web.pages import PageRoute, is_htmx, redirect, render
 
@@ -51,8 +51,8 @@ def messages(
     unread: Annotated[bool, Query()] = False,
     offset: Annotated[int, Query(ge=0, le=100_000)] = 0,
 ) -> HTMLResponse:
-    rows, total = tracking.list_notifications(
-        session, principal=viewer.principal, unread_only=unread, limit=PER_PAGE, offset=offset
+    rows, total = notifications.list_notifications(
+        session, principal=viewer.principal, unread_only=unread, source=None, limit=PER_PAGE, offset=offset
     )
     items = [(n, console_link(viewer.role, n.link)) for n in rows]
     context = {"items": items, "total": total, "unread": unread, "offset": offset, "per_page": PER_PAGE}
@@ -61,7 +61,7 @@ def messages(
 
 @router.post("/messages/{notification_id}/read")
 def mark_read(notification_id: Id, request: Request, viewer: ViewerDep, session: SessionDep) -> Response:
-    row = tracking.mark_read(session, principal=viewer.principal, notification_id=notification_id)
+    row = notifications.mark_read(session, principal=viewer.principal, notification_id=notification_id)
     if is_htmx(request):
         item = (row, console_link(viewer.role, row.link))
         return render(request, "_message.html", {"item": item}, viewer=viewer)

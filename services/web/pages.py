@@ -14,6 +14,7 @@ nothing behind) and re-renders the form with :class:`FormErrors` next to the fie
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Coroutine, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -36,6 +37,7 @@ from services.security.models import ROLE_NAMES, Role
 from services.security.principal import Principal
 from services.web import csrf
 
+log = logging.getLogger(__name__)
 TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
 T = TypeVar("T")
 
@@ -264,6 +266,9 @@ class PageRoute(APIRoute):
             except RequestValidationError as exc:
                 reasons = "；".join(_validation_reason(e) for e in exc.errors()[:5])
                 return error_page(request, status=422, title="数据校验未通过", detail=reasons)
+            except Exception:
+                log.exception("unhandled error on page %s %s", request.method, request.url.path)
+                return error_page(request, status=500, title="服务器内部错误", detail="请稍后重试或联系管理员")
 
         return handler
 
