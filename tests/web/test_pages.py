@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -317,3 +318,36 @@ def test_no_page_shows_an_unmasked_id_number_or_phone(client: TestClient, db: Se
     leaks = {name: [v for v in plaintext if v in html] for name, html in pages.items()}
     assert {k: v for k, v in leaks.items() if v} == {}
     assert any("****" in html for html in pages.values())  # the masked values are what is shown
+
+
+def test_secure_session_cookie_in_production(
+    client: TestClient, db: Session, world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from services.config import get_settings
+
+    monkeypatch.setattr(get_settings(), "environment", "production")
+    with TestClient(client.app, base_url="https://testserver") as tls:  # Secure cookies travel over https only
+        token = csrf_of(tls.get("/login").text)
+        resp = tls.post(
+            "/login",
+            data={"username": "t_counselor_a", "password": PASSWORD, "csrf_token": token},
+            follow_redirects=False,
+        )
+    assert resp.status_code == 303
+    header = next(v for k, v in resp.headers.multi_items() if k == "set-cookie" and "sunshine_session=" in v)
+    assert "Secure" in header and "HttpOnly" in header
+
+
+def test_an_unexpected_error_is_an_html_page_without_details(
+    client: TestClient, db: Session, world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from services.web import counselor
+
+    def broken(*_: object, **__: object) -> None:
+        raise RuntimeError("database exploded at /srv/secret")
+
+    login(client, "t_counselor_a")
+    monkeypatch.setattr(counselor.tracking, "workbench", broken)
+    resp = client.get("/counselor")
+    assert resp.status_code == 500 and resp.headers["content-type"].startswith("text/html")
+    assert "服务器内部错误" in resp.text and "secret" not in resp.text
