@@ -341,13 +341,11 @@ def test_secure_session_cookie_in_production(
 def test_an_unexpected_error_is_an_html_page_without_details(
     client: TestClient, db: Session, world: World, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from services.web import counselor
-
     def broken(*_: object, **__: object) -> None:
         raise RuntimeError("database exploded at /srv/secret")
 
     login(client, "t_counselor_a")
-    monkeypatch.setattr(counselor.tracking, "workbench", broken)
+    monkeypatch.setattr("services.tracking.service.workbench", broken)
     resp = client.get("/counselor")
     assert resp.status_code == 500 and resp.headers["content-type"].startswith("text/html")
     assert "服务器内部错误" in resp.text and "secret" not in resp.text
