@@ -102,9 +102,32 @@ def test_wrong_role_gets_a_403_page(client: TestClient, db: Session, world: Worl
     resp = client.get("/counselor")
     assert resp.status_code == 403 and "您的角色无权访问此页面" in resp.text
     assert "我的匹配" in resp.text  # the graduate's own navigation stays
+    for path in ("/counselor/due", "/counselor/handoffs", "/counselor/graduates/1"):
+        assert client.get(path).status_code == 403, path
     with TestClient(client.app) as other:
         login(other, "t_counselor_a")
-        assert other.get("/graduate/matches").status_code == 403
+        for path in ("/graduate/matches", "/graduate/applications", "/graduate/profile"):
+            assert other.get(path).status_code == 403, path
+
+
+def test_every_page_sends_a_stranger_to_the_login_page(client: TestClient, db: Session, world: World) -> None:
+    paths = ["/counselor", "/counselor/due", "/counselor/handoffs", "/counselor/graduates/1", "/messages"]
+    paths += ["/graduate/matches", "/graduate/applications", "/graduate/profile"]
+    for path in paths:
+        resp = client.get(path, follow_redirects=False)
+        assert resp.status_code == 303 and resp.headers["location"].startswith("/login?next="), path
+
+
+def test_login_follows_only_a_path_on_this_site(client: TestClient, db: Session, world: World) -> None:
+    for target, lands in (
+        ("/counselor/due", "/counselor/due"),
+        ("//evil.example/x", "/counselor"),
+        ("/\\evil", "/counselor"),
+    ):
+        token = csrf_of(client.get("/login").text)
+        data = {"username": "t_counselor_a", "password": PASSWORD, "csrf_token": token, "next": target}
+        resp = client.post("/login", data=data, follow_redirects=False)
+        assert resp.headers["location"] == lands, target
 
 
 def test_graduate_of_another_county_is_a_404_page(client: TestClient, db: Session, world: World) -> None:
