@@ -293,6 +293,7 @@ def demo(
     for username, role, linked in logins:
         table.add_row(username, role, linked)
     console.print(table)
+    console.print(f"控制台: http://{host}:{port}/  （用上面的账号登录）")
     console.print(f"API 文档: http://{host}:{port}/docs  （点击 Authorize 用上面的账号登录）")
     if serve_api:
         serve(host=host, port=port)

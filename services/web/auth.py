@@ -16,8 +16,9 @@ from fastapi.responses import HTMLResponse
 from services.config import get_settings
 from services.db import SessionDep
 from services.errors import Unauthorized
-from services.security import invitations, tokens
+from services.registry import invitations
 from services.security import service as security
+from services.security import tokens
 from services.security.dependencies import client_address
 from services.web import csrf
 from services.web.pages import (
