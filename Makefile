@@ -24,6 +24,7 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check services matching jobs benchmarks
 	$(BIN)/mypy services matching jobs benchmarks
 	$(BIN)/python -m infra.lint_scope
+	$(BIN)/lint-imports
 
 format: $(STAMP)
 	$(BIN)/ruff check --fix .

@@ -102,7 +102,6 @@ SYSTEM_JOBS: frozenset[tuple[str, str]] = frozenset(
         ("services.matches.stored", "graduate_id_chunks"),  # the nightly rematch fan-out
         ("services.matches.stored", "stale_graduate_ids"),  # the rematch catch-up after a catalog change
         ("services.matches.stored", "prune_unshowable"),  # stored matches of positions no longer showable
-        ("services.matches.learning", "recommended_outcomes"),  # learning the weights from every outcome
         ("services.matches.holder", "count_showable"),  # the index's own bookkeeping
         ("services.matches.holder", "fingerprints"),
     }

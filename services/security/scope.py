@@ -18,16 +18,13 @@ from sqlalchemy import ColumnElement, Delete, Select, Update, column, false, or_
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from services.security.models import Role
+from services.security.roles import CASELOAD as CASELOAD
+from services.security.roles import STAFF as STAFF
+from services.security.roles import UNION_SIDE as UNION_SIDE
 
 if TYPE_CHECKING:
     from services.security.principal import Principal
 
-STAFF: Final = frozenset({Role.UNION_COUNTY, Role.UNION_CITY, Role.ADMIN})
-"""Union staff: manage archives, aid and reports within their org scope."""
-UNION_SIDE: Final = STAFF | {Role.COUNSELOR}
-"""The union side of the service: staff and the employment counselors."""
-CASELOAD: Final = UNION_SIDE
-"""Roles that hold a caseload of graduates (read the registry's graduate records)."""
 
 HANDOFF_ACCEPTED: Final = "accepted"  # tracking's HandoffState.ACCEPTED
 
