@@ -98,7 +98,7 @@ class Overdue:
     last_contacted_at: datetime
 
 
-def _overdue_query(scope: GraduateScope, day: date, counselor_id: int | None) -> Select[Any]:
+def _overdue_query(scope: GraduateScope, day: date, counselor_id: int | None) -> Select[Contact, str, int, Any]:
     """Latest contacts of the scope whose next due date has passed, with the graduate and the responsible
     counselor, oldest due date first."""
     ranked = (
