@@ -122,7 +122,7 @@ async def _open_loop(pool: _Pool, paths: Callable[[int], str], route: str, rate:
     async def one(i: int, due: float) -> None:
         try:
             status = await asyncio.wait_for(pool.get(paths(i)), TIMEOUT)
-        except (OSError, asyncio.TimeoutError, asyncio.IncompleteReadError, ValueError, IndexError):
+        except (TimeoutError, OSError, asyncio.IncompleteReadError, ValueError, IndexError):
             status = 0
         now = loop.time()
         answers.append((status, now - due, now))
@@ -165,7 +165,7 @@ async def _capacity(pool: _Pool, paths: Callable[[int], str], seconds: float = 4
             try:
                 if await asyncio.wait_for(pool.get(paths(next(counter))), TIMEOUT) == 200:
                     served += 1
-            except (OSError, asyncio.TimeoutError, asyncio.IncompleteReadError, ValueError, IndexError):
+            except (TimeoutError, OSError, asyncio.IncompleteReadError, ValueError, IndexError):
                 pass
 
     started = loop.time()
@@ -182,7 +182,7 @@ async def _recovery(pool: _Pool, paths: Callable[[int], str], limit: float = 30.
         try:
             if await asyncio.wait_for(pool.get(paths(i)), TIMEOUT) == 200:
                 return round(loop.time() - stopped, 3)
-        except (OSError, asyncio.TimeoutError, asyncio.IncompleteReadError, ValueError, IndexError):
+        except (TimeoutError, OSError, asyncio.IncompleteReadError, ValueError, IndexError):
             pass
         i += 1
         await asyncio.sleep(0.02)
@@ -280,29 +280,34 @@ def serving(url: str, *, workers: int = 2) -> Iterator[int]:
     env.pop("SUNSHINE_REDIS_URL", None)
     cmd = [sys.executable, "-m", "uvicorn", "services.app:create_app", "--factory", "--host", "127.0.0.1"]
     cmd += ["--port", str(port), "--workers", str(workers), "--no-access-log", "--log-level", "warning"]
-    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    try:
-        deadline = time.monotonic() + 120
-        while time.monotonic() < deadline:
-            if proc.poll() is not None:
-                raise RuntimeError(f"the service stopped: {proc.stderr.read().decode()[-2000:] if proc.stderr else ''}")
-            try:
-                with socket.create_connection(("127.0.0.1", port), timeout=1) as s:
-                    s.sendall(b"GET /health/ready HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
-                    if b" 200 " in s.recv(100):
-                        break
-            except OSError:
-                pass
-            time.sleep(0.2)
-        else:
-            raise RuntimeError("the service did not get ready in 120 s")
-        yield port
-    finally:
-        proc.terminate()
+    with tempfile.TemporaryFile() as errors:
+        proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=errors)  # noqa: S603 - fixed argv
         try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+            _wait_ready(proc, port, errors)
+            yield port
+        finally:
+            proc.terminate()
+            try:
+                proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+
+
+def _wait_ready(proc: subprocess.Popen[bytes], port: int, errors: Any) -> None:
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            errors.seek(0)
+            raise RuntimeError(f"the service stopped: {errors.read().decode(errors='replace')[-2000:]}")
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=1) as s:
+                s.sendall(b"GET /health/ready HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+                if b" 200 " in s.recv(100):
+                    return
+        except OSError:
+            pass
+        time.sleep(0.2)
+    raise RuntimeError("the service did not get ready in 120 s")
 
 
 def _routes(data: dict[str, Any]) -> dict[str, tuple[str, Callable[[int], str]]]:
