@@ -10,21 +10,22 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from services.catalog.access import (
     KIND_DETAILS,
+    MANAGERS,
     NATIONWIDE,
     _is_staff,
     _publicly_visible,
     bump_version,
     employer_id_for_user,
     manages_position,
+    public_position,
 )
 from services.catalog.models import (
     Employer,
-    EmployerStatus,
     Position,
     PositionKind,
     PositionSource,
@@ -44,6 +45,7 @@ from services.pagination import count_rows
 from services.refdata import service as refdata
 from services.security.models import Role
 from services.security.principal import Principal
+from services.security.scope import scoped
 
 # --------------------------------------------------------------------------------------------- positions
 
@@ -353,25 +355,16 @@ def list_positions(
 ) -> tuple[list[Position], int, bool]:
     """One page of the positions ``principal`` may see, the total and whether the total is an estimate (past
     :data:`services.pagination.EXACT_COUNT_CAP` rows on PostgreSQL)."""
-    public = and_(
-        Position.status != PositionStatus.DRAFT,
-        or_(Position.employer_id.is_(None), Employer.status == EmployerStatus.VERIFIED),
+    if managed_only and principal.role not in MANAGERS:
+        raise Forbidden("您的角色没有可管理的岗位")
+    stmt = scoped(
+        select(Position).outerjoin(Employer, Employer.id == Position.employer_id),
+        principal,
+        org=Position.org_unit_id,
+        employer=Position.employer_id,
+        roles=MANAGERS,
+        public=None if managed_only else public_position(),
     )
-    managed: Any
-    if _is_staff(principal):
-        managed = Position.org_unit_id.in_(principal.scope) if principal.scope is not None else True
-    elif principal.role == Role.ENTERPRISE:
-        own = employer_id_for_user(session, user_id=principal.user_id)
-        managed = Position.employer_id == own if own is not None else False
-    else:
-        managed = False
-    if managed_only:
-        if managed is False:
-            raise Forbidden("您的角色没有可管理的岗位")
-        visible = managed
-    else:
-        visible = or_(managed, public) if managed is not True else True
-    stmt = select(Position).outerjoin(Employer, Employer.id == Position.employer_id).where(visible)
     if kind:
         stmt = stmt.where(Position.kind == kind)
     if status:

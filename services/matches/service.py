@@ -33,7 +33,7 @@ from services.registry.majors import EDUCATION_LEVELS
 from services.registry.models import Family, Graduate
 from services.security.models import Role
 from services.security.principal import Principal
-from services.tracking import service as tracking
+from services.security.scope import UNION_SIDE, GraduateScope, graduate_scope
 
 #: Most results one request may page through (offset + limit).
 MAX_K: Final = 200
@@ -42,7 +42,6 @@ NOT_SEEKING: Final = frozenset({"further_study", "military", "not_seeking"})
 #: Certificates a graduate can show by naming them among the skills. Political status is never read.
 SKILL_FLAGS: Final[dict[str, str]] = {flag: name for flag, name in FLAG_NAMES.items() if flag != "party_member"}
 HARDSHIP_WORDS: Final = ("困难", "帮扶")
-UNION_SIDE: Final = frozenset({Role.COUNSELOR, Role.UNION_COUNTY, Role.UNION_CITY, Role.ADMIN})
 
 
 # ------------------------------------------------------------------------------------------ records
@@ -204,7 +203,7 @@ def _readable_profile(session: Session, *, principal: Principal, graduate_id: in
     profile = found[0]
     if principal.role == Role.ENTERPRISE:
         raise Forbidden("企业不能查看毕业生档案")
-    if not tracking.visible_graduate_scope(session, principal=principal).can_read(profile.id, profile.org_unit_id):
+    if not graduate_scope(session, principal=principal).can_read(profile.id, profile.org_unit_id):
         raise NotFound(f"编号为 {graduate_id} 的毕业生不存在或不在您的管辖范围内")
     return profile
 
@@ -330,14 +329,14 @@ class CandidatePool:
     table: GraduateTable | None
 
 
-def _pool_scope(session: Session, principal: Principal) -> tracking.GraduateScope | None:
+def _pool_scope(session: Session, principal: Principal) -> GraduateScope | None:
     """None for an enterprise (every opted-in graduate); the principal's graduate scope otherwise."""
     if principal.role == Role.ENTERPRISE:
         return None
-    return tracking.visible_graduate_scope(session, principal=principal)
+    return graduate_scope(session, principal=principal)
 
 
-def _pool_fingerprint(session: Session, scope: tracking.GraduateScope | None) -> Hashable:
+def _pool_fingerprint(session: Session, scope: GraduateScope | None) -> Hashable:
     """Changes whenever a graduate of the pool (or any family's hardship status) changes."""
     graduates = select(func.count(), func.max(Graduate.updated_at))
     if scope is not None and scope.org_unit_ids is not None:
@@ -349,7 +348,7 @@ def _pool_fingerprint(session: Session, scope: tracking.GraduateScope | None) ->
 
 
 def _build_pool(
-    session: Session, index: MatchIndex, scope: tracking.GraduateScope | None, closed: frozenset[str]
+    session: Session, index: MatchIndex, scope: GraduateScope | None, closed: frozenset[str]
 ) -> CandidatePool:
     if scope is None:
         profiles = load_profiles(session, scope=None, enterprise_visible_only=True)

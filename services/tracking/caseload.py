@@ -13,7 +13,8 @@ from services.errors import Forbidden, ValidationFailed
 from services.notifications.service import notify
 from services.security.models import Role, User
 from services.security.principal import Principal
-from services.tracking.access import Col, GraduateScope, servable_graduate
+from services.security.scope import Col, GraduateScope
+from services.tracking.access import servable_graduate
 from services.tracking.models import (
     Assignment,
     Contact,

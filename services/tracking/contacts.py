@@ -21,7 +21,8 @@ from services.notifications.service import notify
 from services.registry.models import Graduate
 from services.security.models import User
 from services.security.principal import Principal
-from services.tracking.access import GraduateScope, _aware, servable_graduate
+from services.security.scope import GraduateScope
+from services.tracking.access import _aware, servable_graduate
 from services.tracking.caseload import _latest_contacts, _responsible, _user_names, assigned_counselor
 from services.tracking.models import (
     Contact,

@@ -12,6 +12,7 @@ from services.matches.schemas import RecommendationCreate, RecommendationOut, Ru
 from services.pagination import Page, PageDep
 from services.security.dependencies import require_roles
 from services.security.principal import Principal
+from services.security.scope import graduate_scope
 from services.tracking import flows, pipeline, service
 from services.tracking.models import Application
 from services.tracking.schemas import (
@@ -476,7 +477,7 @@ def service_gaps(
     counselor_id: OptionalId = None,
     county_id: OptionalId = None,
 ) -> GapReport:
-    scope = service.visible_graduate_scope(session, principal=principal)
+    scope = graduate_scope(session, principal=principal)
     day = as_of or service.local_today()
     gaps = service.service_gaps(session, scope=scope, as_of=day, counselor_id=counselor_id, county_id=county_id)
     groups = service.group_gaps(gaps)
@@ -527,7 +528,7 @@ def overdue(
     session: SessionDep,
     counselor_id: Annotated[int | None, Query(ge=1, le=DB_ID_MAX, description="责任指导员")] = None,
 ) -> list[OverdueOut]:
-    scope = service.visible_graduate_scope(session, principal=principal)
+    scope = graduate_scope(session, principal=principal)
     if principal.role == "counselor" and counselor_id is None:
         counselor_id = principal.user_id
     rows = service.overdue_contacts(session, scope=scope, counselor_id=counselor_id)

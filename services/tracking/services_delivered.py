@@ -15,7 +15,8 @@ from services.orgs.models import OrgKind, OrgUnit
 from services.registry.models import Graduate, Stage
 from services.security.models import Role
 from services.security.principal import Principal
-from services.tracking.access import GraduateScope, end_of_day_utc, servable_graduate
+from services.security.scope import GraduateScope
+from services.tracking.access import end_of_day_utc, servable_graduate
 from services.tracking.applications import _clean_note
 from services.tracking.caseload import _user_names, responsible_counselor
 from services.tracking.models import (

@@ -18,8 +18,9 @@ from services.registry import employment
 from services.registry.models import Graduate
 from services.security import audit
 from services.security.principal import Principal
+from services.security.scope import Col
 from services.tracking import pipeline
-from services.tracking.access import Col, _aware, end_of_day_utc, servable_graduate
+from services.tracking.access import _aware, end_of_day_utc, servable_graduate
 from services.tracking.models import (
     Application,
     Event,

@@ -20,9 +20,10 @@ from services.errors import Forbidden, NotFound
 from services.registry.models import Graduate, Stage
 from services.security.models import Role
 from services.security.principal import Principal
+from services.security.scope import UNION_SIDE, graduate_scope
 from services.tracking import pipeline
-from services.tracking.access import UNION_SIDE, _aware, own_employer_id, readable_graduate, visible_graduate_scope
-from services.tracking.applications import visible_applications_clause
+from services.tracking.access import _aware, own_employer_id, readable_graduate
+from services.tracking.applications import visible_applications
 from services.tracking.caseload import latest_contact_value, responsible_counselor
 from services.tracking.contacts import Overdue, count_overdue, list_contacts, overdue_contacts
 from services.tracking.events import list_events
@@ -144,17 +145,13 @@ def position_applicants(session: Session, *, principal: Principal, position_id: 
             raise NotFound(f"编号为 {position_id} 的岗位不存在")
     elif principal.role not in UNION_SIDE:
         raise Forbidden("您的角色无权查看岗位的求职者")
-    cond = [
-        Application.position_id == position.id,
-        Application.state != AppState.RECOMMENDED.value,
-        visible_applications_clause(session, principal=principal),
-    ]
-    rows = session.execute(
+    stmt = (
         select(Application, Graduate)
         .join(Graduate, Graduate.id == Application.graduate_id)
-        .where(*cond)
+        .where(Application.position_id == position.id, Application.state != AppState.RECOMMENDED.value)
         .order_by(Application.id)
     )
+    rows = session.execute(visible_applications(session, stmt, principal=principal))
     return [
         Applicant(
             application_id=app.id,
@@ -204,7 +201,7 @@ def workbench(
     subqueries of it, so the statements per request do not grow with the caseload."""
     if principal.role not in UNION_SIDE:
         raise Forbidden("只有工会和就业指导员可以使用工作台")
-    scope = visible_graduate_scope(session, principal=principal)
+    scope = graduate_scope(session, principal=principal)
     responsible = responsible_counselor(Graduate.id)
     cond = [scope.clause(Graduate.id, Graduate.org_unit_id), Graduate.stage == Stage.GRADUATE.value]
     if mine_only:
