@@ -325,8 +325,8 @@ async def drive(port: int, data: dict[str, Any], *, rates: tuple[int, ...], seco
     for route, (login, paths) in _routes(data).items():
         pool = _Pool(port, data["headers"][login])
         try:
-            for _ in range(20):  # warm: the matcher index, the statement caches, a few connections
-                await pool.get(paths(_))
+            # warm both workers (the matcher index, statement caches, connections); not counted
+            await _open_loop(pool, paths, route, 25, 2.0)
             for rate in rates:
                 phases.append(await _open_loop(pool, paths, route, rate, seconds))
                 await asyncio.sleep(1.0)

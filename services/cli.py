@@ -204,7 +204,7 @@ def demo(
     then serve."""
     import time
 
-    from services.db import session_scope
+    from services.db import analyze, session_scope
     from services.demo import world
     from services.errors import DomainError
 
@@ -225,6 +225,7 @@ def demo(
         console.print(f"[red]{exc.detail}[/red]")
         raise typer.Exit(2) from exc
     if summary is not None:
+        analyze()  # the planner's statistics of the bulk load, before the first request
         built = Table(title=f"演示数据已生成（{time.perf_counter() - started:.1f} 秒，演示日期 {summary.today}）")
         built.add_column("内容")
         built.add_column("数量", justify="right")
