@@ -30,7 +30,7 @@ from services.logging_setup import configure
 from services.middleware import BUSY, BodyLimitMiddleware, LoadShedMiddleware, TextGuardMiddleware
 from services.ops import MetricsMiddleware
 from services.routers import ROUTERS
-from services.web import docs
+from services.web import console
 
 log = logging.getLogger(__name__)
 
@@ -225,7 +225,7 @@ def create_app() -> FastAPI:
 
     for router in ROUTERS:
         app.include_router(router, dependencies=[Depends(client_present)])
-    docs.mount(app)
+    console.mount(app)
     # outermost last: shed load first, cap the body before anything reads it, then guard its text
     app.add_middleware(MetricsMiddleware)
     app.add_middleware(TextGuardMiddleware)

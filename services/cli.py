@@ -6,6 +6,7 @@ import json
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 from typing import Annotated
 
@@ -17,6 +18,7 @@ from services.aid import commands as aid_commands
 from services.config import get_settings
 from services.matches import commands as matches_commands
 from services.refdata import commands as refdata_commands
+from services.refdata.service import LoadResult
 from services.registry import commands as registry_commands
 from services.reports import commands as reports_commands
 from services.tracking import commands as tracking_commands
@@ -33,6 +35,47 @@ app.add_typer(reports_commands.app, name="reports")
 app.add_typer(tracking_commands.app, name="tracking")
 app.add_typer(aid_commands.app, name="aid")
 console = Console()
+
+
+def load_reference_data(data_dir: Path | None = None) -> list[LoadResult]:
+    """Load every reference catalog (refdata) and the initial program rule sets (catalog) in one transaction and
+    print what changed (the demo calls this too)."""
+    from services.catalog import service as catalog
+    from services.db import session_scope
+    from services.refdata import service
+
+    started = time.perf_counter()
+    with session_scope() as session:
+        results = service.load_all(session, data_dir=data_dir)
+        rules_added = catalog.seed_rule_sets(session)
+        if rules_added or any(r.inserted or r.updated for r in results):
+            catalog.bump_version(session)
+        rules_total = catalog.count_rule_sets(session)
+    elapsed = time.perf_counter() - started
+    table = Table(title=f"参考目录已载入（{elapsed:.1f} 秒）")
+    for column in ("目录", "条数", "新增", "更新", "未变"):
+        table.add_column(column, justify="left" if column == "目录" else "right")
+    for r in results:
+        table.add_row(r.title, str(r.rows), str(r.inserted), str(r.updated), str(r.unchanged))
+    table.add_row("基层服务项目资格规则", str(rules_total), str(rules_added), "0", str(rules_total - rules_added))
+    console.print(table)
+    return results
+
+
+@refdata_commands.app.command("load")
+def refdata_load(
+    data_dir: Annotated[
+        Path | None, typer.Option(help="数据文件目录，默认使用随程序发布的 services/refdata/data")
+    ] = None,
+) -> None:
+    """Load (upsert) the majors, occupations, industries and divisions; running it again changes nothing."""
+    from services.errors import DomainError
+
+    try:
+        load_reference_data(data_dir)
+    except DomainError as exc:
+        console.print(f"[red]{exc.detail}[/red]")
+        raise typer.Exit(2) from exc
 
 
 @app.command()
@@ -202,7 +245,6 @@ def demo(
     """Set up the embedded demo (SQLite, eager Celery): migrate, load the org tree and the reference catalogs,
     build the demo world (once: a database that already has one is served as it is), create one login per role,
     then serve."""
-    import time
 
     from services.db import analyze, session_scope
     from services.demo import world
@@ -212,7 +254,7 @@ def demo(
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     migrate()
     orgs_load(None)
-    refdata_commands.load()
+    load_reference_data()
     started = time.perf_counter()
     try:
         with session_scope() as session:
@@ -252,6 +294,7 @@ def demo(
     for username, role, linked in logins:
         table.add_row(username, role, linked)
     console.print(table)
+    console.print(f"控制台: http://{host}:{port}/  （用上面的账号登录）")
     console.print(f"API 文档: http://{host}:{port}/docs  （点击 Authorize 用上面的账号登录）")
     if serve_api:
         serve(host=host, port=port)

@@ -1,7 +1,7 @@
 """The printed demo logins, one per role, each linked to real records of the world.
 
 - ``graduate``: a graduate of 蒙城县 with an offer waiting for signature, linked through the registry's
-  :func:`services.registry.service.link_account`;
+  :func:`services.registry.api.link_account`;
 - ``enterprise``: the verified 蒙城县 employer with the most applicants, so its account sees positions and people;
 - ``counselor``: a 蒙城县 counselor who takes over the county's caseload (assignments through tracking);
 - ``mengcheng`` (county staff), ``city`` (assistance centre) and ``admin``.

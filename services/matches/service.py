@@ -5,7 +5,7 @@ stored top-k per graduate is :mod:`services.matches.stored`, learning the weight
 
 The ranking itself is :mod:`matching` (pure); this module turns registry and catalog rows into its records,
 decides who may see what, and keeps results. :func:`graduate_record` is the only way a graduate reaches the
-ranker, and it reads a :class:`~services.registry.service.GraduateProfile`, which holds no ethnicity, sex,
+ranker, and it reads a :class:`~services.registry.api.GraduateProfile`, which holds no ethnicity, sex,
 political status, health or disability, marital status or household type — so none of them can move a ranking.
 """
 
@@ -28,7 +28,7 @@ from services.errors import Forbidden, NotFound, ValidationFailed
 from services.matches.holder import holder_for, reference_catalogs
 from services.orgs import service as orgs
 from services.refdata.enums import Vocabularies, vocabularies
-from services.registry import service as registry
+from services.registry import api as registry
 from services.registry.majors import EDUCATION_LEVELS
 from services.registry.models import Family, Graduate
 from services.security.models import Role

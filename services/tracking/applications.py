@@ -15,6 +15,7 @@ from services.catalog.models import EmployerAccount, Position, PositionStatus
 from services.clock import local_today as local_today
 from services.db import utcnow
 from services.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from services.matches import learning as matches_learning
 from services.notifications.service import notify
 from services.registry.models import Graduate
 from services.security.models import Role
@@ -101,6 +102,8 @@ def _record_transition(
         if to in pipeline.CLOSED:
             app.closed_reason = reason
     session.flush()
+    if not confirmation_only:
+        matches_learning.record_outcome(session, application_id=app.id, state=to.value)
     return row
 
 
