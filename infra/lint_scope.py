@@ -119,6 +119,8 @@ UNDER_A_CHECKED_RECORD: frozenset[tuple[str, str]] = frozenset(
         ("services.tracking.applications", "_existing"),  # one application per graduate and position, city-wide
         ("services.tracking.handoffs", "_open_handoff"),  # one open handoff per graduate, city-wide
         ("services.tracking.caseload", "_responsible"),  # the counselor of graduates already in the caller's view
+        # a subquery correlated to the rows of the caller's own (scoped) query: the counselor of each
+        ("services.tracking.caseload", "assigned_counselor"),
         ("services.tracking.caseload", "_handed_in_ids"),  # the caseload reach of a counselor being assigned
         ("services.tracking.status", "derived_status"),  # the status of one graduate the caller holds
         ("services.tracking.status", "current_status"),
@@ -130,8 +132,9 @@ UNDER_A_CHECKED_RECORD: frozenset[tuple[str, str]] = frozenset(
 # the report tables, built from the report's own units): ``scope.clause(...)`` is the same decision as scoped().
 GRADUATE_SCOPE_GIVEN: frozenset[tuple[str, str]] = frozenset(
     {
-        ("services.tracking.contacts", "overdue_contacts"),
+        ("services.tracking.contacts", "_overdue_query"),
         ("services.tracking.services_delivered", "_graduates_in"),
+        ("services.tracking.services_delivered", "service_gaps"),
         ("services.tracking.views", "workbench"),
         ("services.tracking.views", "fresh_matches"),
     }

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from services.catalog.access import (
@@ -41,6 +41,7 @@ from services.clock import local_today as local_today
 from services.db import utcnow
 from services.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from services.orgs.models import OrgUnit
+from services.pagination import count_rows
 from services.refdata import service as refdata
 from services.security.models import Role
 from services.security.principal import Principal
@@ -351,7 +352,9 @@ def list_positions(
     managed_only: bool = False,
     limit: int = 20,
     offset: int = 0,
-) -> tuple[list[Position], int]:
+) -> tuple[list[Position], int, bool]:
+    """One page of the positions ``principal`` may see, the total and whether the total is an estimate (past
+    :data:`services.pagination.EXACT_COUNT_CAP` rows on PostgreSQL)."""
     if managed_only and principal.role not in MANAGERS:
         raise Forbidden("您的角色没有可管理的岗位")
     stmt = scoped(
@@ -373,9 +376,9 @@ def list_positions(
     if query:
         text = query.strip()
         stmt = stmt.where(or_(Position.title.contains(text), Employer.name.contains(text)))
-    total = int(session.scalar(select(func.count()).select_from(stmt.subquery())) or 0)
+    total, estimated = count_rows(session, stmt)
     rows = session.scalars(stmt.order_by(Position.id.desc()).limit(limit).offset(offset))
-    return list(rows), total
+    return list(rows), total, estimated
 
 
 def close_expired_positions(session: Session, *, today: date | None = None) -> int:

@@ -70,6 +70,7 @@ from services.catalog.program_rules import (
     list_rule_sets,
     resolve_rule_set,
     rule_fields,
+    rule_sets_by_id,
     seed_file,
     seed_rule_sets,
 )
@@ -121,6 +122,7 @@ __all__ = [
     "resolve_rule_set",
     "review_employer",
     "rule_fields",
+    "rule_sets_by_id",
     "seed_file",
     "seed_rule_sets",
     "update_employer",

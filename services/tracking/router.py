@@ -539,7 +539,8 @@ def overdue(
     "/workbench",
     response_model=WorkbenchOut,
     summary="指导员工作台",
-    description="帮扶对象及其就业状态、逾期未回访、服务标准差距和新匹配的岗位。mine=true 时只看本人负责的毕业生。",
+    description="帮扶对象及其就业状态、逾期未回访、服务标准差距和新匹配的岗位。mine=true 时只看本人负责的毕业生。"
+    "三个名单按同一 limit/offset 分页，各附总数（caseload_total、overdue_total、gaps_total）。",
     responses=responses(Forbidden),
 )
 def workbench(
@@ -570,7 +571,9 @@ def workbench(
         limit=page.limit,
         offset=page.offset,
         overdue=[_overdue_out(o) for o in wb.overdue],
+        overdue_total=wb.overdue_total,
         gaps=[_gap_out(g) for g in wb.gaps],
+        gaps_total=wb.gaps_total,
         fresh_matches=[
             FreshMatchOut(
                 graduate_id=m.graduate_id,
