@@ -214,8 +214,8 @@ def build_world(url: str, *, size: float) -> dict[str, Any]:
     from services import config, migrate
     from services import db as dbmod
     from services.catalog import service as catalog
-    from services.cli import DEMO_PASSWORD, DEMO_USERS
     from services.demo import logins, world
+    from services.demo.logins import DEMO_PASSWORD, DEMO_USERS
     from services.orgs import service as orgs
     from services.refdata import service as refdata
     from services.registry.models import Graduate, Stage

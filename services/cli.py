@@ -16,6 +16,7 @@ from rich.table import Table
 
 from services.aid import commands as aid_commands
 from services.config import get_settings
+from services.demo.logins import DEMO_PASSWORD, DEMO_USERS
 from services.matches import commands as matches_commands
 from services.refdata import commands as refdata_commands
 from services.refdata.service import LoadResult
@@ -211,17 +212,6 @@ def openapi(out: Annotated[Path | None, typer.Option()] = None) -> None:
         out.write_text(text, "utf-8")
     else:
         typer.echo(text)
-
-
-DEMO_PASSWORD = "Sunshine2023"  # noqa: S105 - printed demo logins for the embedded demo only
-DEMO_USERS = [
-    ("admin", "admin", "BZ", "系统管理员"),
-    ("city", "union_city", "BZ", "市总帮扶中心 张主任"),
-    ("mengcheng", "union_county", "BZ-MC", "蒙城县总工会 刘科长"),
-    ("counselor", "counselor", "BZ-MC", "蒙城县就业指导员 王老师"),
-    ("graduate", "graduate", "BZ-MC", "毕业生 陈同学"),
-    ("enterprise", "enterprise", "BZ-MC", "安徽亳药示范企业 人事部"),
-]
 
 
 def ensure_demo_users() -> list[tuple[str, str, str]]:

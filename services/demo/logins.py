@@ -33,6 +33,16 @@ from services.tracking import flows
 from services.tracking import service as tracking
 from services.tracking.models import Application, Assignment
 
+DEMO_PASSWORD = "Sunshine2023"  # noqa: S105 - printed demo logins for the embedded demo only
+DEMO_USERS = [
+    ("admin", "admin", "BZ", "系统管理员"),
+    ("city", "union_city", "BZ", "市总帮扶中心 张主任"),
+    ("mengcheng", "union_county", "BZ-MC", "蒙城县总工会 刘科长"),
+    ("counselor", "counselor", "BZ-MC", "蒙城县就业指导员 王老师"),
+    ("graduate", "graduate", "BZ-MC", "毕业生 陈同学"),
+    ("enterprise", "enterprise", "BZ-MC", "安徽亳药示范企业 人事部"),
+]
+
 
 @dataclass(frozen=True, slots=True)
 class Login:
