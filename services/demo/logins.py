@@ -1,7 +1,7 @@
 """The printed demo logins, one per role, each linked to real records of the world.
 
 - ``graduate``: a graduate of 蒙城县 with an offer waiting for signature, linked through the registry's
-  :func:`services.registry.service.link_account`;
+  :func:`services.registry.api.link_account`;
 - ``enterprise``: the verified 蒙城县 employer with the most applicants, so its account sees positions and people;
 - ``counselor``: a 蒙城县 counselor who takes over the county's caseload (assignments through tracking);
 - ``mengcheng`` (county staff), ``city`` (assistance centre) and ``admin``.
@@ -23,7 +23,8 @@ from services.errors import Conflict, Forbidden
 from services.matches import service as matches
 from services.orgs import service as orgs
 from services.orgs.models import OrgUnit
-from services.registry import service as registry
+from services.registry import graduates as registry_graduates
+from services.registry import lookups as registry_lookups
 from services.registry.models import Graduate, Stage
 from services.security import service as security
 from services.security.models import Role, User
@@ -31,6 +32,16 @@ from services.security.principal import Principal
 from services.tracking import flows
 from services.tracking import service as tracking
 from services.tracking.models import Application, Assignment
+
+DEMO_PASSWORD = "Sunshine2023"  # noqa: S105 - printed demo logins for the embedded demo only
+DEMO_USERS = [
+    ("admin", "admin", "BZ", "系统管理员"),
+    ("city", "union_city", "BZ", "市总帮扶中心 张主任"),
+    ("mengcheng", "union_county", "BZ-MC", "蒙城县总工会 刘科长"),
+    ("counselor", "counselor", "BZ-MC", "蒙城县就业指导员 王老师"),
+    ("graduate", "graduate", "BZ-MC", "毕业生 陈同学"),
+    ("enterprise", "enterprise", "BZ-MC", "安徽亳药示范企业 人事部"),
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,7 +127,7 @@ def ensure_logins(
         if role == Role.UNION_COUNTY:
             staff = _principal(session, user)
         elif role == Role.GRADUATE and graduate is not None and staff is not None:
-            registry.link_account(session, principal=staff, graduate=graduate, user_id=user.id)
+            registry_graduates.link_account(session, principal=staff, graduate=graduate, user_id=user.id)
             _give_pipeline(session, staff=staff, graduate=graduate)
         elif role == Role.ENTERPRISE:
             employer = _pick_employer(session, scope)
@@ -168,7 +179,7 @@ def _take_caseload(session: Session, *, staff: Principal, counselor: User, scope
 
 def _describe(session: Session, user: User) -> str:
     if user.role == Role.GRADUATE:
-        graduate = registry.graduate_for_user(session, user_id=user.id)
+        graduate = registry_lookups.graduate_for_user(session, user_id=user.id)
         if graduate is None:
             return "未关联毕业生档案"
         return f"毕业生 {graduate.name}（档案编号 {graduate.id}，{graduate.school_name} {graduate.major_raw or ''}）"

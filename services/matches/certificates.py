@@ -10,7 +10,7 @@ from datetime import date
 
 from sqlalchemy.orm import Session
 
-from services.matches.service import _readable_profile
+from services.matches.service import readable_profile
 from services.registry import certificates as store
 from services.security.principal import Principal
 
@@ -39,7 +39,7 @@ def _view(cert: store.GraduateCertificate) -> CertificateView:
 
 
 def list_certificates(session: Session, *, principal: Principal, graduate_id: int) -> list[CertificateView]:
-    profile = _readable_profile(session, principal=principal, graduate_id=graduate_id)
+    profile = readable_profile(session, principal=principal, graduate_id=graduate_id)
     return [_view(c) for c in store.certificates_of(session, graduate_id=profile.id)]
 
 
@@ -55,7 +55,7 @@ def add_certificate(
     issued_on: date | None = None,
 ) -> CertificateView:
     """Record a certificate; the graduate's stored matches are recomputed on the next rematch."""
-    profile = _readable_profile(session, principal=principal, graduate_id=graduate_id)
+    profile = readable_profile(session, principal=principal, graduate_id=graduate_id)
     cert = store.add_certificate(
         session, graduate_id=profile.id, kind=kind, subject=subject, level=level, number=number, issued_on=issued_on
     )
@@ -63,5 +63,5 @@ def add_certificate(
 
 
 def remove_certificate(session: Session, *, principal: Principal, graduate_id: int, certificate_id: int) -> None:
-    profile = _readable_profile(session, principal=principal, graduate_id=graduate_id)
+    profile = readable_profile(session, principal=principal, graduate_id=graduate_id)
     store.remove_certificate(session, graduate_id=profile.id, certificate_id=certificate_id)

@@ -5,7 +5,7 @@ stored top-k per graduate is :mod:`services.matches.stored`, learning the weight
 
 The ranking itself is :mod:`matching` (pure); this module turns registry and catalog rows into its records,
 decides who may see what, and keeps results. :func:`graduate_record` is the only way a graduate reaches the
-ranker, and it reads a :class:`~services.registry.service.GraduateProfile`, which holds no ethnicity, sex,
+ranker, and it reads a :class:`~services.registry.api.GraduateProfile`, which holds no ethnicity, sex,
 political status, health or disability, marital status or household type — so none of them can move a ranking.
 """
 
@@ -28,13 +28,13 @@ from services.errors import Forbidden, NotFound, ValidationFailed
 from services.matches.holder import holder_for, reference_catalogs
 from services.orgs import service as orgs
 from services.refdata.enums import Vocabularies, vocabularies
-from services.registry import service as registry
+from services.registry import api as registry
 from services.registry.certificates import held_flags
 from services.registry.majors import EDUCATION_LEVELS
 from services.registry.models import Family, Graduate
 from services.security.models import Role
 from services.security.principal import Principal
-from services.tracking import service as tracking
+from services.security.scope import UNION_SIDE, GraduateScope, graduate_scope
 
 #: Most results one request may page through (offset + limit).
 MAX_K: Final = 200
@@ -49,7 +49,6 @@ SCHOOL_LEVELS: Final[dict[str, MajorLevel]] = {"05": "中职", "06": "高职专�
 EDUCATION_SCHOOL_LEVELS: Final[dict[str, MajorLevel]] = {"21": "本科", "22": "职业本科", "31": "高职专科", "41": "中职"}
 #: Intention codes that say what matters most.
 PRIORITY_INTENTIONS: Final[dict[str, Priority]] = {"prefer_fit": "fit", "prefer_near": "place", "prefer_pay": "pay"}
-UNION_SIDE: Final = frozenset({Role.COUNSELOR, Role.UNION_COUNTY, Role.UNION_CITY, Role.ADMIN})
 
 
 # ------------------------------------------------------------------------------------------ records
@@ -230,7 +229,7 @@ def _check_places(places: Sequence[str]) -> list[str]:
     return out
 
 
-def _readable_profile(session: Session, *, principal: Principal, graduate_id: int) -> registry.GraduateProfile:
+def readable_profile(session: Session, *, principal: Principal, graduate_id: int) -> registry.GraduateProfile:
     """The graduate's profile, read once, when ``principal`` may see it (the rules of
     :func:`services.tracking.service.readable_graduate`); else 404, and 403 for an enterprise."""
     found = load_profiles(session, scope=None, ids=[graduate_id])
@@ -239,7 +238,7 @@ def _readable_profile(session: Session, *, principal: Principal, graduate_id: in
     profile = found[0]
     if principal.role == Role.ENTERPRISE:
         raise Forbidden("企业不能查看毕业生档案")
-    if not tracking.visible_graduate_scope(session, principal=principal).can_read(profile.id, profile.org_unit_id):
+    if not graduate_scope(session, principal=principal).can_read(profile.id, profile.org_unit_id):
         raise NotFound(f"编号为 {graduate_id} 的毕业生不存在或不在您的管辖范围内")
     return profile
 
@@ -258,7 +257,7 @@ def graduate_matches(
 
     The graduate sees their own; counselors and union staff those of their scope (with accepted handoffs).
     """
-    profile = _readable_profile(session, principal=principal, graduate_id=graduate_id)
+    profile = readable_profile(session, principal=principal, graduate_id=graduate_id)
     k = _check_page(limit, offset)
     areas = _check_places(places)
     record = records_for(session, [profile])[0]
@@ -365,14 +364,14 @@ class CandidatePool:
     table: GraduateTable | None
 
 
-def _pool_scope(session: Session, principal: Principal) -> tracking.GraduateScope | None:
+def _pool_scope(session: Session, principal: Principal) -> GraduateScope | None:
     """None for an enterprise (every opted-in graduate); the principal's graduate scope otherwise."""
     if principal.role == Role.ENTERPRISE:
         return None
-    return tracking.visible_graduate_scope(session, principal=principal)
+    return graduate_scope(session, principal=principal)
 
 
-def _pool_fingerprint(session: Session, scope: tracking.GraduateScope | None) -> Hashable:
+def _pool_fingerprint(session: Session, scope: GraduateScope | None) -> Hashable:
     """Changes whenever a graduate of the pool (or any family's hardship status) changes."""
     graduates = select(func.count(), func.max(Graduate.updated_at))
     if scope is not None and scope.org_unit_ids is not None:
@@ -384,7 +383,7 @@ def _pool_fingerprint(session: Session, scope: tracking.GraduateScope | None) ->
 
 
 def _build_pool(
-    session: Session, index: MatchIndex, scope: tracking.GraduateScope | None, closed: frozenset[str]
+    session: Session, index: MatchIndex, scope: GraduateScope | None, closed: frozenset[str]
 ) -> CandidatePool:
     if scope is None:
         profiles = load_profiles(session, scope=None, enterprise_visible_only=True)
