@@ -24,11 +24,11 @@ from services.db import utcnow
 from services.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from services.identifiers import InvalidIdentifier, normalize_bank_card, normalize_phone, parse_resident_id
 from services.orgs import service as orgs
-from services.orgs.models import OrgUnit
 from services.security import pii
-from services.security.models import Role, User
+from services.security.models import Role
 from services.security.principal import Principal
 from services.security.scope import STAFF, UNION_SIDE
+from services.tracking.models import Assignment
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,7 +57,6 @@ class ApplicationInput:
     payee_name: str | None = None
     payee_bank: str | None = None
     payee_card: str | None = None
-    counselor_user_id: int | None = None
     major: str | None = None
     school_kind: str | None = None
     worker_name: str | None = None
@@ -184,12 +183,9 @@ def _apply_form(app: AidApplication, data: ApplicationInput, standard: AidStanda
     app.requested_amount = data.requested_amount
 
 
-def _counselor(session: Session, user_id: int | None) -> int | None:
-    if user_id is None:
-        return None
-    if session.get(User, user_id) is None:
-        raise ValidationFailed("就业指导员账号不存在", field="counselor_user_id")
-    return user_id
+def _counselor(session: Session, facts: StudentFacts) -> int | None:
+    """The student's responsible counselor (帮扶责任人) as the caseload records it; never chosen by the filer."""
+    return session.scalar(select(Assignment.counselor_id).where(Assignment.graduate_id == facts.student_id))
 
 
 def _members(data: ApplicationInput) -> list[AidApplicationMember]:
@@ -211,10 +207,13 @@ def _members(data: ApplicationInput) -> list[AidApplicationMember]:
     return out
 
 
-def submit_application(
-    session: Session, *, principal: Principal, data: ApplicationInput, org_unit_id: int | None = None
-) -> AidApplication:
-    """File a new application for a registry student. Staff file for students in scope, a student for self."""
+def submit_application(session: Session, *, principal: Principal, data: ApplicationInput) -> AidApplication:
+    """File a new application for a registry student. Staff file for students in scope, a student for self.
+
+    The application's org unit and the student's counselor come from the archive (the student's unit and the
+    caseload's responsible counselor), never from the filer: no one can move an application to another county
+    or keep a reviewer off it by naming them.
+    """
     facts = student_facts(session, student_id=data.student_id)
     if principal.role == Role.GRADUATE:
         if facts.user_id != principal.user_id:
@@ -223,11 +222,7 @@ def submit_application(
         covers_or_404(principal, facts.org_unit_id, "学生档案")
     else:
         raise Forbidden("您的角色不能提交助学申请")
-    unit_id = org_unit_id or facts.org_unit_id
-    if not principal.covers(unit_id) and principal.role != Role.GRADUATE:
-        raise NotFound("单位不存在或不在您的管辖范围内")
-    if session.get(OrgUnit, unit_id) is None:
-        raise ValidationFailed("所属单位不存在", field="org_unit_id")
+    unit_id = facts.org_unit_id
     get_campaign(session, year=data.year)
     standard = get_standard(session, year=data.year, code=data.standard_code)
     _validate_form(data, standard, facts)
@@ -250,7 +245,7 @@ def submit_application(
         family_id=facts.family_id,
         family_archived=facts.archived,
         user_id=facts.user_id,
-        counselor_id=_counselor(session, data.counselor_user_id),
+        counselor_id=_counselor(session, facts),
         created_by=principal.user_id,
         status=ApplicationStatus.SUBMITTED,
         submitted_at=utcnow(),
@@ -333,8 +328,7 @@ def correct_application(
     _apply_form(app, data, standard, facts)
     app.members = _members(data)
     app.family_archived = facts.archived
-    if data.counselor_user_id is not None:
-        app.counselor_id = _counselor(session, data.counselor_user_id)
+    app.counselor_id = _counselor(session, facts)
     app.status = ApplicationStatus.SUBMITTED
     app.submitted_at = utcnow()
     session.flush()

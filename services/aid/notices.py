@@ -40,11 +40,20 @@ def publish_notice(
     award_ids: Sequence[int],
     supervision_phone: str,
     starts_on: date,
+    today: date,
     working_days: int | None = None,
     unit_name: str | None = None,
 ) -> AidNotice:
-    """Publish approved awards for at least the campaign's number of working days (default 5)."""
+    """Publish approved awards for at least the campaign's number of working days (default 5).
+
+    ``today`` is the day of publication: a notice starts on that day or later, never earlier, and its working
+    days are counted from its first day, so the public always gets the full period before anyone is paid.
+    """
     require_staff(principal)
+    if starts_on < today:
+        raise ValidationFailed(
+            f"公示开始日期不能早于发布当日（{today:%Y年%m月%d日}），公示期须从发布之日起计算", field="starts_on"
+        )
     covers_or_404(principal, org_unit_id, "单位")
     unit = session.get(OrgUnit, org_unit_id)
     if unit is None:
@@ -190,11 +199,16 @@ def lodge_objection(
 
 
 def get_objection(session: Session, *, principal: Principal, objection_id: int) -> AidObjection:
+    """An objection the principal may act on: its own unit and its notice's unit both in scope (objection →
+    notice → org), so a county cannot settle an objection to a notice it cannot see."""
     require_staff(principal)
     row = session.get(AidObjection, objection_id)
     if row is None:
         raise NotFound(f"异议 {objection_id} 不存在")
     covers_or_404(principal, row.org_unit_id, f"异议 {objection_id} ")
+    notice = session.get(AidNotice, row.notice_id)
+    if notice is None or not principal.covers(notice.org_unit_id):
+        raise NotFound(f"异议 {objection_id} 不存在或不在您的管辖范围内")
     return row
 
 

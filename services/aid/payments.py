@@ -43,7 +43,9 @@ from services.security.scope import scoped
 
 
 def payment_blockers(session: Session, *, award: AidAward, today: date) -> list[str]:
-    """Why an award cannot be paid yet (empty when it can)."""
+    """Why an award cannot be paid yet (empty when it can). Payable only after two different reviewers approved
+    it and its notice has ended (``today`` past the last day) without an open or upheld objection; every payment
+    the service creates passes through here, whatever the caller checked before."""
     out: list[str] = []
     if award.status != AwardStatus.NOTICED:
         names = {
@@ -73,11 +75,11 @@ def payment_blockers(session: Session, *, award: AidAward, today: date) -> list[
         out.append("尚未公示")
     elif today <= notice.ends_on:
         out.append(f"公示期未满（至{notice.ends_on:%Y年%m月%d日}）")
-    open_objection = session.scalar(
-        select(AidObjection.id).where(AidObjection.award_id == award.id, AidObjection.status == ObjectionStatus.OPEN)
-    )
-    if open_objection is not None:
+    statuses = set(session.scalars(select(AidObjection.status).where(AidObjection.award_id == award.id)))
+    if ObjectionStatus.OPEN in statuses:
         out.append("公示异议尚未处理完毕")
+    if ObjectionStatus.UPHELD in statuses:
+        out.append("公示异议成立，不予发放")
     return out
 
 

@@ -14,6 +14,8 @@ from services.aid import bank as bankmod
 from services.aid import service
 from services.aid.models import AidAward, AidBudget, AidPayment, ApplicationStatus, AwardStatus, PaymentStatus
 from services.errors import Conflict, Forbidden, ValidationFailed
+from services.registry.models import Graduate
+from services.tracking.models import Assignment
 from tests.aid import factories as f
 from tests.aid import figures
 from tests.conftest import World
@@ -123,9 +125,12 @@ def test_two_different_reviewers(db: Session, world: World, year: int) -> None:
 def test_the_students_counselor_cannot_review(db: Session, world: World, year: int) -> None:
     _, seeded = f.seeded_student(db, world)
     county = f.principal(db, world, "county_a")
-    data = f.application_input(seeded)
-    data.counselor_user_id = world.users["county_a"]
-    app = service.submit_application(db, principal=county, data=data)
+    student = db.get(Graduate, seeded.student_id)
+    assert student is not None
+    # the caseload names county_a's clerk as the student's responsible counselor
+    db.add(Assignment(graduate_id=student.id, org_unit_id=student.org_unit_id, counselor_id=world.users["county_a"]))
+    db.flush()
+    app = service.submit_application(db, principal=county, data=f.application_input(seeded))
     f.attach_all(db, county, app)
     with pytest.raises(Forbidden, match="就业指导员"):
         service.review(
@@ -279,6 +284,7 @@ def test_notice_shorter_than_five_working_days_is_refused(db: Session, world: Wo
             award_ids=[award.id],
             supervision_phone="0558-3032682",
             starts_on=date(2023, 9, 25),
+            today=date(2023, 9, 25),
             working_days=3,
         )
 
