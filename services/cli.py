@@ -109,7 +109,16 @@ def serve(host: str = "127.0.0.1", port: int = 8000, workers: int = 1) -> None:
     """Serve the API with uvicorn."""
     import uvicorn
 
-    uvicorn.run("services.app:create_app", factory=True, host=host, port=port, workers=workers, log_config=None)
+    # X-Forwarded-For is read by the application, and only from SUNSHINE_TRUSTED_PROXIES (never by uvicorn)
+    uvicorn.run(
+        "services.app:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        log_config=None,
+        proxy_headers=False,
+    )
 
 
 @app.command()
