@@ -561,7 +561,7 @@ def export_batch(batch_id: int, principal: StaffPrincipal, session: SessionDep, 
     return Response(
         submission.content,
         media_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": f"attachment; filename={submission.filename}"},
+        headers={"Content-Disposition": f"attachment; filename={submission.filename}", "Cache-Control": "no-store"},
     )
 
 

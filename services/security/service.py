@@ -107,12 +107,18 @@ def _claim(key: str, seconds: int) -> bool:
 
 
 def _refuse_login(session: Session, *, username: str, address: str, reason: str) -> None:
+    """Audit a refused login. An existing account is named; a name that is no account (often an ID number or a
+    phone typed in the wrong box) is kept only as its keyed hash."""
+    known = session.scalar(select(User.username).where(User.username == username))
+    detail = {"reason": reason}
+    if known is None:
+        detail["typed"] = throttle.account_digest(username)[:16]
     audit.record_denial(
         session,
         action="login",
         target_type="user_account",
-        target_id=username[:64],
-        detail={"reason": reason},
+        target_id=known,
+        detail=detail,
         principal=None,
         address=address,
     )

@@ -146,6 +146,7 @@ def test_rotating_forwarded_for_does_not_escape_the_address_limit(client: TestCl
     assert slowed.status_code == 429
     assert slowed.headers["Retry-After"] == str(get_settings().login_address_delay_seconds)
     reasons = [r.detail["reason"] for r in _denied(db, "login") if r.detail]
+    assert all(r.target_id is None for r in _denied(db, "login"))  # no account: only a hash of the name
     assert reasons.count("bad_credentials") == limit + 1 and reasons.count("address_slowed") == 1
 
 
