@@ -213,11 +213,15 @@ def demo(
     then serve."""
     import time
 
-    from services.db import session_scope
-    from services.demo import world
+    from services.db import get_engine, session_scope
+    from services.demo import guard, world
     from services.errors import DomainError
 
     settings = get_settings()
+    refused = guard.refusal(settings, get_engine)  # before anything is created
+    if refused:
+        console.print(f"[red]{refused}[/red]")
+        raise typer.Exit(3)
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     migrate()
     orgs_load(None)
@@ -230,6 +234,7 @@ def demo(
                 summary = None
             else:
                 summary = world.build_world(session, size=size, seed=seed)
+                guard.mark(session)
     except DomainError as exc:
         console.print(f"[red]{exc.detail}[/red]")
         raise typer.Exit(2) from exc
