@@ -19,6 +19,7 @@ from services.matches import commands as matches_commands
 from services.refdata import commands as refdata_commands
 from services.registry import commands as registry_commands
 from services.reports import commands as reports_commands
+from services.security import commands as security_commands
 from services.tracking import commands as tracking_commands
 
 app = typer.Typer(help="阳光就业服务命令行", no_args_is_help=True, add_completion=False)
@@ -31,6 +32,7 @@ app.add_typer(registry_commands.app, name="registry")
 app.add_typer(matches_commands.app, name="matches")
 app.add_typer(reports_commands.app, name="reports")
 app.add_typer(tracking_commands.app, name="tracking")
+app.add_typer(security_commands.app, name="keys")
 app.add_typer(aid_commands.app, name="aid")
 console = Console()
 
