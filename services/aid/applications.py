@@ -28,7 +28,6 @@ from services.security import pii
 from services.security.models import Role
 from services.security.principal import Principal
 from services.security.scope import STAFF, UNION_SIDE
-from services.tracking.models import Assignment
 
 
 @dataclass(frozen=True, slots=True)
@@ -183,11 +182,6 @@ def _apply_form(app: AidApplication, data: ApplicationInput, standard: AidStanda
     app.requested_amount = data.requested_amount
 
 
-def _counselor(session: Session, facts: StudentFacts) -> int | None:
-    """The student's responsible counselor (帮扶责任人) as the caseload records it; never chosen by the filer."""
-    return session.scalar(select(Assignment.counselor_id).where(Assignment.graduate_id == facts.student_id))
-
-
 def _members(data: ApplicationInput) -> list[AidApplicationMember]:
     out = []
     for i, m in enumerate(data.members):
@@ -210,9 +204,9 @@ def _members(data: ApplicationInput) -> list[AidApplicationMember]:
 def submit_application(session: Session, *, principal: Principal, data: ApplicationInput) -> AidApplication:
     """File a new application for a registry student. Staff file for students in scope, a student for self.
 
-    The application's org unit and the student's counselor come from the archive (the student's unit and the
-    caseload's responsible counselor), never from the filer: no one can move an application to another county
-    or keep a reviewer off it by naming them.
+    The application's org unit comes from the archive (the student's unit), never from the filer, and no filer
+    names a counselor: no one can move an application to another county or keep a reviewer off it by naming
+    them. (Responsible counselors hold the counselor role, which never reviews.)
     """
     facts = student_facts(session, student_id=data.student_id)
     if principal.role == Role.GRADUATE:
@@ -245,7 +239,7 @@ def submit_application(session: Session, *, principal: Principal, data: Applicat
         family_id=facts.family_id,
         family_archived=facts.archived,
         user_id=facts.user_id,
-        counselor_id=_counselor(session, facts),
+        counselor_id=None,
         created_by=principal.user_id,
         status=ApplicationStatus.SUBMITTED,
         submitted_at=utcnow(),
@@ -328,7 +322,6 @@ def correct_application(
     _apply_form(app, data, standard, facts)
     app.members = _members(data)
     app.family_archived = facts.archived
-    app.counselor_id = _counselor(session, facts)
     app.status = ApplicationStatus.SUBMITTED
     app.submitted_at = utcnow()
     session.flush()

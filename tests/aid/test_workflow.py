@@ -14,8 +14,6 @@ from services.aid import bank as bankmod
 from services.aid import service
 from services.aid.models import AidAward, AidBudget, AidPayment, ApplicationStatus, AwardStatus, PaymentStatus
 from services.errors import Conflict, Forbidden, ValidationFailed
-from services.registry.models import Graduate
-from services.tracking.models import Assignment
 from tests.aid import factories as f
 from tests.aid import figures
 from tests.conftest import World
@@ -125,12 +123,9 @@ def test_two_different_reviewers(db: Session, world: World, year: int) -> None:
 def test_the_students_counselor_cannot_review(db: Session, world: World, year: int) -> None:
     _, seeded = f.seeded_student(db, world)
     county = f.principal(db, world, "county_a")
-    student = db.get(Graduate, seeded.student_id)
-    assert student is not None
-    # the caseload names county_a's clerk as the student's responsible counselor
-    db.add(Assignment(graduate_id=student.id, org_unit_id=student.org_unit_id, counselor_id=world.users["county_a"]))
-    db.flush()
     app = service.submit_application(db, principal=county, data=f.application_input(seeded))
+    app.counselor_id = world.users["county_a"]  # an application on record naming county_a's clerk as counselor
+    db.flush()
     f.attach_all(db, county, app)
     with pytest.raises(Forbidden, match="就业指导员"):
         service.review(

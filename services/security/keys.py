@@ -1,4 +1,4 @@
-"""``sunshine keys``: key rotation for the protected columns.
+"""Key rotation for the protected columns (run by ``sunshine keys rotate``).
 
 After a new Fernet key is put first in SUNSHINE_PII_KEYS (the old ones kept after it), ``sunshine keys rotate``
 re-encrypts every protected column (every ``*_enc`` column of every table) under the newest key, in batches of
@@ -11,15 +11,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-import typer
-from rich.console import Console
 from sqlalchemy import Column, Table, select, update
 
 from services import db as dbmod
 from services.security import audit, pii
-
-app = typer.Typer(help="加密密钥", no_args_is_help=True)
-console = Console()
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,9 +24,8 @@ class Protected:
 
 
 def protected_columns() -> list[Protected]:
-    """Every table holding ciphertext, with its ``*_enc`` columns (the house convention for sealed values)."""
-    import services.models  # noqa: F401 - every domain's tables registered
-
+    """Every table holding ciphertext, with its ``*_enc`` columns (the house convention for sealed values), among
+    the tables registered on the metadata (the caller imports ``services.models`` first)."""
     out = []
     for table in dbmod.Base.metadata.sorted_tables:
         columns = tuple(c for c in table.columns if c.name.endswith("_enc"))
@@ -79,14 +73,3 @@ def rotate_all(*, batch_size: int = 500) -> dict[str, int]:
             detail={"values": sum(done.values()), "tables": len(done)},
         )
     return done
-
-
-@app.command("rotate")
-def rotate_command(
-    batch_size: int = typer.Option(500, min=1, max=100_000, help="每批重新加密的行数（每批单独提交）"),
-) -> None:
-    """Re-encrypt every protected column under the first key of SUNSHINE_PII_KEYS."""
-    done = rotate_all(batch_size=batch_size)
-    for name, count in done.items():
-        console.print(f"{name}: {count}")
-    console.print(f"[green]已用最新密钥重新加密 {sum(done.values())} 个字段值[/green]")
