@@ -5,10 +5,16 @@ from __future__ import annotations
 from fastapi import APIRouter, FastAPI
 
 from services.security.invitation_router import router as invitation_api
-from services.web import auth, counselor, docs, graduate, inbox
+from services.web import auth, counselor, docs, enterprise, graduate, inbox
 
 # Page routers in the order they are matched; the pages of further roles are added here.
-PAGE_ROUTERS: list[APIRouter] = [auth.router, inbox.router, graduate.router, counselor.router]
+PAGE_ROUTERS: list[APIRouter] = [
+    auth.router,
+    inbox.router,
+    graduate.router,
+    counselor.router,
+    enterprise.router,
+]
 
 
 def mount(app: FastAPI) -> None:
