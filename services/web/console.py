@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, FastAPI
 
 from services.security.invitation_router import router as invitation_api
-from services.web import auth, counselor, docs, enterprise, graduate, inbox
+from services.web import admin, auth, counselor, docs, enterprise, graduate, inbox, union, union_aid
 
 # Page routers in the order they are matched; the pages of further roles are added here.
 PAGE_ROUTERS: list[APIRouter] = [
@@ -14,6 +14,9 @@ PAGE_ROUTERS: list[APIRouter] = [
     graduate.router,
     counselor.router,
     enterprise.router,
+    union.router,
+    union_aid.router,
+    admin.router,
 ]
 
 
