@@ -84,7 +84,7 @@ def viewer_from_cookie(request: Request) -> Viewer | None:
 
 def _safe_next(target: str | None) -> str | None:
     """Only a path on this site (never ``//host`` or an absolute URL) is followed after login."""
-    if not target or not target.startswith("/") or target.startswith("//"):
+    if not target or not target.startswith("/") or target.startswith(("//", "/\\")):
         return None
     parsed = urlparse(target)
     return None if parsed.scheme or parsed.netloc else target

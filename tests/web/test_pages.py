@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -101,9 +102,32 @@ def test_wrong_role_gets_a_403_page(client: TestClient, db: Session, world: Worl
     resp = client.get("/counselor")
     assert resp.status_code == 403 and "您的角色无权访问此页面" in resp.text
     assert "我的匹配" in resp.text  # the graduate's own navigation stays
+    for path in ("/counselor/due", "/counselor/handoffs", "/counselor/graduates/1"):
+        assert client.get(path).status_code == 403, path
     with TestClient(client.app) as other:
         login(other, "t_counselor_a")
-        assert other.get("/graduate/matches").status_code == 403
+        for path in ("/graduate/matches", "/graduate/applications", "/graduate/profile"):
+            assert other.get(path).status_code == 403, path
+
+
+def test_every_page_sends_a_stranger_to_the_login_page(client: TestClient, db: Session, world: World) -> None:
+    paths = ["/counselor", "/counselor/due", "/counselor/handoffs", "/counselor/graduates/1", "/messages"]
+    paths += ["/graduate/matches", "/graduate/applications", "/graduate/profile"]
+    for path in paths:
+        resp = client.get(path, follow_redirects=False)
+        assert resp.status_code == 303 and resp.headers["location"].startswith("/login?next="), path
+
+
+def test_login_follows_only_a_path_on_this_site(client: TestClient, db: Session, world: World) -> None:
+    for target, lands in (
+        ("/counselor/due", "/counselor/due"),
+        ("//evil.example/x", "/counselor"),
+        ("/\\evil", "/counselor"),
+    ):
+        token = csrf_of(client.get("/login").text)
+        data = {"username": "t_counselor_a", "password": PASSWORD, "csrf_token": token, "next": target}
+        resp = client.post("/login", data=data, follow_redirects=False)
+        assert resp.headers["location"] == lands, target
 
 
 def test_graduate_of_another_county_is_a_404_page(client: TestClient, db: Session, world: World) -> None:
@@ -317,3 +341,34 @@ def test_no_page_shows_an_unmasked_id_number_or_phone(client: TestClient, db: Se
     leaks = {name: [v for v in plaintext if v in html] for name, html in pages.items()}
     assert {k: v for k, v in leaks.items() if v} == {}
     assert any("****" in html for html in pages.values())  # the masked values are what is shown
+
+
+def test_secure_session_cookie_in_production(
+    client: TestClient, db: Session, world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from services.config import get_settings
+
+    monkeypatch.setattr(get_settings(), "environment", "production")
+    with TestClient(client.app, base_url="https://testserver") as tls:  # Secure cookies travel over https only
+        token = csrf_of(tls.get("/login").text)
+        resp = tls.post(
+            "/login",
+            data={"username": "t_counselor_a", "password": PASSWORD, "csrf_token": token},
+            follow_redirects=False,
+        )
+    assert resp.status_code == 303
+    header = next(v for k, v in resp.headers.multi_items() if k == "set-cookie" and "sunshine_session=" in v)
+    assert "Secure" in header and "HttpOnly" in header
+
+
+def test_an_unexpected_error_is_an_html_page_without_details(
+    client: TestClient, db: Session, world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken(*_: object, **__: object) -> None:
+        raise RuntimeError("database exploded at /srv/secret")
+
+    login(client, "t_counselor_a")
+    monkeypatch.setattr("services.tracking.service.workbench", broken)
+    resp = client.get("/counselor")
+    assert resp.status_code == 500 and resp.headers["content-type"].startswith("text/html")
+    assert "服务器内部错误" in resp.text and "secret" not in resp.text
