@@ -23,6 +23,7 @@ lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check services matching jobs benchmarks
 	$(BIN)/mypy services matching jobs benchmarks
+	$(BIN)/python -m infra.lint_scope
 
 format: $(STAMP)
 	$(BIN)/ruff check --fix .

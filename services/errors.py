@@ -64,10 +64,6 @@ class DomainError(Exception):
         )
 
 
-class BadRequest(DomainError):
-    pass
-
-
 class ValidationFailed(DomainError):
     status = 422
     code = "validation_failed"

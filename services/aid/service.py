@@ -17,7 +17,7 @@ from decimal import Decimal
 from importlib import resources
 from typing import Any, TypeVar
 
-from sqlalchemy import Select, and_, case, func, select
+from sqlalchemy import Select, and_, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
@@ -63,11 +63,11 @@ from services.orgs.models import OrgUnit
 from services.security import audit, pii, reveal
 from services.security.models import Role, User
 from services.security.principal import Principal
+from services.security.scope import STAFF, UNION_SIDE, scoped
 
 CENT = Decimal("0.01")
 _Row = TypeVar("_Row")
-STAFF_ROLES = {Role.UNION_COUNTY, Role.UNION_CITY, Role.ADMIN}
-REVIEW_ROLES = STAFF_ROLES
+REVIEW_ROLES = STAFF
 LIVE_AWARD = (AwardStatus.APPROVED, AwardStatus.NOTICED, AwardStatus.PAYING, AwardStatus.PAID)
 DEADLINES: dict[str, str] = {
     "archives": "建立完善助学档案并上报金秋助学资金需求汇总表",
@@ -82,7 +82,7 @@ def _money(value: Decimal) -> Decimal:
 
 
 def _require_staff(principal: Principal) -> None:
-    if principal.role not in STAFF_ROLES:
+    if principal.role not in STAFF:
         raise Forbidden("只有工会工作人员可以执行此操作")
 
 
@@ -306,8 +306,7 @@ def set_budget(
 def list_budgets(session: Session, *, principal: Principal, year: int) -> list[AidBudget]:
     _require_staff(principal)
     stmt = select(AidBudget).where(AidBudget.year == year).order_by(AidBudget.county_org_id, AidBudget.fund_source)
-    if principal.scope is not None:
-        stmt = stmt.where(AidBudget.county_org_id.in_(principal.scope))
+    stmt = scoped(stmt, principal, org=AidBudget.county_org_id)
     return list(session.scalars(stmt))
 
 
@@ -532,7 +531,7 @@ def submit_application(
     if principal.role == Role.GRADUATE:
         if facts.user_id != principal.user_id:
             raise NotFound("学生档案不存在或不属于您")
-    elif principal.role in STAFF_ROLES:
+    elif principal.role in STAFF:
         _covers_or_404(principal, facts.org_unit_id, "学生档案")
     else:
         raise Forbidden("您的角色不能提交助学申请")
@@ -578,7 +577,7 @@ def submit_application(
 def _visible(principal: Principal, app: AidApplication) -> bool:
     if principal.role == Role.GRADUATE:
         return app.user_id == principal.user_id
-    if principal.role in {*STAFF_ROLES, Role.COUNSELOR}:
+    if principal.role in UNION_SIDE:
         return principal.covers(app.org_unit_id)
     return False
 
@@ -928,7 +927,7 @@ def get_award(session: Session, *, principal: Principal, award_id: int) -> AidAw
         if app is None or app.user_id != principal.user_id:
             raise NotFound(f"资助 {award_id} 不存在")
         return award
-    if principal.role not in {*STAFF_ROLES, Role.COUNSELOR}:
+    if principal.role not in UNION_SIDE:
         raise Forbidden("您的角色不能查看资助记录")
     _covers_or_404(principal, award.org_unit_id, f"资助 {award_id} ")
     return award
@@ -939,8 +938,7 @@ def list_awards(
 ) -> list[AidAward]:
     _require_staff(principal)
     stmt = select(AidAward).order_by(AidAward.id).limit(limit).offset(offset)
-    if principal.scope is not None:
-        stmt = stmt.where(AidAward.org_unit_id.in_(principal.scope))
+    stmt = scoped(stmt, principal, org=AidAward.org_unit_id)
     if year is not None:
         stmt = stmt.where(AidAward.year == year)
     if status is not None:
@@ -1041,7 +1039,7 @@ def publish_notice(
 
 
 def get_notice(session: Session, *, principal: Principal, notice_id: int) -> AidNotice:
-    if principal.role not in {*STAFF_ROLES, Role.COUNSELOR}:
+    if principal.role not in UNION_SIDE:
         raise Forbidden("您的角色不能查看公示管理信息")
     notice = session.get(AidNotice, notice_id)
     if notice is None:
@@ -1053,11 +1051,10 @@ def get_notice(session: Session, *, principal: Principal, notice_id: int) -> Aid
 def list_notices(
     session: Session, *, principal: Principal, year: int | None, limit: int, offset: int
 ) -> list[AidNotice]:
-    if principal.role not in {*STAFF_ROLES, Role.COUNSELOR}:
+    if principal.role not in UNION_SIDE:
         raise Forbidden("您的角色不能查看公示管理信息")
     stmt = select(AidNotice).order_by(AidNotice.id.desc()).limit(limit).offset(offset)
-    if principal.scope is not None:
-        stmt = stmt.where(AidNotice.org_unit_id.in_(principal.scope))
+    stmt = scoped(stmt, principal, org=AidNotice.org_unit_id)
     if year is not None:
         stmt = stmt.where(AidNotice.year == year)
     return list(session.scalars(stmt))
@@ -1383,8 +1380,7 @@ def list_payments(
 ) -> list[AidPayment]:
     _require_staff(principal)
     stmt = select(AidPayment).order_by(AidPayment.id).limit(limit).offset(offset)
-    if principal.scope is not None:
-        stmt = stmt.where(AidPayment.org_unit_id.in_(principal.scope))
+    stmt = scoped(stmt, principal, org=AidPayment.org_unit_id)
     if status is not None:
         stmt = stmt.where(AidPayment.status == status)
     if batch_id is not None:
@@ -1681,126 +1677,10 @@ def list_work_study(
 ) -> list[AidWorkStudy]:
     _require_staff(principal)
     stmt = select(AidWorkStudy).order_by(AidWorkStudy.id).limit(limit).offset(offset)
-    if principal.scope is not None:
-        stmt = stmt.where(AidWorkStudy.org_unit_id.in_(principal.scope))
+    stmt = scoped(stmt, principal, org=AidWorkStudy.org_unit_id)
     if year is not None:
         stmt = stmt.where(AidWorkStudy.year == year)
     return list(session.scalars(stmt))
-
-
-# ---------------------------------------------------------------------------------------------- report figures
-
-
-@dataclass(frozen=True, slots=True)
-class DemandRow:
-    county_org_id: int
-    county_name: str
-    category: str  # standard code
-    category_name: str
-    applications: int
-    new_enrolment: int
-    requested: Decimal  # requested amounts (the cap where none was requested; tuition for invoice standards)
-
-
-def aid_demand_by_county(session: Session, *, year: int, scope: frozenset[int] | None) -> list[DemandRow]:
-    """附件7-style demand: applications not refused or revoked, by county and standard."""
-    stmt = (
-        select(AidApplication, AidStandard, OrgUnit.name)
-        .join(AidStandard, AidStandard.id == AidApplication.standard_id)
-        .join(OrgUnit, OrgUnit.id == AidApplication.county_org_id)
-        .where(
-            AidApplication.year == year,
-            AidApplication.status.notin_([ApplicationStatus.REFUSED, ApplicationStatus.REVOKED]),
-        )
-    )
-    if scope is not None:
-        stmt = stmt.where(AidApplication.org_unit_id.in_(scope))
-    groups: dict[tuple[int, str], list[Any]] = {}
-    for app, standard, county_name in session.execute(stmt):
-        if standard.basis == AmountBasis.TUITION_INVOICE:
-            asked = min(app.tuition_invoice_amount or Decimal(0), standard.cap)
-        else:
-            asked = app.requested_amount or standard.cap
-        key = (app.county_org_id, standard.code)
-        row = groups.setdefault(key, [county_name, standard.name, 0, 0, Decimal(0)])
-        row[2] += 1
-        row[3] += 1 if app.kind == ApplicationKind.NEW_ENROLMENT else 0
-        row[4] += asked
-    return [
-        DemandRow(county_id, v[0], code, v[1], v[2], v[3], _money(v[4]))
-        for (county_id, code), v in sorted(groups.items())
-    ]
-
-
-@dataclass(frozen=True, slots=True)
-class PaidRow:
-    county_org_id: int
-    county_name: str
-    category: str
-    category_name: str
-    fund_source: str
-    students: int
-    amount: Decimal
-
-
-def amounts_paid(session: Session, *, year: int, scope: frozenset[int] | None) -> list[PaidRow]:
-    """附件8-style money paid (bank-confirmed): by county, standard and fund source."""
-    stmt = (
-        select(
-            AidAward.county_org_id,
-            OrgUnit.name,
-            AidStandard.code,
-            AidStandard.name,
-            AidAward.fund_source,
-            func.count(func.distinct(AidAward.student_id)),
-            func.sum(AidAward.amount),
-        )
-        .join(AidStandard, AidStandard.id == AidAward.standard_id)
-        .join(OrgUnit, OrgUnit.id == AidAward.county_org_id)
-        .where(AidAward.year == year, AidAward.status == AwardStatus.PAID)
-        .group_by(AidAward.county_org_id, OrgUnit.name, AidStandard.code, AidStandard.name, AidAward.fund_source)
-        .order_by(AidAward.county_org_id, AidStandard.code, AidAward.fund_source)
-    )
-    if scope is not None:
-        stmt = stmt.where(AidAward.org_unit_id.in_(scope))
-    return [
-        PaidRow(cid, cname, code, sname, fund, int(n), _money(Decimal(total or 0)))
-        for cid, cname, code, sname, fund, n, total in session.execute(stmt)
-    ]
-
-
-@dataclass(frozen=True, slots=True)
-class WorkStudyRow:
-    county_org_id: int
-    county_name: str
-    posts: int
-    summer_posts: int
-    students: int
-    subsidy: Decimal
-
-
-def work_study_posts(session: Session, *, year: int, scope: frozenset[int] | None) -> list[WorkStudyRow]:
-    """Work-study posts given to aided students, by county (summer special counted apart)."""
-    stmt = (
-        select(
-            AidWorkStudy.county_org_id,
-            OrgUnit.name,
-            func.count(AidWorkStudy.id),
-            func.sum(case((AidWorkStudy.summer_special.is_(True), 1), else_=0)),
-            func.count(func.distinct(AidWorkStudy.student_id)),
-            func.sum(AidWorkStudy.subsidy_amount),
-        )
-        .join(OrgUnit, OrgUnit.id == AidWorkStudy.county_org_id)
-        .where(AidWorkStudy.year == year)
-        .group_by(AidWorkStudy.county_org_id, OrgUnit.name)
-        .order_by(AidWorkStudy.county_org_id)
-    )
-    if scope is not None:
-        stmt = stmt.where(AidWorkStudy.org_unit_id.in_(scope))
-    return [
-        WorkStudyRow(cid, name, int(posts), int(summer or 0), int(students), _money(Decimal(subsidy or 0)))
-        for cid, name, posts, summer, students, subsidy in session.execute(stmt)
-    ]
 
 
 # ---------------------------------------------------------------------------------------------- reveal

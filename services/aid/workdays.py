@@ -50,17 +50,6 @@ def period_end(start: date, working_days: int) -> date:
     return day
 
 
-def working_days_between(start: date, end: date) -> int:
-    """Working days from ``start`` to ``end``, both included (0 when ``end`` is before ``start``)."""
-    count = 0
-    day = start
-    while day <= end:
-        if is_workday(day):
-            count += 1
-        day += timedelta(days=1)
-    return count
-
-
 def today() -> date:
     """Today in the service's time zone (Asia/Shanghai unless configured otherwise)."""
     return local_today()

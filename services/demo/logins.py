@@ -23,7 +23,8 @@ from services.errors import Conflict, Forbidden
 from services.matches import service as matches
 from services.orgs import service as orgs
 from services.orgs.models import OrgUnit
-from services.registry import service as registry
+from services.registry import graduates as registry_graduates
+from services.registry import lookups as registry_lookups
 from services.registry.models import Graduate, Stage
 from services.security import service as security
 from services.security.models import Role, User
@@ -116,7 +117,7 @@ def ensure_logins(
         if role == Role.UNION_COUNTY:
             staff = _principal(session, user)
         elif role == Role.GRADUATE and graduate is not None and staff is not None:
-            registry.link_account(session, principal=staff, graduate=graduate, user_id=user.id)
+            registry_graduates.link_account(session, principal=staff, graduate=graduate, user_id=user.id)
             _give_pipeline(session, staff=staff, graduate=graduate)
         elif role == Role.ENTERPRISE:
             employer = _pick_employer(session, scope)
@@ -168,7 +169,7 @@ def _take_caseload(session: Session, *, staff: Principal, counselor: User, scope
 
 def _describe(session: Session, user: User) -> str:
     if user.role == Role.GRADUATE:
-        graduate = registry.graduate_for_user(session, user_id=user.id)
+        graduate = registry_lookups.graduate_for_user(session, user_id=user.id)
         if graduate is None:
             return "未关联毕业生档案"
         return f"毕业生 {graduate.name}（档案编号 {graduate.id}，{graduate.school_name} {graduate.major_raw or ''}）"

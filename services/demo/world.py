@@ -73,8 +73,10 @@ from services.errors import Conflict, DomainError, ValidationFailed
 from services.orgs import service as orgs
 from services.orgs.models import OrgKind, OrgUnit
 from services.refdata.models import RefMajor
+from services.registry import access as registry_access
+from services.registry import checks as registry_checks
 from services.registry import importer
-from services.registry import service as registry
+from services.registry import writes as registry_writes
 from services.registry.forms import FAMILY_FIELDS, GRADUATE_FIELDS, HEAD_ID_FIELD, MEMBER_FIELDS
 from services.registry.majors import EDUCATION_LEVELS
 from services.registry.models import Family, Graduate, ImportStatus, Stage
@@ -767,13 +769,13 @@ class _Builder:
     def _remember(self, unit: _Unit, pending: list[dict[str, Any]]) -> None:
         """Look up what the import created, for the later steps."""
         numbers = [p["row"]["id_number"] for p in pending]
-        bidx = {registry.id_index(n): n for n in numbers}
+        bidx = {registry_writes.id_index(n): n for n in numbers}
         rows = {
             bidx[g.id_number_bidx]: g
             for g in self.session.scalars(select(Graduate).where(Graduate.id_number_bidx.in_(list(bidx))))
         }
         heads = {p["family"]["id_number"] for p in pending if p["family"]}
-        head_ids = {registry.id_index(n): n for n in heads}
+        head_ids = {registry_writes.id_index(n): n for n in heads}
         families = {
             head_ids[f.id_number_bidx]: f.id
             for f in self.session.scalars(select(Family).where(Family.id_number_bidx.in_(list(head_ids))))
@@ -1460,10 +1462,10 @@ class _Builder:
         assert grad.family_id is not None
         assert grad.head_id is not None
         assert grad.head_name is not None
-        family = registry.get_family(self.session, principal=self._p(unit.clerk), family_id=grad.family_id)
-        if registry.consent_in_force(self.session, family_id=family.id) is not None:
+        family = registry_access.get_family(self.session, principal=self._p(unit.clerk), family_id=grad.family_id)
+        if registry_checks.consent_in_force(self.session, family_id=family.id) is not None:
             return
-        registry.record_consent(
+        registry_checks.record_consent(
             self.session,
             principal=self._p(unit.clerk),
             family=family,
@@ -1473,13 +1475,13 @@ class _Builder:
             grassroots_union=unit.unit.name,
             phone=identities.phone(self.rng),
             people=[
-                registry.CoveredPerson(name=grad.head_name, relation="本人", id_number=grad.head_id),
-                registry.CoveredPerson(
+                registry_checks.CoveredPerson(name=grad.head_name, relation="本人", id_number=grad.head_id),
+                registry_checks.CoveredPerson(
                     name=grad.name, relation="女" if grad.female else "子", id_number=grad.id_number
                 ),
             ],
         )
-        registry.log_check(
+        registry_checks.log_check(
             self.session,
             principal=self._p(unit.clerk),
             family=family,

@@ -14,10 +14,11 @@ from sqlalchemy.orm import Session
 
 from services.errors import Forbidden, ValidationFailed
 from services.refdata.enums import Vocabularies, vocabularies
-from services.registry import forms, service, sheets
+from services.registry import access, forms, sheets
 from services.registry.models import Family, FamilyMember, Graduate
 from services.security import audit, pii
 from services.security.principal import Principal
+from services.security.scope import STAFF, scoped
 
 BATCH = 1000
 FAMILY_EXTRA = (
@@ -71,9 +72,7 @@ def _stream(session: Session, stmt: Any) -> Iterator[Any]:
 
 def _family_rows(session: Session, principal: Principal, vocab: Vocabularies, unmasked: bool) -> Iterator[list[object]]:
     fields = [f for f in forms.FAMILY_FIELDS if not f.derived]
-    stmt = select(Family).order_by(Family.id)
-    if principal.scope is not None:
-        stmt = stmt.where(Family.org_unit_id.in_(principal.scope))
+    stmt = scoped(select(Family).order_by(Family.id), principal, org=Family.org_unit_id)
     for family in _stream(session, stmt):
         yield [
             *(_cell(family, f, vocab, unmasked) for f in fields),
@@ -91,13 +90,13 @@ def _family_rows(session: Session, principal: Principal, vocab: Vocabularies, un
 
 def _member_rows(session: Session, principal: Principal, vocab: Vocabularies, unmasked: bool) -> Iterator[list[object]]:
     fields = [f for f in forms.MEMBER_FIELDS if not f.derived]
-    stmt = (
+    stmt = scoped(
         select(FamilyMember, Family.id_number_enc, Family.id_number_masked)
         .join(Family, Family.id == FamilyMember.family_id)
-        .order_by(FamilyMember.family_id, FamilyMember.id)
+        .order_by(FamilyMember.family_id, FamilyMember.id),
+        principal,
+        org=FamilyMember.org_unit_id,
     )
-    if principal.scope is not None:
-        stmt = stmt.where(FamilyMember.org_unit_id.in_(principal.scope))
     for member, head_enc, head_masked in session.execute(stmt.execution_options(yield_per=BATCH)):
         yield [
             pii.decrypt(head_enc) if unmasked else head_masked,
@@ -112,9 +111,7 @@ def _graduate_rows(
     session: Session, principal: Principal, vocab: Vocabularies, unmasked: bool
 ) -> Iterator[list[object]]:
     fields = [f for f in forms.GRADUATE_FIELDS if not f.derived and f.key not in {"family_head_id_number", "major"}]
-    stmt = select(Graduate).order_by(Graduate.id)
-    if principal.scope is not None:
-        stmt = stmt.where(Graduate.org_unit_id.in_(principal.scope))
+    stmt = scoped(select(Graduate).order_by(Graduate.id), principal, org=Graduate.org_unit_id)
     for graduate in _stream(session, stmt):
         row: list[object] = []
         for f in fields:
@@ -143,11 +140,11 @@ def export(
 ) -> bytes:
     """``what`` = "families" (档案 + 家庭成员 sheets) or "graduates"."""
     if what == "families":
-        service.require_staff(principal)
+        access.require_staff(principal)
     else:
-        service.require_caseload(principal)
+        access.require_caseload(principal)
     if unmasked:
-        if principal.role not in service.REVEAL_ROLES:
+        if principal.role not in STAFF:
             raise Forbidden("您的角色只能导出脱敏数据")
         if not purpose or len(purpose.strip()) < 2:
             raise ValidationFailed("导出明文须说明用途", field="purpose")

@@ -31,7 +31,8 @@ from services.errors import NotFound, PayloadTooLarge, ValidationFailed
 from services.orgs import service as orgs
 from services.queue import enqueue
 from services.refdata.enums import Vocabularies, vocabularies
-from services.registry import forms, majors, service, sheets
+from services.registry import access, forms, graduates, majors, sheets, writes
+from services.registry import families as family_rules
 from services.registry.models import (
     Family,
     FamilyMember,
@@ -45,6 +46,7 @@ from services.registry.models import (
 from services.security import pii
 from services.security.models import Role, User
 from services.security.principal import Principal
+from services.security.scope import scoped
 
 log = logging.getLogger(__name__)
 TASK_NAME = "sunshine.registry.import_sheet"
@@ -150,9 +152,9 @@ def create_job(
 ) -> ImportJob:
     """Store the upload and enqueue its run (after commit). A file that is not a readable, safe spreadsheet is
     refused at once."""
-    service.require_staff(principal)
-    org_id = service.default_org(principal, org_unit_id)
-    service.check_org_in_scope(session, principal=principal, org_unit_id=org_id)
+    access.require_staff(principal)
+    org_id = access.default_org(principal, org_unit_id)
+    access.check_org_in_scope(session, principal=principal, org_unit_id=org_id)
     limit = get_settings().max_upload_bytes
     if len(content) > limit:
         raise PayloadTooLarge(f"上传文件不得超过 {limit // (1024 * 1024)} MB")
@@ -184,7 +186,7 @@ def create_job(
 
 
 def get_job(session: Session, *, principal: Principal, job_id: int) -> ImportJob:
-    service.require_staff(principal)
+    access.require_staff(principal)
     job = session.get(ImportJob, job_id)
     if job is None or not principal.covers(job.org_unit_id):
         raise NotFound(f"编号为 {job_id} 的导入任务不存在或不在您的管辖范围内")
@@ -192,10 +194,9 @@ def get_job(session: Session, *, principal: Principal, job_id: int) -> ImportJob
 
 
 def list_jobs(session: Session, *, principal: Principal, limit: int, offset: int) -> list[ImportJob]:
-    service.require_staff(principal)
+    access.require_staff(principal)
     stmt = select(ImportJob).order_by(ImportJob.id.desc()).limit(limit).offset(offset)
-    if principal.scope is not None:
-        stmt = stmt.where(ImportJob.org_unit_id.in_(principal.scope))
+    stmt = scoped(stmt, principal, org=ImportJob.org_unit_id)
     return list(session.scalars(stmt))
 
 
@@ -315,27 +316,27 @@ def clean_rows(
 def clean_row(kind: str, number: int, raw: dict[str, object], vocab: Vocabularies) -> Cleaned:
     head: Any = None
     if kind == sheets.SHEET_FAMILIES:
-        data, problems = service.clean_family(raw, vocab)
+        data, problems = family_rules.clean_family(raw, vocab)
     elif kind == sheets.SHEET_MEMBERS:
         head_raw = raw.pop("head_id_number", None)
-        data, problems = service.clean_member(raw, vocab)
+        data, problems = family_rules.clean_member(raw, vocab)
         head_data = forms.clean((forms.HEAD_ID_FIELD,), {"head_id_number": head_raw}, vocab, problems)
         head = head_data.get("head_id_number")
     else:
-        data, problems = service.clean_graduate(raw, vocab)
+        data, problems = graduates.clean_graduate(raw, vocab)
         head = data.get("family_head_id_number")
     if problems:
         return Cleaned(number, data, problems.items)
     sealed = {
         key: pii.seal(pii_kind, text)
         for key, pii_kind in SENSITIVE[kind].items()
-        if (text := service.sealed_text(data.get(key))) is not None
+        if (text := writes.sealed_text(data.get(key))) is not None
     }
     for key in sealed:
         if key not in KEEP_PLAIN:  # sealed already: the plaintext need not stay in memory until the write
             data[key] = ""
     data["id_number_masked"] = sealed["id_number"].masked
-    head_bidx = service.id_index(head.number) if head is not None else None
+    head_bidx = writes.id_index(head.number) if head is not None else None
     return Cleaned(number, data, [], sealed["id_number"].blind_index, head_bidx, sealed)
 
 
@@ -353,7 +354,7 @@ class Importer:
         self.progress = progress
         self.vocab: Vocabularies = vocabularies(session)
         self.employed = self.vocab["work_status"].codes_with("employed")
-        self.actor = service.Actor(job.created_by_id, principal.role if job.created_by_id else None)
+        self.actor = writes.Actor(job.created_by_id, principal.role if job.created_by_id else None)
         self.source = f"import:{job.id}"
         self.rows: dict[str, list[Row]] = {k: [] for k in sheets.SHEET_FIELDS}
         self.written = 0
@@ -650,7 +651,7 @@ class Importer:
                 family = existing.get(row.bidx)
                 if family is not None:
                     changes: dict[str, Any] = {}
-                    service.apply_family_values(family, _values(row), changes, row.sealed)
+                    family_rules.apply_family_values(family, _values(row), changes, row.sealed)
                     updated.append((row, family, changes))
                     continue
                 record = self._new(
@@ -661,18 +662,18 @@ class Importer:
                     attachments=[],
                     secondary_causes=[],
                 )
-                service.apply_family_values(record, _values(row), None, row.sealed)
+                family_rules.apply_family_values(record, _values(row), None, row.sealed)
                 listed = by_head.get(row.bidx, [])
-                income = service.compute_income(
+                income = family_rules.compute_income(
                     head_monthly=row.data["monthly_income"],
                     other_annual=row.data["other_annual_income"],
                     member_monthly=[m.data["monthly_income"] for m in listed],
                     employed=[
-                        service.head_employed(record, self.employed),
+                        family_rules.head_employed(record, self.employed),
                         *(m.data.get("work_status") in self.employed for m in listed),
                     ],
                 )
-                service.set_income(record, income, None)
+                family_rules.set_income(record, income, None)
                 new.append(vars(record))
                 self.report.count("created")
                 self.written += 1
@@ -681,7 +682,7 @@ class Importer:
             for row, family, changes in updated:
                 members = current.setdefault(family.id, [])
                 member_changed, incomes = self._write_members(family, members, by_head.pop(row.bidx, []))
-                service.recompute(
+                family_rules.recompute(
                     family,
                     members=members,
                     employed_codes=self.employed,
@@ -706,7 +707,7 @@ class Importer:
             self._created.append(("family", family_id, family_id, record["org_unit_id"]))
             for row in by_head.pop(record["id_number_bidx"], []):
                 member = self._new(FamilyMember, family_id=family_id, org_unit_id=record["org_unit_id"])
-                service.apply_member_values(member, _values(row), None, row.sealed)
+                family_rules.apply_member_values(member, _values(row), None, row.sealed)
                 members.append(vars(member))
                 self.report.count("created")
                 self.written += 1
@@ -742,7 +743,7 @@ class Importer:
                 self.session.add(member)
                 members.append(member)
             changes: dict[str, Any] = {}
-            service.apply_member_values(member, _values(row), None if creating else changes, row.sealed)
+            family_rules.apply_member_values(member, _values(row), None if creating else changes, row.sealed)
             incomes[row.bidx] = row.data["monthly_income"]
             self._pending.append(("member", member, creating, changes, family.id))
             outcome = "created" if creating else "updated" if changes else "unchanged"
@@ -763,7 +764,7 @@ class Importer:
                 changed, incomes = self._write_members(family, members, by_head.get(family.id_number_bidx, []))
                 if changed:
                     changes: dict[str, Any] = {}
-                    service.recompute(
+                    family_rules.recompute(
                         family, members=members, employed_codes=self.employed, changes=changes, member_monthly=incomes
                     )
                     self._pending.append(("family", family, False, changes, family.id))
@@ -796,7 +797,7 @@ class Importer:
             written: list[Graduate] = []
             for row in chunk:
                 family_id = families.get(row.head_bidx) if row.head_bidx else None
-                link: service.FamilyLink | None = service.FamilyLink(
+                link: graduates.FamilyLink | None = graduates.FamilyLink(
                     family_id, members.get((family_id, row.bidx)) if family_id else None
                 )
                 graduate = existing.get(row.bidx)
@@ -811,7 +812,7 @@ class Importer:
                         employment_status="unemployed",
                         enterprise_visible=False,
                     )
-                    service.apply_graduate_values(
+                    graduates.apply_graduate_values(
                         record, _values(row), None, link=link, resolve_major=self._major, sealed=row.sealed
                     )
                     new.append(vars(record))
@@ -821,7 +822,7 @@ class Importer:
                 if "family_head_id_number" not in row.columns:
                     link = None  # the sheet has no family column: keep the link as it is
                 changes: dict[str, Any] = {}
-                service.apply_graduate_values(
+                graduates.apply_graduate_values(
                     graduate, _values(row), changes, link=link, resolve_major=self._major, sealed=row.sealed
                 )
                 self._pending.append(("graduate", graduate, False, changes, graduate.family_id))

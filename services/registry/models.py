@@ -28,11 +28,6 @@ class FamilyStatus(StrEnum):
     CLOSED = "closed"  # 已解档（脱困、迁出）
 
 
-class ArchiveType(StrEnum):
-    URBAN_WORKER = "1"  # 城镇困难职工（附件3）
-    MIGRANT_WORKER = "2"  # 困难农民工（附件4）
-
-
 class Stage(StrEnum):
     STUDENT = "student"  # 在校生
     GRADUATE = "graduate"  # 毕业生

@@ -9,8 +9,9 @@ from services.db import SessionDep
 from services.errors import Conflict, Forbidden, NotFound, PayloadTooLarge, ValidationFailed, responses
 from services.pagination import Page, PageDep
 from services.refdata import enums
+from services.registry import access, checks, families, graduates, importer, sheets, writes
 from services.registry import export as export_mod
-from services.registry import importer, service, sheets
+from services.registry import reveals as _reveals  # noqa: F401  (registers the sealed fields with the reveal service)
 from services.registry.models import Consent, Family, FamilyMember, Graduate
 from services.registry.schemas import (
     AccountLink,
@@ -97,7 +98,7 @@ def put_enum_item(key: str, code: str, body: EnumItemIn, _: AdminPrincipal, sess
 
 
 def _family_out(session: Session, family: Family) -> FamilyOut:
-    members = service.members_of(session, family_id=family.id)
+    members = access.members_of(session, family_id=family.id)
     data = FamilySummary.model_validate(family).model_dump()
     full = {name: getattr(family, name) for name in FamilyOut.model_fields if name not in data and name != "members"}
     return FamilyOut(**data, **full, members=[MemberOut.model_validate(m) for m in members])
@@ -129,7 +130,7 @@ def list_families(
     id_number: Annotated[str | None, Query(description="按身份证号精确查找")] = None,
     zero_employment: Annotated[bool | None, Query()] = None,
 ) -> Page[FamilySummary]:
-    flt = service.FamilyFilter(
+    flt = families.FamilyFilter(
         status=status,
         archive_type=archive_type,
         hardship_category=hardship_category,
@@ -138,7 +139,7 @@ def list_families(
         id_number=id_number,
         zero_employment=zero_employment,
     )
-    rows, total = service.list_families(session, principal=principal, flt=flt, limit=page.limit, offset=page.offset)
+    rows, total = families.list_families(session, principal=principal, flt=flt, limit=page.limit, offset=page.offset)
     return Page[FamilySummary](
         items=[FamilySummary.model_validate(f) for f in rows], limit=page.limit, offset=page.offset, total=total
     )
@@ -157,8 +158,8 @@ def count_families(
     org_unit_id: Annotated[int | None, Query()] = None,
     archive_type: Annotated[str | None, Query()] = None,
 ) -> FamilyCounts:
-    flt = service.FamilyFilter(org_unit_id=org_unit_id, archive_type=archive_type)
-    return FamilyCounts(**service.count_families(session, principal=principal, flt=flt))
+    flt = families.FamilyFilter(org_unit_id=org_unit_id, archive_type=archive_type)
+    return FamilyCounts(**families.count_families(session, principal=principal, flt=flt))
 
 
 @router.get(
@@ -172,9 +173,9 @@ def stale_families(
     principal: StaffPrincipal,
     session: SessionDep,
     page: PageDep,
-    days: Annotated[int, Query(ge=1, le=3650, description="多少天未更新")] = service.STALE_AFTER_DAYS,
+    days: Annotated[int, Query(ge=1, le=3650, description="多少天未更新")] = writes.STALE_AFTER_DAYS,
 ) -> Page[FamilySummary]:
-    rows, total = service.stale_families(session, principal=principal, days=days, limit=page.limit, offset=page.offset)
+    rows, total = families.stale_families(session, principal=principal, days=days, limit=page.limit, offset=page.offset)
     return Page[FamilySummary](
         items=[FamilySummary.model_validate(f) for f in rows], limit=page.limit, offset=page.offset, total=total
     )
@@ -190,7 +191,7 @@ def stale_families(
     responses=responses(Forbidden, NotFound, Conflict, ValidationFailed),
 )
 def create_family(body: FamilyCreate, principal: StaffPrincipal, session: SessionDep) -> FamilyOut:
-    family = service.create_family(
+    family = families.create_family(
         session,
         principal=principal,
         org_unit_id=body.org_unit_id,
@@ -209,7 +210,7 @@ def create_family(body: FamilyCreate, principal: StaffPrincipal, session: Sessio
     responses=responses(Forbidden, NotFound),
 )
 def get_family(family_id: int, principal: StaffPrincipal, session: SessionDep) -> FamilyOut:
-    return _family_out(session, service.get_family(session, principal=principal, family_id=family_id))
+    return _family_out(session, access.get_family(session, principal=principal, family_id=family_id))
 
 
 @router.patch(
@@ -220,9 +221,9 @@ def get_family(family_id: int, principal: StaffPrincipal, session: SessionDep) -
     responses=responses(Forbidden, NotFound, Conflict, ValidationFailed),
 )
 def update_family(family_id: int, body: FamilyUpdate, principal: StaffPrincipal, session: SessionDep) -> FamilyOut:
-    family = service.get_family(session, principal=principal, family_id=family_id)
+    family = access.get_family(session, principal=principal, family_id=family_id)
     attachments = [a.model_dump() for a in body.attachments] if body.attachments is not None else None
-    service.update_family(
+    families.update_family(
         session,
         principal=principal,
         family=family,
@@ -241,8 +242,8 @@ def update_family(family_id: int, body: FamilyUpdate, principal: StaffPrincipal,
     responses=responses(Forbidden, NotFound, Conflict, ValidationFailed),
 )
 def close_family(family_id: int, body: FamilyClose, principal: StaffPrincipal, session: SessionDep) -> FamilyOut:
-    family = service.get_family(session, principal=principal, family_id=family_id)
-    service.close_family(session, principal=principal, family=family, reason=body.reason, closed_on=body.closed_on)
+    family = access.get_family(session, principal=principal, family_id=family_id)
+    families.close_family(session, principal=principal, family=family, reason=body.reason, closed_on=body.closed_on)
     return _family_out(session, family)
 
 
@@ -254,8 +255,8 @@ def close_family(family_id: int, body: FamilyClose, principal: StaffPrincipal, s
     responses=responses(Forbidden, NotFound, Conflict),
 )
 def reopen_family(family_id: int, principal: StaffPrincipal, session: SessionDep) -> FamilyOut:
-    family = service.get_family(session, principal=principal, family_id=family_id)
-    service.reopen_family(session, principal=principal, family=family)
+    family = access.get_family(session, principal=principal, family_id=family_id)
+    families.reopen_family(session, principal=principal, family=family)
     return _family_out(session, family)
 
 
@@ -267,8 +268,8 @@ def reopen_family(family_id: int, principal: StaffPrincipal, session: SessionDep
     responses=responses(Forbidden, NotFound),
 )
 def family_history(family_id: int, principal: StaffPrincipal, session: SessionDep, page: PageDep) -> Page[ChangeOut]:
-    family = service.get_family(session, principal=principal, family_id=family_id)
-    rows, total = service.history(
+    family = access.get_family(session, principal=principal, family_id=family_id)
+    rows, total = graduates.history(
         session, entity_type="family", entity_id=family.id, limit=page.limit, offset=page.offset, family_wide=True
     )
     return Page[ChangeOut](
@@ -285,8 +286,8 @@ def family_history(family_id: int, principal: StaffPrincipal, session: SessionDe
     responses=responses(Forbidden, NotFound, Conflict, ValidationFailed),
 )
 def add_member(family_id: int, body: MemberCreate, principal: StaffPrincipal, session: SessionDep) -> FamilyMember:
-    family = service.get_family(session, principal=principal, family_id=family_id)
-    return service.add_member(session, principal=principal, family=family, raw=_body(body))
+    family = access.get_family(session, principal=principal, family_id=family_id)
+    return families.add_member(session, principal=principal, family=family, raw=_body(body))
 
 
 @router.patch(
@@ -299,9 +300,9 @@ def add_member(family_id: int, body: MemberCreate, principal: StaffPrincipal, se
 def update_member(
     family_id: int, member_id: int, body: MemberUpdate, principal: StaffPrincipal, session: SessionDep
 ) -> FamilyMember:
-    family = service.get_family(session, principal=principal, family_id=family_id)
-    member = service.get_member(session, family=family, member_id=member_id)
-    return service.update_member(session, principal=principal, family=family, member=member, raw=_body(body))
+    family = access.get_family(session, principal=principal, family_id=family_id)
+    member = access.get_member(session, family=family, member_id=member_id)
+    return families.update_member(session, principal=principal, family=family, member=member, raw=_body(body))
 
 
 @router.delete(
@@ -312,16 +313,16 @@ def update_member(
     responses=responses(Forbidden, NotFound),
 )
 def remove_member(family_id: int, member_id: int, principal: StaffPrincipal, session: SessionDep) -> None:
-    family = service.get_family(session, principal=principal, family_id=family_id)
-    member = service.get_member(session, family=family, member_id=member_id)
-    service.remove_member(session, principal=principal, family=family, member=member)
+    family = access.get_family(session, principal=principal, family_id=family_id)
+    member = access.get_member(session, family=family, member_id=member_id)
+    families.remove_member(session, principal=principal, family=family, member=member)
 
 
 # ------------------------------------------------------------------------------------------------ consent
 
 
 def _consent_out(session: Session, consents: list[Consent]) -> list[ConsentOut]:
-    covered = service.consent_members(session, consent_ids=[c.id for c in consents])
+    covered = checks.consent_members(session, consent_ids=[c.id for c in consents])
     return [
         ConsentOut(
             id=c.id,
@@ -349,8 +350,8 @@ def _consent_out(session: Session, consents: list[Consent]) -> list[ConsentOut]:
     responses=responses(Forbidden, NotFound),
 )
 def list_consents(family_id: int, principal: StaffPrincipal, session: SessionDep) -> list[ConsentOut]:
-    family = service.get_family(session, principal=principal, family_id=family_id)
-    return _consent_out(session, service.consents_of(session, family_id=family.id))
+    family = access.get_family(session, principal=principal, family_id=family_id)
+    return _consent_out(session, checks.consents_of(session, family_id=family.id))
 
 
 @router.post(
@@ -362,8 +363,8 @@ def list_consents(family_id: int, principal: StaffPrincipal, session: SessionDep
     responses=responses(Forbidden, NotFound, ValidationFailed),
 )
 def create_consent(family_id: int, body: ConsentCreate, principal: StaffPrincipal, session: SessionDep) -> ConsentOut:
-    family = service.get_family(session, principal=principal, family_id=family_id)
-    consent = service.record_consent(
+    family = access.get_family(session, principal=principal, family_id=family_id)
+    consent = checks.record_consent(
         session,
         principal=principal,
         family=family,
@@ -372,7 +373,7 @@ def create_consent(family_id: int, body: ConsentCreate, principal: StaffPrincipa
         handler_name=body.handler_name,
         grassroots_union=body.grassroots_union,
         phone=body.phone,
-        people=[service.CoveredPerson(p.name, p.relation, p.id_number) for p in body.members],
+        people=[checks.CoveredPerson(p.name, p.relation, p.id_number) for p in body.members],
     )
     return _consent_out(session, [consent])[0]
 
@@ -385,8 +386,8 @@ def create_consent(family_id: int, body: ConsentCreate, principal: StaffPrincipa
     responses=responses(Forbidden, NotFound, Conflict, ValidationFailed),
 )
 def revoke_consent(consent_id: int, body: ConsentRevoke, principal: StaffPrincipal, session: SessionDep) -> ConsentOut:
-    consent = service.get_consent(session, principal=principal, consent_id=consent_id)
-    service.revoke_consent(session, principal=principal, consent=consent, reason=body.reason)
+    consent = checks.get_consent(session, principal=principal, consent_id=consent_id)
+    checks.revoke_consent(session, principal=principal, consent=consent, reason=body.reason)
     return _consent_out(session, [consent])[0]
 
 
@@ -398,8 +399,8 @@ def revoke_consent(consent_id: int, body: ConsentRevoke, principal: StaffPrincip
     responses=responses(Forbidden, NotFound),
 )
 def list_checks(family_id: int, principal: StaffPrincipal, session: SessionDep) -> list[CheckOut]:
-    family = service.get_family(session, principal=principal, family_id=family_id)
-    return [CheckOut.model_validate(c) for c in service.checks_of(session, family_id=family.id)]
+    family = access.get_family(session, principal=principal, family_id=family_id)
+    return [CheckOut.model_validate(c) for c in checks.checks_of(session, family_id=family.id)]
 
 
 @router.post(
@@ -411,8 +412,8 @@ def list_checks(family_id: int, principal: StaffPrincipal, session: SessionDep) 
     responses=responses(Forbidden, NotFound, Conflict, ValidationFailed),
 )
 def log_check(family_id: int, body: CheckCreate, principal: StaffPrincipal, session: SessionDep) -> CheckOut:
-    family = service.get_family(session, principal=principal, family_id=family_id)
-    check = service.log_check(
+    family = access.get_family(session, principal=principal, family_id=family_id)
+    check = checks.log_check(
         session,
         principal=principal,
         family=family,
@@ -447,7 +448,7 @@ def list_graduates(
     school_name: Annotated[str | None, Query(max_length=100)] = None,
     stale_days: Annotated[int | None, Query(ge=1, le=3650, description="超过多少天未更新")] = None,
 ) -> Page[GraduateOut]:
-    flt = service.GraduateFilter(
+    flt = graduates.GraduateFilter(
         stage=stage,
         cohort=cohort,
         service_category=service_category,
@@ -457,7 +458,7 @@ def list_graduates(
         school_name=school_name,
         stale_days=stale_days,
     )
-    rows, total = service.list_graduates(session, principal=principal, flt=flt, limit=page.limit, offset=page.offset)
+    rows, total = graduates.list_graduates(session, principal=principal, flt=flt, limit=page.limit, offset=page.offset)
     return Page[GraduateOut](
         items=[GraduateOut.model_validate(g) for g in rows], limit=page.limit, offset=page.offset, total=total
     )
@@ -472,7 +473,7 @@ def list_graduates(
     responses=responses(Forbidden, NotFound, Conflict, ValidationFailed),
 )
 def create_graduate(body: GraduateCreate, principal: StaffPrincipal, session: SessionDep) -> Graduate:
-    return service.create_graduate(
+    return graduates.create_graduate(
         session, principal=principal, org_unit_id=body.org_unit_id, raw=_body(body, drop=("org_unit_id",))
     )
 
@@ -485,7 +486,7 @@ def create_graduate(body: GraduateCreate, principal: StaffPrincipal, session: Se
     responses=responses(Forbidden, NotFound),
 )
 def get_graduate(graduate_id: int, principal: CaseloadPrincipal, session: SessionDep) -> Graduate:
-    return service.get_graduate(session, principal=principal, graduate_id=graduate_id)
+    return access.get_graduate(session, principal=principal, graduate_id=graduate_id)
 
 
 @router.patch(
@@ -496,8 +497,8 @@ def get_graduate(graduate_id: int, principal: CaseloadPrincipal, session: Sessio
     responses=responses(Forbidden, NotFound, Conflict, ValidationFailed),
 )
 def update_graduate(graduate_id: int, body: GraduateUpdate, principal: StaffPrincipal, session: SessionDep) -> Graduate:
-    graduate = service.get_graduate(session, principal=principal, graduate_id=graduate_id)
-    return service.update_graduate(
+    graduate = access.servable_graduate(session, principal=principal, graduate_id=graduate_id)
+    return graduates.update_graduate(
         session,
         principal=principal,
         graduate=graduate,
@@ -516,9 +517,9 @@ def update_graduate(graduate_id: int, body: GraduateUpdate, principal: StaffPrin
 def update_plan(
     graduate_id: int, body: GraduatePlanFields, principal: CaseloadPrincipal, session: SessionDep
 ) -> Graduate:
-    graduate = service.get_graduate(session, principal=principal, graduate_id=graduate_id)
-    return service.update_graduate(
-        session, principal=principal, graduate=graduate, raw=_body(body), allowed=service.COUNSELOR_FIELDS
+    graduate = access.servable_graduate(session, principal=principal, graduate_id=graduate_id)
+    return graduates.update_graduate(
+        session, principal=principal, graduate=graduate, raw=_body(body), allowed=writes.COUNSELOR_FIELDS
     )
 
 
@@ -530,8 +531,8 @@ def update_plan(
     responses=responses(Forbidden, NotFound, Conflict),
 )
 def link_account(graduate_id: int, body: AccountLink, principal: StaffPrincipal, session: SessionDep) -> Graduate:
-    graduate = service.get_graduate(session, principal=principal, graduate_id=graduate_id)
-    return service.link_account(session, principal=principal, graduate=graduate, user_id=body.user_id)
+    graduate = access.servable_graduate(session, principal=principal, graduate_id=graduate_id)
+    return graduates.link_account(session, principal=principal, graduate=graduate, user_id=body.user_id)
 
 
 @router.get(
@@ -544,8 +545,8 @@ def link_account(graduate_id: int, body: AccountLink, principal: StaffPrincipal,
 def graduate_history(
     graduate_id: int, principal: CaseloadPrincipal, session: SessionDep, page: PageDep
 ) -> Page[ChangeOut]:
-    graduate = service.get_graduate(session, principal=principal, graduate_id=graduate_id)
-    rows, total = service.history(
+    graduate = access.get_graduate(session, principal=principal, graduate_id=graduate_id)
+    rows, total = graduates.history(
         session, entity_type="graduate", entity_id=graduate.id, limit=page.limit, offset=page.offset
     )
     return Page[ChangeOut](
@@ -561,7 +562,7 @@ def graduate_history(
     responses=responses(Forbidden, NotFound),
 )
 def my_profile(principal: GraduatePrincipal, session: SessionDep) -> Graduate:
-    return service.own_graduate(session, principal=principal)
+    return access.own_graduate(session, principal=principal)
 
 
 @router.patch(
@@ -572,9 +573,9 @@ def my_profile(principal: GraduatePrincipal, session: SessionDep) -> Graduate:
     responses=responses(Forbidden, NotFound, ValidationFailed),
 )
 def update_my_profile(body: GraduateSelfUpdate, principal: GraduatePrincipal, session: SessionDep) -> Graduate:
-    graduate = service.own_graduate(session, principal=principal)
-    return service.update_graduate(
-        session, principal=principal, graduate=graduate, raw=_body(body), allowed=service.GRADUATE_SELF_FIELDS
+    graduate = access.own_graduate(session, principal=principal)
+    return graduates.update_graduate(
+        session, principal=principal, graduate=graduate, raw=_body(body), allowed=writes.GRADUATE_SELF_FIELDS
     )
 
 
@@ -586,13 +587,13 @@ def update_my_profile(body: GraduateSelfUpdate, principal: GraduatePrincipal, se
     responses=responses(Forbidden, NotFound),
 )
 def my_family(principal: GraduatePrincipal, session: SessionDep) -> OwnFamilyOut:
-    graduate = service.own_graduate(session, principal=principal)
+    graduate = access.own_graduate(session, principal=principal)
     if graduate.family_id is None:
         raise NotFound("您的档案未关联困难职工家庭")
     family = session.get(Family, graduate.family_id)
     if family is None:
         raise NotFound("您的档案未关联困难职工家庭")
-    members = service.members_of(session, family_id=family.id)
+    members = access.members_of(session, family_id=family.id)
     return OwnFamilyOut(
         archive_type=family.archive_type,
         hardship_category=family.hardship_category,

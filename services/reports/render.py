@@ -233,24 +233,6 @@ def to_xlsx(report: Report, *, chart: bool = False) -> bytes:
     return out.getvalue()
 
 
-def read_xlsx_values(content: bytes) -> dict[str, list[list[Any]]]:
-    """Each table sheet's data block (rows and the 合计 row, dims first) as written: for round-trip checks."""
-    from openpyxl import load_workbook
-
-    wb = load_workbook(io.BytesIO(content))
-    out: dict[str, list[list[Any]]] = {}
-    for ws in wb.worksheets:
-        if ws.title == "指标说明":
-            continue
-        rows: list[list[Any]] = []
-        for values in ws.iter_rows(min_row=FIRST_DATA_ROW, values_only=True):
-            if values[0] is None or str(values[0]).startswith("单位负责人"):
-                break
-            rows.append(list(values))
-        out[ws.title] = rows
-    return out
-
-
 def report_from_json(data: dict[str, Any]) -> Report:
     """A report back from its JSON form (a snapshot's content), to render the frozen figures as CSV or xlsx."""
     from datetime import date

@@ -29,6 +29,7 @@ from services.reports.models import JobStatus, ReportJob, ReportSnapshot
 from services.security import audit
 from services.security.models import Role
 from services.security.principal import Principal
+from services.security.scope import scoped
 from services.tracking import service as tracking_service
 
 REPORT_ROLES = frozenset({Role.UNION_COUNTY, Role.UNION_CITY, Role.ADMIN})
@@ -207,8 +208,7 @@ def list_snapshots(
 ) -> tuple[list[ReportSnapshot], int]:
     require_reporter(principal)
     stmt = select(ReportSnapshot)
-    if principal.scope is not None:
-        stmt = stmt.where(ReportSnapshot.org_unit_id.in_(sorted(principal.scope)))
+    stmt = scoped(stmt, principal, org=ReportSnapshot.org_unit_id)
     total = int(session.scalar(select(func.count()).select_from(stmt.subquery())) or 0)
     rows = session.scalars(
         stmt.order_by(ReportSnapshot.as_of.desc(), ReportSnapshot.id.desc()).limit(limit).offset(offset)

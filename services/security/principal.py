@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from services.security.models import Role
+from services.security.scope import STAFF
 
 
 @dataclass(frozen=True, slots=True)
@@ -18,7 +18,7 @@ class Principal:
 
     @property
     def is_staff(self) -> bool:
-        return self.role in {Role.UNION_COUNTY, Role.UNION_CITY, Role.ADMIN}
+        return self.role in STAFF
 
     def covers(self, org_unit_id: int | None) -> bool:
         """True when a record of this org unit is inside the principal's scope."""

@@ -16,6 +16,7 @@ from services.security import audit, pii, reveal, throttle, tokens
 from services.security.models import Role, User
 from services.security.passwords import hash_password, password_problem, verify_password
 from services.security.principal import Principal
+from services.security.scope import scoped
 
 log = logging.getLogger(__name__)
 _fallback_counter = throttle.MemoryCounter()
@@ -192,8 +193,7 @@ def list_users(session: Session, *, principal: Principal, limit: int, offset: in
     if not principal.is_staff:
         raise Forbidden()
     stmt = select(User).order_by(User.id).limit(limit).offset(offset)
-    if principal.scope is not None:
-        stmt = stmt.where(User.org_unit_id.in_(principal.scope))
+    stmt = scoped(stmt, principal, org=User.org_unit_id)
     return list(session.scalars(stmt))
 
 

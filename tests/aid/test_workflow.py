@@ -15,6 +15,7 @@ from services.aid import service
 from services.aid.models import AidAward, AidBudget, AidPayment, ApplicationStatus, AwardStatus, PaymentStatus
 from services.errors import Conflict, Forbidden, ValidationFailed
 from tests.aid import factories as f
+from tests.aid import figures
 from tests.conftest import World
 
 AFTER_NOTICE = date(2023, 10, 16)
@@ -372,7 +373,7 @@ def test_bank_file_round_trip_marks_paid(db: Session, world: World, year: int, t
     assert budget is not None and budget.paid == Decimal("1500.00")
     with pytest.raises(Conflict, match="已发放"):
         service.revoke_award(db, principal=f.principal(db, world, "county_a"), award_id=award.id, reason="误发")
-    paid = service.amounts_paid(db, year=f.YEAR, scope=None)
+    paid = figures.amounts_paid(db, year=f.YEAR, scope=None)
     assert [(r.county_name, r.fund_source, r.amount) for r in paid] == [("蒙城县总工会", "city", Decimal("1500.00"))]
 
 
@@ -428,6 +429,6 @@ def test_result_file_with_a_wrong_amount_is_refused(db: Session, world: World, y
 def test_demand_by_county_puts_each_standard_on_its_row(db: Session, world: World, year: int) -> None:
     f.approved_award(db, world, amount=Decimal("1000.00"))
     f.approved_award(db, world, archived=False, amount=Decimal("800.00"))
-    rows = {(r.county_name, r.category): r for r in service.aid_demand_by_county(db, year=f.YEAR, scope=None)}
+    rows = {(r.county_name, r.category): r for r in figures.aid_demand_by_county(db, year=f.YEAR, scope=None)}
     assert rows[("蒙城县总工会", "nonarchived_college")].applications == 1
     assert rows[("蒙城县总工会", "archived_new_enrolment")].new_enrolment == 1

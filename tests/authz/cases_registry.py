@@ -6,6 +6,7 @@ from datetime import date
 
 from sqlalchemy.orm import Session
 
+from services.registry import access, lookups
 from tests.authz.matrix import Call, Relation, all_roles, case
 from tests.conftest import World
 from tests.registry import factories
@@ -52,13 +53,13 @@ def _family_create(session: Session, world: World, actor: str, relation: Relatio
 
 def _member_add(session: Session, world: World, actor: str, relation: Relation) -> Call:
     family = _family(session, world, relation)
-    body = factories.api_body(factories.member_fields(factories.service.family_head_id(family)))
+    body = factories.api_body(factories.member_fields(lookups.family_head_id(family)))
     return Call(path_params={"family_id": family.id}, json=body, ok=frozenset({201}))
 
 
 def _member_target(session: Session, world: World, relation: Relation) -> dict[str, int]:
     family = _family(session, world, relation, members=1)
-    member = factories.service.members_of(session, family_id=family.id)[0]
+    member = access.members_of(session, family_id=family.id)[0]
     return {"family_id": family.id, "member_id": member.id}
 
 
@@ -72,7 +73,7 @@ def _member_delete(session: Session, world: World, actor: str, relation: Relatio
 
 def _consent_create(session: Session, world: World, actor: str, relation: Relation) -> Call:
     family = _family(session, world, relation)
-    head = factories.service.family_head_id(family)
+    head = lookups.family_head_id(family)
     body = {
         "purpose": "金秋助学",
         "signed_on": "2023-07-10",

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from benchmarks import bench_import as bench
 from services.orgs import service as orgs
-from services.registry import service
+from services.registry import checks, families, graduates, lookups
 from services.registry.models import Consent, Family, Graduate
 from services.security.principal import Principal
 
@@ -59,7 +59,7 @@ def member_fields(head_id: str, *, child: bool = True, **overrides: Any) -> dict
 def make_family(session: Session, *, org_unit_id: int, members: int = 0, **overrides: Any) -> Family:
     fields = family_fields(**overrides)
     member_rows = [member_fields(fields["id_number"]) for _ in range(members)]
-    return service.create_family(session, principal=system(), org_unit_id=org_unit_id, raw=fields, members=member_rows)
+    return families.create_family(session, principal=system(), org_unit_id=org_unit_id, raw=fields, members=member_rows)
 
 
 def graduate_fields(**overrides: Any) -> dict[str, Any]:
@@ -85,9 +85,9 @@ def make_graduate(
 ) -> Graduate:
     fields = graduate_fields(**overrides)
     if family is not None:
-        fields.setdefault("family_head_id_number", service.family_head_id(family))
+        fields.setdefault("family_head_id_number", lookups.family_head_id(family))
         fields["service_category"] = overrides.get("service_category", "1")
-    graduate = service.create_graduate(session, principal=system(), org_unit_id=org_unit_id, raw=fields)
+    graduate = graduates.create_graduate(session, principal=system(), org_unit_id=org_unit_id, raw=fields)
     if user_id is not None:
         graduate.user_id = user_id
         session.flush()
@@ -95,8 +95,8 @@ def make_graduate(
 
 
 def make_consent(session: Session, *, family: Family, signed_on: date | None = None) -> Consent:
-    head = service.family_head_id(family)
-    return service.record_consent(
+    head = lookups.family_head_id(family)
+    return checks.record_consent(
         session,
         principal=system(),
         family=family,
@@ -105,7 +105,7 @@ def make_consent(session: Session, *, family: Family, signed_on: date | None = N
         handler_name="王芳",
         grassroots_union="蒙城县城关街道工会",
         phone="17000001234",
-        people=[service.CoveredPerson(family.name, "本人", head)],
+        people=[checks.CoveredPerson(family.name, "本人", head)],
     )
 
 

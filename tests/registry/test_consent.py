@@ -5,7 +5,8 @@ from __future__ import annotations
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
-from services.registry import service
+from services.registry import access, lookups
+from services.security import pii
 from tests.conftest import World
 from tests.registry import factories
 
@@ -23,8 +24,8 @@ def test_checks_need_a_consent_in_force(client: TestClient, db: Session, world: 
     refused = client.post(f"/api/v1/registry/families/{family.id}/checks", headers=h, json=check)
     assert refused.status_code == 409 and "授权书" in refused.json()["detail"]
 
-    head = service.family_head_id(family)
-    member = service.members_of(db, family_id=family.id)[0]
+    head = lookups.family_head_id(family)
+    member = access.members_of(db, family_id=family.id)[0]
     consent = client.post(
         f"/api/v1/registry/families/{family.id}/consents",
         headers=h,
@@ -35,7 +36,7 @@ def test_checks_need_a_consent_in_force(client: TestClient, db: Session, world: 
             "phone": "17000001234",
             "members": [
                 {"name": family.name, "relation": "本人", "id_number": head},
-                {"name": member.name, "relation": "子", "id_number": service.pii.decrypt(member.id_number_enc)},
+                {"name": member.name, "relation": "子", "id_number": pii.decrypt(member.id_number_enc)},
             ],
         },
     )

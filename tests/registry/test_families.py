@@ -13,7 +13,7 @@ from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 from services.db import utcnow
-from services.registry import service
+from services.registry import lookups
 from services.registry.models import Family
 from services.security import audit
 from tests.conftest import World
@@ -44,7 +44,7 @@ def test_create_derives_figures_and_masks_sensitive_values(client: TestClient, d
     assert data["id_number_masked"] == number[:3] + "*" * 11 + number[-4:]
     assert data["monthly_income_masked"] == "****" and data["annual_income_masked"] == "****"
     assert number not in resp.text and head["bank_card"] not in resp.text and "2000.00" not in resp.text
-    income = service.family_income(db, family_id=data["id"])
+    income = lookups.family_income(db, family_id=data["id"])
     assert str(income.annual_total) == "37206.00"  # (2000 + 0 + 1000.50) × 12 + 1200
     assert str(income.per_capita_monthly) == "1033.50"
 
@@ -93,7 +93,7 @@ def test_update_keeps_history_masked_and_recomputes(client: TestClient, db: Sess
     member = client.post(
         f"/api/v1/registry/families/{family_id}/members",
         headers=world.headers("county_a"),
-        json=factories.api_body(factories.member_fields(service.family_head_id(db.get(Family, family_id)))),
+        json=factories.api_body(factories.member_fields(lookups.family_head_id(db.get(Family, family_id)))),
     )
     assert member.status_code == 201, member.text
     detail = client.get(f"/api/v1/registry/families/{family_id}", headers=world.headers("county_a")).json()
@@ -110,14 +110,14 @@ def test_update_keeps_history_masked_and_recomputes(client: TestClient, db: Sess
 
 def test_close_and_archived_status(client: TestClient, db: Session, world: World) -> None:
     family_id = create(client, world).json()["id"]
-    assert service.is_archived(db, family_id=family_id)
+    assert lookups.is_archived(db, family_id=family_id)
     resp = client.post(
         f"/api/v1/registry/families/{family_id}/close",
         headers=world.headers("county_a"),
         json={"reason": "收入稳定脱困", "closed_on": "2023-12-31"},
     )
     assert resp.status_code == 200 and resp.json()["status"] == "closed"
-    assert not service.is_archived(db, family_id=family_id)
+    assert not lookups.is_archived(db, family_id=family_id)
     again = client.post(
         f"/api/v1/registry/families/{family_id}/close",
         headers=world.headers("county_a"),
@@ -164,7 +164,7 @@ def test_a_county_cannot_read_list_count_or_export_another_countys_families(
 
 def test_export_is_masked_unless_revealed_with_a_purpose(client: TestClient, db: Session, world: World) -> None:
     family_id = create(client, world).json()["id"]
-    number = service.family_head_id(db.get(Family, family_id))
+    number = lookups.family_head_id(db.get(Family, family_id))
     masked = client.get("/api/v1/registry/export/families.xlsx", headers=world.headers("county_a"))
     assert number.encode() not in masked.content
     no_purpose = client.get("/api/v1/registry/export/families.xlsx?unmasked=true", headers=world.headers("county_a"))

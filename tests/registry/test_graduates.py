@@ -10,9 +10,10 @@ from typing import Any
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
-from services.registry import service
+from services.registry import access, lookups, writes
+from services.security import pii
 from tests.conftest import World
-from tests.registry import factories
+from tests.registry import factories, lookup
 
 
 def create(client: TestClient, world: World, *, org: str = "BZ-MC-01", **overrides: Any) -> Any:
@@ -38,13 +39,13 @@ def test_any_later_cohort_and_category_rules(client: TestClient, db: Session, wo
     assert needs_family.status_code == 422 and "family_head_id_number" in needs_family.text
     family = factories.make_family(db, org_unit_id=world.orgs["BZ-MC-01"], members=1)
     db.commit()
-    member = service.members_of(db, family_id=family.id)[0]
+    member = access.members_of(db, family_id=family.id)[0]
     linked = create(
         client,
         world,
         service_category="1",
-        id_number=service.pii.decrypt(member.id_number_enc),
-        family_head_id_number=service.family_head_id(family),
+        id_number=pii.decrypt(member.id_number_enc),
+        family_head_id_number=lookups.family_head_id(family),
     )
     assert linked.status_code == 201, linked.text
     assert linked.json()["family_id"] == family.id and linked.json()["member_id"] == member.id
@@ -96,7 +97,7 @@ def test_graduate_sees_own_profile_and_masked_family(client: TestClient, db: Ses
     assert updated.status_code == 200 and updated.json()["enterprise_visible"] is True
     assert client.patch("/api/v1/registry/me", headers=g, json={"employment_status": "employed"}).status_code == 422
     own_family = client.get("/api/v1/registry/me/family", headers=g).json()
-    head = service.family_head_id(family)
+    head = lookups.family_head_id(family)
     assert own_family["head_id_number_masked"].startswith(head[:3]) and head not in str(own_family)
     assert "income" not in str(own_family) and own_family["family_size"] == 2
     assert client.get("/api/v1/registry/me", headers=world.headers("graduate_b")).status_code == 404
@@ -105,7 +106,7 @@ def test_graduate_sees_own_profile_and_masked_family(client: TestClient, db: Ses
 def test_records_for_matching_leave_out_protected_attributes(db: Session, world: World) -> None:
     family = factories.make_family(db, org_unit_id=world.orgs["BZ-MC-01"])
     graduate = factories.make_graduate(db, org_unit_id=world.orgs["BZ-MC-01"], family=family, ethnicity="回族")
-    profiles = service.graduate_profiles(db, scope=factories.scope_of(db, world.orgs["BZ-MC"]))
+    profiles = lookups.graduate_profiles(db, scope=factories.scope_of(db, world.orgs["BZ-MC"]))
     profile = next(p for p in profiles if p.id == graduate.id)
     names = {f.name for f in dataclasses.fields(profile)}
     assert not names & {
@@ -122,11 +123,11 @@ def test_records_for_matching_leave_out_protected_attributes(db: Session, world:
     }
     assert profile.hardship_family is True and profile.major_code == "080902"
     assert graduate.id not in {
-        p.id for p in service.graduate_profiles(db, scope=factories.scope_of(db, world.orgs["BZ-GY"]))
+        p.id for p in lookups.graduate_profiles(db, scope=factories.scope_of(db, world.orgs["BZ-GY"]))
     }
-    place = service.graduate_place(db, graduate_id=graduate.id)
+    place = lookups.graduate_place(db, graduate_id=graduate.id)
     assert place.county_org_unit_id == world.orgs["BZ-MC"] and place.division_code == "341622"
-    ref = service.find_person(db, id_number=service.pii.decrypt(graduate.id_number_enc))
+    ref = lookup.find_person(db, id_number=pii.decrypt(graduate.id_number_enc))
     assert ref is not None and ref.graduate_id == graduate.id
-    service.set_employment_status(db, graduate_id=graduate.id, status="employed", actor=service.Actor(None, "system"))
+    lookups.set_employment_status(db, graduate_id=graduate.id, status="employed", actor=writes.Actor(None, "system"))
     assert graduate.employment_status == "employed"

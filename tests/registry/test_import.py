@@ -16,11 +16,11 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from services.errors import ValidationFailed
-from services.registry import importer, service, sheets
+from services.registry import graduates, importer, lookups, sheets, writes
 from services.registry.models import Family, FamilyMember, Graduate, ImportJob, ImportStatus, RegistryChange
 from services.security.principal import Principal
 from tests.conftest import World
-from tests.registry import factories
+from tests.registry import factories, lookup
 
 FAMILY_FIELDS = sheets.SHEET_FIELDS[sheets.SHEET_FAMILIES]
 MEMBER_FIELDS = sheets.SHEET_FIELDS[sheets.SHEET_MEMBERS]
@@ -153,9 +153,9 @@ def test_derived_fields_and_links_come_from_the_rows(db: Session, world: World) 
     fams[0].update(monthly_income="2000", other_annual_income="1200", work_status="在岗")
     mems[0].update(monthly_income="0", work_status="在校学生")
     run(db, world, workbook(fams, mems, grads))
-    ref = service.find_person(db, id_number=fams[0]["id_number"])
+    ref = lookup.find_person(db, id_number=fams[0]["id_number"])
     assert ref is not None and ref.archived
-    income = service.family_income(db, family_id=ref.family_id)
+    income = lookups.family_income(db, family_id=ref.family_id)
     assert income.family_size == 2
     assert str(income.annual_total) == "25200.00"  # (2000 + 0) × 12 + 1200
     assert str(income.per_capita_monthly) == "1050.00"
@@ -181,8 +181,8 @@ def test_messy_but_valid_cells_are_normalised_not_refused(db: Session, world: Wo
     mems[1]["head_id_number"] = fams[1]["id_number"]
     job = run(db, world, workbook(fams, mems))
     assert job.status == ImportStatus.SUCCEEDED, job.errors
-    assert service.find_person(db, id_number=number) is not None
-    family = db.scalar(select(Family).where(Family.id_number_bidx == service.id_index(number)))
+    assert lookup.find_person(db, id_number=number) is not None
+    family = db.scalar(select(Family).where(Family.id_number_bidx == writes.id_index(number)))
     assert (
         family is not None and family.work_start_date is not None and family.work_start_date.isoformat() == "2001-03-01"
     )
@@ -190,7 +190,7 @@ def test_messy_but_valid_cells_are_normalised_not_refused(db: Session, world: Wo
 
 def test_every_seeded_error_is_found_and_nothing_is_written(db: Session, world: World) -> None:
     other = factories.make_family(db, org_unit_id=world.orgs["BZ-GY-01"])
-    other_id = service.family_head_id(other)
+    other_id = lookups.family_head_id(other)
     fams = [factories.family_fields() for _ in range(9)]
     valid = fams[2]["id_number"]
     bad_checksum = valid[:17] + ("0" if valid[17] == "X" else str((int(valid[17]) + 1) % 10))
@@ -244,7 +244,7 @@ def test_good_rows_only_writes_the_clean_rows(db: Session, world: World) -> None
     assert job.status == ImportStatus.PARTIAL
     assert (job.created, job.skipped, job.error_count) == (2, 1, 1)
     assert counts(db)[0] == before[0] + 2
-    assert service.find_person(db, id_number=fams[1]["id_number"]) is None
+    assert lookup.find_person(db, id_number=fams[1]["id_number"]) is None
 
 
 def test_a_second_file_updates_and_keeps_history_masked(db: Session, world: World) -> None:
@@ -255,9 +255,9 @@ def test_a_second_file_updates_and_keeps_history_masked(db: Session, world: Worl
     fams[0]["housing_type"] = "无固定住所"
     job = run(db, world, workbook(fams, mems))
     assert (job.updated, job.created) == (1, 0)
-    family = db.scalar(select(Family).where(Family.id_number_bidx == service.id_index(fams[0]["id_number"])))
+    family = db.scalar(select(Family).where(Family.id_number_bidx == writes.id_index(fams[0]["id_number"])))
     assert family is not None
-    rows, _ = service.history(db, entity_type="family", entity_id=family.id, limit=10, offset=0)
+    rows, _ = graduates.history(db, entity_type="family", entity_id=family.id, limit=10, offset=0)
     change = rows[0]
     assert change.action == "update" and change.source == f"import:{job.id}"
     assert change.changes["phone"][1] == "170****9999"
@@ -274,7 +274,7 @@ def test_csv_in_utf8_bom_and_gbk(db: Session, world: World, encoding: str) -> No
     job = run(db, world, content, filename="families.csv")
     assert job.status == ImportStatus.SUCCEEDED, job.errors
     assert job.created == 2
-    family = db.scalar(select(Family).where(Family.id_number_bidx == service.id_index(fams[0]["id_number"])))
+    family = db.scalar(select(Family).where(Family.id_number_bidx == writes.id_index(fams[0]["id_number"])))
     assert family is not None and family.name == fams[0]["name"]
 
 

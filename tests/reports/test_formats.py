@@ -12,6 +12,7 @@ from openpyxl import load_workbook
 
 from services.reports import render
 from tests.conftest import World
+from tests.reports import workbook
 from tests.reports.generator import AS_OF, YEAR, Expected
 
 PARAMS = {"as_of": AS_OF.isoformat(), "year": YEAR}
@@ -64,7 +65,7 @@ def _agree(client: TestClient, world: World, report: str) -> None:
     assert csv_resp.headers["content-type"].startswith("text/csv")
     assert "filename*=UTF-8''" in csv_resp.headers["content-disposition"]
     blocks = csv_blocks(csv_resp.content)
-    xlsx = render.read_xlsx_values(fetch(client, world, report, "xlsx").content)
+    xlsx = workbook.read_xlsx_values(fetch(client, world, report, "xlsx").content)
     assert list(xlsx) == list(grid)
     for i, table in enumerate(body["tables"]):
         code = table["code"]

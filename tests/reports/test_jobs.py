@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 from services.reports import render, service
 from services.reports.models import JobStatus
 from tests.conftest import World
+from tests.reports import workbook
 from tests.reports.generator import AS_OF, Expected
 
 
@@ -29,7 +30,7 @@ def test_a_report_job_builds_the_file_a_clerk_downloads(
     file = client.get(job["download_url"], headers=world.headers("county_a"))
     assert file.status_code == 200
     assert file.headers["content-type"] == render.XLSX_MEDIA_TYPE
-    sheets = render.read_xlsx_values(file.content)
+    sheets = workbook.read_xlsx_values(file.content)
     live = client.get(
         "/api/v1/reports/annex9", params={"as_of": AS_OF.isoformat()}, headers=world.headers("county_a")
     ).json()

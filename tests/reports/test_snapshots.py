@@ -17,6 +17,7 @@ from services.reports import service
 from services.reports.models import ReportSnapshot
 from services.tracking.models import StatusChange
 from tests.conftest import World
+from tests.reports import workbook
 from tests.reports.generator import AS_OF, BEFORE, Expected, Generator
 
 
@@ -149,7 +150,6 @@ def test_diff_changes_add_up(before: list[int], deltas: list[int]) -> None:
 def test_a_snapshot_downloads_as_the_form_it_froze(
     client: TestClient, world: World, db: Session, generated: Expected
 ) -> None:
-    from services.reports import render
 
     made = snapshot(client, world)
     frozen = client.get(f"/api/v1/reports/snapshots/{made['id']}", headers=world.headers("city")).json()
@@ -163,7 +163,7 @@ def test_a_snapshot_downloads_as_the_form_it_froze(
         headers=world.headers("city"),
     )
     assert resp.status_code == 200
-    sheets = render.read_xlsx_values(resp.content)
+    sheets = workbook.read_xlsx_values(resp.content)
     table = frozen["content"]["annex9"]["tables"][0]
     keys = [c["key"] for c in table["columns"]]
     total_row = sheets["annex9"][-1]

@@ -1,0 +1,339 @@
+"""Every query on a scoped table goes through ``scoped(...)``: a check run by ``make lint``.
+
+A query is a call of ``select``, ``update`` or ``delete`` (or ``.select_from``) naming a scoped model — the model
+itself or one of its columns. It passes when the call sits inside a ``scoped(...)`` call, when the statement it is
+assigned to is later passed to ``scoped(...)`` in the same function, or when its function is on one of the two
+lists below, each entry with its reason, or when the statement keys the rows by an attribute of a record the
+function already holds (``AidAward.id == award.id``, ``AidPayment.batch_id == batch.id``): a re-read or lock
+of rows below a record that came through a scoped look-up.
+
+Run as ``python -m infra.lint_scope [paths...]``: exit status 1 and one line per query when any is left unscoped,
+or (over the whole tree) when an allow-list entry no longer excuses any query.
+"""
+
+from __future__ import annotations
+
+import ast
+import sys
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+# Models whose rows belong to an org unit (and, for the graduate tables, to a graduate reached by handoffs).
+SCOPED_MODELS = frozenset(
+    {
+        "Family",
+        "FamilyMember",
+        "Consent",
+        "EconomicCheck",
+        "Graduate",
+        "Application",
+        "Position",
+        "Handoff",
+        "Assignment",
+        "AidApplication",
+        "AidAward",
+        "AidBudget",
+        "AidNotice",
+        "AidPayment",
+        "AidWorkStudy",
+    }
+)
+QUERY_FUNCTIONS = frozenset({"select", "update", "delete"})
+SCOPE_FUNCTIONS = frozenset({"scoped"})
+
+# Modules that are neither routers nor services: tables, request/response shapes, operator commands run by an
+# administrator over the whole city, benchmarks, the demo world's seeding, and the scope module itself.
+SKIPPED_FILES = frozenset({"models.py", "schemas.py", "commands.py", "bench.py"})
+SKIPPED_DIRS = frozenset({"services/demo"})
+SKIPPED_MODULES = frozenset({"services.security.scope"})
+
+# Queries that must see the whole city, or that read below a record the caller already holds through a scoped
+# look-up but are keyed by a plain id argument.
+CITY_WIDE: frozenset[tuple[str, str]] = frozenset(
+    {
+        # an ID number and an account are registered once in the city: duplicates are looked for everywhere
+        ("services.registry.graduates", "_graduate_with_id"),
+        ("services.registry.graduates", "_graduate_of_user"),
+        ("services.registry.families", "check_person_free"),
+        ("services.registry.graduates", "_family_by_head"),
+        ("services.aid.service", "set_budget"),  # one budget per county, year and fund source
+        # rows under a family the caller already holds through access.get_family
+        ("services.registry.access", "members_of"),
+        ("services.registry.graduates", "_member_by_bidx"),
+        ("services.registry.checks", "consents_of"),
+        ("services.registry.checks", "consent_in_force"),
+        ("services.registry.checks", "checks_of"),
+        # server-side reads by id for other domains, which checked the record they start from
+        ("services.registry.lookups", "is_archived"),
+        ("services.registry.lookups", "graduate_place"),
+        ("services.registry.lookups", "graduate_for_user"),
+        ("services.registry.lookups", "graduate_profiles"),
+        # rows under a member the caller already holds
+        ("services.registry.families", "_unlink_graduates"),
+        # the spreadsheet import matches rows against the whole registry by blind index, inside a job whose
+        # org unit was checked when it was created
+        ("services.registry.importer", "Importer._check_families"),
+        ("services.registry.importer", "Importer._check_members"),
+        ("services.registry.importer", "Importer._check_graduates"),
+        ("services.registry.importer", "Importer._members_of"),
+        ("services.registry.importer", "Importer._write_families"),
+        ("services.registry.importer", "Importer._write_members_of_archived"),
+        ("services.registry.importer", "Importer._write_graduates"),
+        # the daily job takes down every notice whose period has ended
+        ("services.aid.service", "take_down_expired"),
+        # reports filter every measure by the report's own units through Ctx.org_filter
+        ("services.reports.measures", "programs"),  # the list of program codes, no figures
+    }
+)
+
+# Functions not yet converted to ``scoped(...)``: each pair goes when its function is converted.
+NOT_YET_CONVERTED: frozenset[tuple[str, str]] = frozenset(
+    {
+        # aid: the application look-ups decide with _visible (own application, county, counselor)
+        ("services.aid.service", "get_application"),
+        ("services.aid.service", "list_applications"),
+        ("services.aid.service", "award_of"),
+        ("services.aid.service", "budget_totals"),
+        ("services.aid.service", "publish_notice"),
+        ("services.aid.service", "notice_lines"),
+        ("services.aid.service", "payment_blockers"),
+        ("services.aid.service", "_create_payment"),
+        ("services.aid.service", "create_batch"),
+        # reports: Ctx.org_filter over the report's units
+        ("services.reports.measures", "positions_published"),
+        ("services.reports.measures", "aid_demand"),
+        ("services.reports.measures", "_award_query"),
+        ("services.reports.measures", "aid_paid_persons"),
+        ("services.reports.measures", "aid_work_study"),
+        ("services.reports.measures", "aid_budget"),
+        # catalog
+        ("services.catalog.service", "close_expired_positions"),
+        ("services.catalog.service", "create_rule_set"),
+        ("services.catalog.service", "fair_positions"),
+        ("services.catalog.service", "list_positions"),
+        ("services.catalog.service", "position_summaries"),
+        ("services.catalog.service", "record_signing"),
+        ("services.catalog.service", "release_signing"),
+        # matches
+        ("services.matches.holder", "count_showable"),
+        ("services.matches.holder", "fingerprints"),
+        ("services.matches.service", "graduate_id_chunks"),
+        ("services.matches.service", "position_candidates"),
+        ("services.matches.service", "prune_unshowable"),
+        ("services.matches.service", "recommended_outcomes"),
+        ("services.matches.service", "stale_graduate_ids"),
+        # tracking: GraduateScope / visible_*_clause, to be replaced by services.security.scope
+        ("services.tracking.service", "_existing"),
+        ("services.tracking.service", "_graduates_in"),
+        ("services.tracking.service", "_handed_in_ids"),
+        ("services.tracking.service", "_open_handoff"),
+        ("services.tracking.service", "_responsible"),
+        ("services.tracking.service", "create_follow_up_reminders"),
+        ("services.tracking.service", "current_status"),
+        ("services.tracking.service", "derived_status"),
+        ("services.tracking.service", "expire_past_deadline"),
+        ("services.tracking.service", "fresh_matches"),
+        ("services.tracking.service", "get_application"),
+        ("services.tracking.service", "get_handoff"),
+        ("services.tracking.service", "list_applications"),
+        ("services.tracking.service", "list_handoffs"),
+        ("services.tracking.service", "overdue_contacts"),
+        ("services.tracking.service", "position_applicants"),
+        ("services.tracking.service", "refresh_statuses"),
+        ("services.tracking.service", "status_as_of"),
+        ("services.tracking.service", "visible_graduate_scope"),
+        ("services.tracking.service", "workbench"),
+    }
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    path: Path
+    line: int
+    function: str
+    model: str
+
+    def __str__(self) -> str:
+        rel = self.path.relative_to(ROOT) if self.path.is_relative_to(ROOT) else self.path
+        return f"{rel}:{self.line}: query on {self.model} in {self.function} does not go through scoped(...)"
+
+
+def _call_name(node: ast.expr) -> str | None:
+    if isinstance(node, ast.Name):
+        return node.id
+    if isinstance(node, ast.Attribute):
+        return node.attr
+    return None
+
+
+def _model_of(node: ast.expr) -> str | None:
+    """The scoped model an argument names: ``Graduate`` or ``Graduate.id``."""
+    if isinstance(node, ast.Name) and node.id in SCOPED_MODELS:
+        return node.id
+    if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id in SCOPED_MODELS:
+        return node.value.id
+    return None
+
+
+def _query_model(call: ast.Call) -> str | None:
+    name = _call_name(call.func)
+    plain_query = name in QUERY_FUNCTIONS and isinstance(call.func, ast.Name)
+    if not plain_query and not (name == "select_from" and isinstance(call.func, ast.Attribute)):
+        return None
+    for arg in call.args:
+        model = _model_of(arg)
+        if model is not None:
+            return model
+    return None
+
+
+def _functions(tree: ast.Module) -> Iterator[tuple[str, ast.FunctionDef | ast.AsyncFunctionDef]]:
+    for node in tree.body:
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+            yield node.name, node
+        elif isinstance(node, ast.ClassDef):
+            for item in node.body:
+                if isinstance(item, ast.FunctionDef | ast.AsyncFunctionDef):
+                    yield f"{node.name}.{item.name}", item
+
+
+def _parents(root: ast.AST) -> dict[ast.AST, ast.AST]:
+    return {child: parent for parent in ast.walk(root) for child in ast.iter_child_nodes(parent)}
+
+
+def _inside_scope_call(node: ast.AST, parents: dict[ast.AST, ast.AST]) -> bool:
+    current = parents.get(node)
+    while current is not None:
+        if isinstance(current, ast.Call) and _call_name(current.func) in SCOPE_FUNCTIONS:
+            return True
+        if isinstance(current, ast.stmt):
+            return False
+        current = parents.get(current)
+    return False
+
+
+def _scoped_names(function: ast.AST) -> set[str]:
+    """Names passed as the statement to ``scoped(...)`` within ``function``."""
+    out: set[str] = set()
+    for node in ast.walk(function):
+        if isinstance(node, ast.Call) and _call_name(node.func) in SCOPE_FUNCTIONS and node.args:
+            first = node.args[0]
+            if isinstance(first, ast.Name):
+                out.add(first.id)
+    return out
+
+
+def _assigned_name(node: ast.AST, parents: dict[ast.AST, ast.AST]) -> str | None:
+    current = parents.get(node)
+    while current is not None and not isinstance(current, ast.stmt):
+        current = parents.get(current)
+    if isinstance(current, ast.Assign) and len(current.targets) == 1 and isinstance(current.targets[0], ast.Name):
+        return current.targets[0].id
+    if isinstance(current, ast.AnnAssign) and isinstance(current.target, ast.Name):
+        return current.target.id
+    return None
+
+
+def _is_key(name: str) -> bool:
+    return name == "id" or name.endswith("_id")
+
+
+def _keyed_by_held_record(node: ast.AST, parents: dict[ast.AST, ast.AST]) -> bool:
+    """The enclosing statement compares a scoped model's column with an attribute of a local object."""
+    statement = parents.get(node)
+    while statement is not None and not isinstance(statement, ast.stmt):
+        statement = parents.get(statement)
+    if statement is None:
+        return False
+    for compare in ast.walk(statement):
+        if not isinstance(compare, ast.Compare) or len(compare.ops) != 1 or not isinstance(compare.ops[0], ast.Eq):
+            continue
+        left, right = compare.left, compare.comparators[0]
+        for column, held in ((left, right), (right, left)):
+            if (
+                _model_of(column) is not None
+                and isinstance(column, ast.Attribute)
+                and _is_key(column.attr)
+                and isinstance(held, ast.Attribute)
+                and _is_key(held.attr)
+                and isinstance(held.value, ast.Name)
+                and held.value.id[:1].islower()  # a local record, not another model joined in
+            ):
+                return True
+    return False
+
+
+def module_name(path: Path) -> str:
+    rel = path.resolve().relative_to(ROOT) if path.resolve().is_relative_to(ROOT) else Path(path.name)
+    return ".".join(rel.with_suffix("").parts)
+
+
+def check_source(
+    source: str,
+    *,
+    path: Path,
+    module: str,
+    allowed: frozenset[tuple[str, str]] = CITY_WIDE | NOT_YET_CONVERTED,
+    used: set[tuple[str, str]] | None = None,
+) -> list[Finding]:
+    """The unscoped queries of one module; ``used`` collects the allow-list entries that excused a query."""
+    tree = ast.parse(source, filename=str(path))
+    findings: list[Finding] = []
+    for qualname, function in _functions(tree):
+        if (module, qualname) in allowed:
+            if used is not None and any(
+                isinstance(n, ast.Call) and _query_model(n) is not None for n in ast.walk(function)
+            ):
+                used.add((module, qualname))
+            continue
+        parents = _parents(function)
+        scoped_names = _scoped_names(function)
+        for node in ast.walk(function):
+            if not isinstance(node, ast.Call):
+                continue
+            model = _query_model(node)
+            if model is None or _inside_scope_call(node, parents):
+                continue
+            if _assigned_name(node, parents) in scoped_names or _keyed_by_held_record(node, parents):
+                continue
+            findings.append(Finding(path, node.lineno, qualname, model))
+    return findings
+
+
+def checked_files(paths: Iterable[Path]) -> Iterator[Path]:
+    for base in paths:
+        for path in sorted(base.rglob("*.py")) if base.is_dir() else [base]:
+            rel = path.resolve().relative_to(ROOT).as_posix() if path.resolve().is_relative_to(ROOT) else path.name
+            if path.name in SKIPPED_FILES or any(rel.startswith(d + "/") for d in SKIPPED_DIRS):
+                continue
+            if module_name(path) in SKIPPED_MODULES:
+                continue
+            yield path
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = sys.argv[1:] if argv is None else argv
+    paths = [Path(a) for a in args] or [ROOT / "services"]
+    used: set[tuple[str, str]] = set()
+    findings = [
+        finding
+        for path in checked_files(paths)
+        for finding in check_source(path.read_text("utf-8"), path=path, module=module_name(path), used=used)
+    ]
+    for finding in findings:
+        print(finding)
+    stale = sorted((CITY_WIDE | NOT_YET_CONVERTED) - used) if not args else []
+    for module, function in stale:
+        print(f"allow-list entry {module}.{function} excuses no query: remove it")
+    if findings or stale:
+        print(f"{len(findings)} queries on scoped tables do not go through scoped(...)", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

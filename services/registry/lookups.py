@@ -1,0 +1,185 @@
+"""What other domains read from the registry: archive status, family income, graduate places and profiles."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from services.errors import NotFound, ValidationFailed
+from services.orgs import service as orgs
+from services.refdata.enums import vocabularies
+from services.registry.families import Income
+from services.registry.models import (
+    Family,
+    FamilyStatus,
+    Graduate,
+)
+from services.registry.writes import Actor, add_history, decrypt_money, set_plain
+from services.security import pii
+
+
+def is_archived(session: Session, *, family_id: int, on: date | None = None) -> bool:
+    """True when the family is an archived hardship family (建档在册): today, or on the day ``on``."""
+    row = session.execute(
+        select(Family.status, Family.closed_on, Family.created_at).where(Family.id == family_id)
+    ).first()
+    if row is None:
+        return False
+    if on is None:
+        return bool(row.status == FamilyStatus.ACTIVE)
+    if row.created_at.date() > on:
+        return False
+    return not (row.status == FamilyStatus.CLOSED and (row.closed_on is None or row.closed_on <= on))
+
+
+def family_income(session: Session, *, family_id: int) -> Income:
+    """The derived family figures in plaintext, for server-side rules (aid eligibility); never for display."""
+    family = session.get(Family, family_id)
+    if family is None:
+        raise NotFound(f"编号为 {family_id} 的档案不存在")
+    return Income(
+        family_size=family.family_size,
+        annual_total=decrypt_money(family.annual_income_enc),
+        per_capita_monthly=decrypt_money(family.per_capita_income_enc),
+        zero_employment=family.zero_employment,
+    )
+
+
+def family_head_id(family: Family) -> str:
+    """The head's ID number in plaintext, for server-side use (filling a form the family signed, say)."""
+    return pii.decrypt(family.id_number_enc)
+
+
+@dataclass(frozen=True, slots=True)
+class GraduatePlace:
+    org_unit_id: int
+    county_org_unit_id: int
+    county_name: str
+    division_code: str
+
+
+def graduate_place(session: Session, *, graduate_id: int) -> GraduatePlace:
+    """The org unit of a graduate, its county (or park / 市直) unit and that unit's division code."""
+    org_unit_id = session.scalar(select(Graduate.org_unit_id).where(Graduate.id == graduate_id))
+    if org_unit_id is None:
+        raise NotFound(f"编号为 {graduate_id} 的学生/毕业生不存在")
+    county = orgs.county_of(session, org_unit_id=org_unit_id)
+    return GraduatePlace(org_unit_id, county.id, county.name, county.division_code)
+
+
+def graduate_for_user(session: Session, *, user_id: int) -> Graduate | None:
+    return session.scalar(select(Graduate).where(Graduate.user_id == user_id))
+
+
+@dataclass(frozen=True, slots=True)
+class GraduateProfile:
+    """A graduate as matching and employers may see them: no ethnicity, sex, political status, health or
+    disability, marital status, household type, ID number, phone, family or income."""
+
+    id: int
+    org_unit_id: int
+    stage: str
+    education: str
+    cohort: int | None
+    school_name: str
+    major_raw: str | None
+    major_code: str | None
+    major_name: str | None
+    birth_date: date
+    intentions: tuple[str, ...]
+    preferred_places: tuple[str, ...]
+    home_division_code: str | None
+    expected_pay_min: Decimal | None
+    expected_pay_max: Decimal | None
+    skills: tuple[str, ...]
+    employment_status: str
+    hardship_family: bool
+    enterprise_visible: bool
+    updated_at: datetime
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def _profile(g: Graduate, archived_families: set[int]) -> GraduateProfile:
+    return GraduateProfile(
+        id=g.id,
+        org_unit_id=g.org_unit_id,
+        stage=g.stage,
+        education=g.education,
+        cohort=g.cohort,
+        school_name=g.school_name,
+        major_raw=g.major_raw,
+        major_code=g.major_code,
+        major_name=g.major_name,
+        birth_date=g.birth_date,
+        intentions=tuple(g.intentions or ()),
+        preferred_places=tuple(g.preferred_places or ()),
+        home_division_code=g.home_division_code,
+        expected_pay_min=g.expected_pay_min,
+        expected_pay_max=g.expected_pay_max,
+        skills=tuple(g.skills or ()),
+        employment_status=g.employment_status,
+        hardship_family=g.family_id is not None and g.family_id in archived_families,
+        enterprise_visible=g.enterprise_visible,
+        updated_at=g.updated_at,
+    )
+
+
+def graduate_profiles(
+    session: Session,
+    *,
+    scope: frozenset[int] | None,
+    ids: Sequence[int] | None = None,
+    enterprise_visible_only: bool = False,
+    after_id: int = 0,
+    limit: int = 1000,
+) -> list[GraduateProfile]:
+    """Plain records for matching (keyset pages by id): ``scope`` None = all; protected attributes left out."""
+    stmt = select(Graduate).where(Graduate.id > after_id).order_by(Graduate.id).limit(limit)
+    if scope is not None:
+        stmt = stmt.where(Graduate.org_unit_id.in_(scope))
+    if ids is not None:
+        stmt = stmt.where(Graduate.id.in_(list(ids)))
+    if enterprise_visible_only:
+        stmt = stmt.where(Graduate.enterprise_visible.is_(True))
+    rows = list(session.scalars(stmt))
+    family_ids = {g.family_id for g in rows if g.family_id is not None}
+    archived: set[int] = set()
+    if family_ids:
+        archived = set(
+            session.scalars(select(Family.id).where(Family.id.in_(family_ids), Family.status == FamilyStatus.ACTIVE))
+        )
+    return [_profile(g, archived) for g in rows]
+
+
+def set_employment_status(
+    session: Session, *, graduate_id: int, status: str, actor: Actor, source: str = "tracking"
+) -> Graduate:
+    """Set a graduate's employment status (from the pipeline, say) with its history row."""
+    graduate = session.get(Graduate, graduate_id)
+    if graduate is None:
+        raise NotFound(f"编号为 {graduate_id} 的学生/毕业生不存在")
+    voc = vocabularies(session)["employment_status"]
+    code = voc.resolve(status)
+    if code is None:
+        raise ValidationFailed(f"“{status}”不是就业状态的可选项", field="employment_status")
+    changes: dict[str, Any] = {}
+    set_plain(graduate, "employment_status", code, changes)
+    add_history(
+        session,
+        entity_type="graduate",
+        entity_id=graduate.id,
+        family_id=graduate.family_id,
+        org_unit_id=graduate.org_unit_id,
+        action="update",
+        changes=changes,
+        actor=actor,
+        source=source,
+    )
+    session.flush()
+    return graduate

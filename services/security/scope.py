@@ -1,0 +1,154 @@
+"""Who may see and act on what: the role sets and the one query filter every scoped table goes through.
+
+A principal sees the records of the org units in ``principal.scope`` (``None`` = the whole city). Graduates add
+two things on top of the org unit: a graduate sees their own record, and an accepted handoff (异地求职) moves the
+right to serve a graduate from the home union to the receiving union while the home union keeps reading it.
+
+``scoped(stmt, principal, org=..., graduate=..., session=...)`` is the filter; ``graduate_scope`` is the same
+decision in memory (``can_read`` / ``can_serve``) for code that already holds a row. The handoff table is read
+here through a column-only view of ``tracking_handoff`` so that this module imports no domain.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Final, TypeVar, cast
+
+from sqlalchemy import ColumnElement, Delete, Select, Update, column, false, or_, select, table, true
+from sqlalchemy.orm import InstrumentedAttribute, Session
+
+from services.security.models import Role
+
+if TYPE_CHECKING:
+    from services.security.principal import Principal
+
+STAFF: Final = frozenset({Role.UNION_COUNTY, Role.UNION_CITY, Role.ADMIN})
+"""Union staff: manage archives, aid and reports within their org scope."""
+UNION_SIDE: Final = STAFF | {Role.COUNSELOR}
+"""The union side of the service: staff and the employment counselors."""
+CASELOAD: Final = UNION_SIDE
+"""Roles that hold a caseload of graduates (read the registry's graduate records)."""
+
+HANDOFF_ACCEPTED: Final = "accepted"  # tracking's HandoffState.ACCEPTED
+
+Col = ColumnElement[Any] | InstrumentedAttribute[Any]
+Stmt = TypeVar("Stmt", bound="Select[*tuple[Any, ...]] | Update | Delete")
+
+_handoff = table(
+    "tracking_handoff",
+    column("graduate_id"),
+    column("org_unit_id"),
+    column("to_org_unit_id"),
+    column("state"),
+)
+_graduate = table("registry_graduate", column("id"), column("user_id"))
+
+
+@dataclass(frozen=True, slots=True)
+class GraduateScope:
+    """The graduates a principal may see: those of ``org_unit_ids`` (None = all) plus handed-in and own ones.
+
+    ``handed_in`` are graduates of other unions accepted by the principal's union (served here);
+    ``handed_out`` are graduates of the principal's own scope currently served elsewhere (read only here).
+    """
+
+    org_unit_ids: frozenset[int] | None
+    handed_in: frozenset[int] = frozenset()
+    handed_out: frozenset[int] = frozenset()
+    own_ids: frozenset[int] = frozenset()  # a graduate's own record
+
+    def can_read(self, graduate_id: int, org_unit_id: int) -> bool:
+        if self.org_unit_ids is None or graduate_id in self.handed_in or graduate_id in self.own_ids:
+            return True
+        return org_unit_id in self.org_unit_ids
+
+    def can_serve(self, graduate_id: int, org_unit_id: int) -> bool:
+        """Union-side writes: the home union while not handed out, the receiving union while accepted."""
+        if self.org_unit_ids is None or graduate_id in self.handed_in:
+            return True
+        return org_unit_id in self.org_unit_ids and graduate_id not in self.handed_out
+
+    def clause(self, graduate_id: Col, org_unit_id: Col) -> ColumnElement[bool]:
+        """A SQL condition for rows keyed by a graduate id and its home org unit."""
+        if self.org_unit_ids is None:
+            return true()
+        parts: list[ColumnElement[bool]] = []
+        if self.org_unit_ids:
+            parts.append(org_unit_id.in_(sorted(self.org_unit_ids)))
+        ids = self.handed_in | self.own_ids
+        if ids:
+            parts.append(graduate_id.in_(sorted(ids)))
+        return or_(*parts) if parts else false()
+
+
+def handoffs_of(session: Session, *, org_unit_ids: frozenset[int]) -> tuple[frozenset[int], frozenset[int]]:
+    """Graduates handed in to and handed out of the org units ``org_unit_ids`` by accepted handoffs."""
+    if not org_unit_ids:
+        return frozenset(), frozenset()
+    units = sorted(org_unit_ids)
+    accepted = select(_handoff.c.graduate_id, _handoff.c.org_unit_id, _handoff.c.to_org_unit_id).where(
+        _handoff.c.state == HANDOFF_ACCEPTED,
+        or_(_handoff.c.to_org_unit_id.in_(units), _handoff.c.org_unit_id.in_(units)),
+    )
+    handed_in: set[int] = set()
+    handed_out: set[int] = set()
+    for graduate_id, home, dest in session.execute(accepted):
+        if dest in org_unit_ids and home not in org_unit_ids:
+            handed_in.add(int(graduate_id))
+        elif home in org_unit_ids and dest not in org_unit_ids:
+            handed_out.add(int(graduate_id))
+    return frozenset(handed_in), frozenset(handed_out)
+
+
+def graduate_scope(session: Session, *, principal: Principal) -> GraduateScope:
+    """The graduates ``principal`` may see and serve (registry, tracking and matching answer alike)."""
+    if principal.role == Role.GRADUATE:
+        own = session.scalar(select(_graduate.c.id).where(_graduate.c.user_id == principal.user_id))
+        return GraduateScope(org_unit_ids=frozenset(), own_ids=frozenset({int(own)}) if own else frozenset())
+    if principal.role not in UNION_SIDE:
+        return GraduateScope(org_unit_ids=frozenset())
+    if principal.scope is None:
+        return GraduateScope(org_unit_ids=None)
+    handed_in, handed_out = handoffs_of(session, org_unit_ids=principal.scope)
+    return GraduateScope(org_unit_ids=principal.scope, handed_in=handed_in, handed_out=handed_out)
+
+
+def org_clause(principal: Principal, org: Col) -> ColumnElement[bool]:
+    """Rows whose org unit column ``org`` lies in the principal's scope."""
+    return true() if principal.scope is None else org.in_(sorted(principal.scope))
+
+
+def handoffs_clause(principal: Principal, *, home: Col, receiving: Col) -> ColumnElement[bool]:
+    """Handoff rows the principal may see: union side, either end inside the scope."""
+    if principal.role not in UNION_SIDE:
+        return false()
+    if principal.scope is None:
+        return true()
+    units = sorted(principal.scope)
+    return or_(home.in_(units), receiving.in_(units))
+
+
+def scoped(
+    stmt: Stmt,
+    principal: Principal,
+    *,
+    org: Col,
+    graduate: Col | None = None,
+    session: Session | None = None,
+    roles: frozenset[str] | None = None,
+) -> Stmt:
+    """``stmt`` narrowed to the rows ``principal`` may see.
+
+    ``org`` is the row's (home) org unit column. With ``graduate`` (the row's graduate id column) the graduate
+    rules apply too — own record and accepted handoffs — which need ``session``. With ``roles`` a principal
+    outside those roles sees nothing.
+    """
+    if roles is not None and principal.role not in roles:
+        condition: ColumnElement[bool] = false()
+    elif graduate is None:
+        condition = org_clause(principal, org)
+    elif session is None:
+        raise TypeError("scoped(..., graduate=...) needs the session to read handoffs")
+    else:
+        condition = graduate_scope(session, principal=principal).clause(graduate, org)
+    return cast("Stmt", stmt.where(condition))
