@@ -24,6 +24,7 @@ from services.security import service as security
 from services.security.models import ROLE_NAMES, Role
 from services.web.auth import get_viewer
 from services.web.pages import FormErrors, PageRoute, Viewer, attempt, form_data, redirect, render, require_role
+from services.web.validation import day
 
 router = APIRouter(prefix="/admin", route_class=PageRoute, include_in_schema=False)
 Id = Annotated[int, Path(ge=1, le=2**31 - 1)]
@@ -162,10 +163,11 @@ def audit_page(
     action: Annotated[str | None, Query(max_length=32)] = None,
     actor: Annotated[str | None, Query(max_length=50)] = None,
     target_type: Annotated[str | None, Query(max_length=64)] = None,
-    since: Annotated[date | None, Query()] = None,
-    until: Annotated[date | None, Query()] = None,
+    since_text: Annotated[str | None, Query(alias="since", max_length=10)] = None,
+    until_text: Annotated[str | None, Query(alias="until", max_length=10)] = None,
     offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
 ) -> HTMLResponse:
+    since, until = day(since_text, field="since"), day(until_text, field="until")
     actor_id: int | None = None
     unknown_actor = False
     if actor and actor.strip():

@@ -48,7 +48,7 @@ CITY_DIVISION = "341600"  # 亳州市: the places an employer or a position is o
 KANBAN = [AppState.APPLIED, AppState.INTERVIEWING, AppState.OFFERED, AppState.SIGNED, AppState.EMPLOYED]
 CLOSED_COLUMN = "closed"
 KIND_CHOICES = [PositionKind.JOB, PositionKind.INTERNSHIP]
-EMPLOYER_STATUS_NAMES = {
+EMPLOYER_STATUS_NAMES: dict[str, str] = {
     EmployerStatus.PENDING: "待工会认证",
     EmployerStatus.VERIFIED: "已认证",
     EmployerStatus.REJECTED: "未通过认证",
@@ -333,13 +333,14 @@ class Card:
 
 
 def _move_label(to: str) -> str:
-    return {
+    names: dict[str, str] = {
         AppState.INTERVIEWING: "约面试",
         AppState.OFFERED: "录用",
         AppState.SIGNED: "确认签约",
         AppState.EMPLOYED: "已到岗",
         AppState.REJECTED: "不予录用",
-    }.get(to, labels.STATE_NAMES.get(to, to))
+    }
+    return names.get(to) or str(labels.STATE_NAMES.get(to, to))
 
 
 def _board(session: Session, viewer: Viewer, position_id: int) -> dict[str, Any]:

@@ -12,16 +12,17 @@ from datetime import date
 from typing import Annotated, Any
 from urllib.parse import quote
 
-from fastapi import APIRouter, Depends, Path, Query, Request, UploadFile
+from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import FileResponse, HTMLResponse, Response
 from sqlalchemy.orm import Session
+from starlette.datastructures import UploadFile
 
 from services.catalog import service as catalog
 from services.catalog.models import OWNERSHIP_NAMES, EmployerStatus
 from services.db import SessionDep
 from services.errors import ValidationFailed
+from services.registry import families as registry
 from services.registry import importer
-from services.registry import service as registry
 from services.registry.models import ImportStatus
 from services.reports import render as report_render
 from services.reports import service as reports
@@ -33,6 +34,7 @@ from services.tracking.pipeline import AppState
 from services.web import labels
 from services.web.auth import get_viewer
 from services.web.pages import FormErrors, PageRoute, Viewer, attempt, form_data, redirect, render, require_role
+from services.web.validation import day
 
 router = APIRouter(prefix="/union", route_class=PageRoute, include_in_schema=False)
 Id = Annotated[int, Path(ge=1, le=2**31 - 1)]
@@ -44,7 +46,7 @@ REPORT_NAMES = {
     "annex8": "附件8 金秋助学活动情况统计表",
     "annex9": "附件9 阳光就业暖心行动统计表",
 }
-IMPORT_STATUS_NAMES = {
+IMPORT_STATUS_NAMES: dict[str, str] = {
     ImportStatus.QUEUED: "排队中",
     ImportStatus.RUNNING: "进行中",
     ImportStatus.SUCCEEDED: "全部无误",
@@ -52,7 +54,7 @@ IMPORT_STATUS_NAMES = {
     ImportStatus.FAILED: "有错误，未写入",
     ImportStatus.ERROR: "文件无法读取",
 }
-JOB_STATUS_NAMES = {
+JOB_STATUS_NAMES: dict[str, str] = {
     JobStatus.QUEUED: "排队中",
     JobStatus.RUNNING: "生成中",
     JobStatus.SUCCEEDED: "已生成",
@@ -96,7 +98,7 @@ def dashboard(
     today = reports.today()
     start = _months_back(today, months - 1)
     _fold, units = report_tables.county_units(session)
-    counties = [u for u in units if viewer.principal.covers(u.id) and not u.name.endswith("本级")]
+    counties = [u for u in units if viewer.principal.covers(u.id) and u.kind != "city"]
     series = []
     days: list[str] = []
     for unit in counties:
@@ -109,7 +111,12 @@ def dashboard(
         ]
         days = [p.as_of.isoformat() for p in points]
         series.append(
-            {"name": unit.name, "data": [_rate(p.rate) for p in points], "last": points[-1] if points else None}
+            {
+                "code": unit.code,
+                "name": unit.name,
+                "data": [_rate(p.rate) for p in points],
+                "last": points[-1] if points else None,
+            }
         )
     overall = [
         p
@@ -366,8 +373,9 @@ def reports_page(
     viewer: UnionViewer,
     session: SessionDep,
     report: Annotated[str, Query(pattern=r"^annex[789]$")] = "annex9",
-    as_of: Annotated[date | None, Query()] = None,
+    as_of_text: Annotated[str | None, Query(alias="as_of", max_length=10)] = None,
 ) -> HTMLResponse:
+    as_of = day(as_of_text, field="as_of")
     built = reports.build(session, principal=viewer.principal, report=report, as_of=as_of)
     snapshots, _ = reports.list_snapshots(session, principal=viewer.principal, limit=20, offset=0)
     context = {
@@ -385,8 +393,9 @@ def report_xlsx(
     report: Annotated[str, Path(pattern=r"^annex[789]$")],
     viewer: UnionViewer,
     session: SessionDep,
-    as_of: Annotated[date | None, Query()] = None,
+    as_of_text: Annotated[str | None, Query(alias="as_of", max_length=10)] = None,
 ) -> Response:
+    as_of = day(as_of_text, field="as_of")
     built = reports.build(session, principal=viewer.principal, report=report, as_of=as_of)
     reports.record_export(
         session,

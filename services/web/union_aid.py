@@ -32,7 +32,7 @@ from services.web.union import UnionViewer
 router = APIRouter(prefix="/union/aid", route_class=PageRoute, include_in_schema=False)
 Id = Annotated[int, Path(ge=1, le=2**31 - 1)]
 Year = Annotated[int | None, Query(ge=2000, le=2100)]
-APPLICATION_STATUS_NAMES = {
+APPLICATION_STATUS_NAMES: dict[str, str] = {
     ApplicationStatus.SUBMITTED: "待基层工会审核",
     ApplicationStatus.GRASSROOTS_APPROVED: "待帮扶中心审核",
     ApplicationStatus.RETURNED: "退回补正",
@@ -40,14 +40,14 @@ APPLICATION_STATUS_NAMES = {
     ApplicationStatus.APPROVED: "审核通过",
     ApplicationStatus.REVOKED: "已撤销",
 }
-AWARD_STATUS_NAMES = {
+AWARD_STATUS_NAMES: dict[str, str] = {
     AwardStatus.APPROVED: "待公示",
     AwardStatus.NOTICED: "公示中",
     AwardStatus.PAYING: "付款中",
     AwardStatus.PAID: "已到账",
     AwardStatus.REVOKED: "已撤销",
 }
-PAYMENT_STATUS_NAMES = {
+PAYMENT_STATUS_NAMES: dict[str, str] = {
     PaymentStatus.PENDING: "待编入批次",
     PaymentStatus.BATCHED: "已编入批次",
     PaymentStatus.SENT: "已送银行",
@@ -55,7 +55,7 @@ PAYMENT_STATUS_NAMES = {
     PaymentStatus.SUCCEEDED: "已到账",
     PaymentStatus.FAILED: "失败",
 }
-OBJECTION_STATUS_NAMES = {
+OBJECTION_STATUS_NAMES: dict[str, str] = {
     ObjectionStatus.OPEN: "待处理",
     ObjectionStatus.UPHELD: "异议成立（撤销资助）",
     ObjectionStatus.DISMISSED: "异议不成立",

@@ -3,12 +3,13 @@ the same Chinese reasons (the field errors of ``services.app``'s validation hand
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any, TypeVar
 
 from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel, ValidationError
 
-from services.errors import FieldError
+from services.errors import FieldError, ValidationFailed
 from services.web.pages import FormErrors
 
 M = TypeVar("M", bound=BaseModel)
@@ -27,6 +28,16 @@ def parse(model: type[M], data: dict[str, Any]) -> M | FormErrors:
     except ValidationError as exc:
         errors = field_errors(exc)
         return FormErrors.from_fields(errors, "；".join(f"{e.field}：{e.reason}" for e in errors[:5]))
+
+
+def day(text: str | None, *, field: str) -> date | None:
+    """A date typed in a form's date field ("" when left empty) as a date, or a refusal naming the field."""
+    if not text or not text.strip():
+        return None
+    try:
+        return date.fromisoformat(text.strip())
+    except ValueError as exc:
+        raise ValidationFailed("日期格式应为 YYYY-MM-DD", field=field) from exc
 
 
 def blank_to_none(form: dict[str, str], *names: str) -> dict[str, Any]:
