@@ -258,12 +258,15 @@ def demo(
 
 @app.command()
 def bench(
-    parts: Annotated[str, typer.Option(help="comma-separated: matching,import,reports")] = "matching,import,reports",
+    parts: Annotated[
+        str, typer.Option(help="comma-separated: matching,import,reports,pages")
+    ] = "matching,import,reports,pages",
     quick: Annotated[bool, typer.Option(help="small sizes, seconds instead of minutes")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="print one JSON object")] = False,
     pg_url: Annotated[str | None, typer.Option(help="PostgreSQL for pg_trgm and report timings")] = None,
 ) -> None:
-    """Benchmarks beside their baselines: matching (10k/100k), spreadsheet import (50k rows), 附件9 (100k)."""
+    """Benchmarks beside their baselines: matching (10k/100k), spreadsheet import (50k rows), 附件9 (100k), and every
+    console page beside its API call on a small demo world."""
     from benchmarks import run as bench_mod
 
     names = [p.strip() for p in parts.split(",") if p.strip()]

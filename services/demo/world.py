@@ -55,7 +55,7 @@ from services.aid import service as aid
 from services.aid.attachments import REQUIRED as AID_REQUIRED
 from services.aid.models import AidApplication, AidAward
 from services.catalog import service as catalog
-from services.catalog.models import Employer, Position, PositionKind, PositionStatus, ProgramRuleSet
+from services.catalog.models import Employer, EmployerStatus, Position, PositionKind, PositionStatus, ProgramRuleSet
 from services.catalog.schemas import (
     EmployerCreate,
     EmployerStaffCreate,
@@ -944,6 +944,8 @@ class _Builder:
         }
         if manager.role != Role.ENTERPRISE:
             common["source"] = rng.choice(("union_partner", "school_enterprise", "union_partner"))
+        elif self.session.get(Employer, employer_id).status != EmployerStatus.VERIFIED:  # type: ignore[union-attr]
+            common["publish"] = False  # an unverified enterprise keeps its positions as drafts
         if kind == PositionKind.JOB:
             common.update(title=title, pay_min=pay_min, pay_max=pay_min + Decimal(rng.choice((800, 1500, 2500))))
         elif kind == PositionKind.INTERNSHIP:
