@@ -99,28 +99,22 @@ def dashboard(
     start = _months_back(today, months - 1)
     _fold, units = report_tables.county_units(session)
     counties = [u for u in units if viewer.principal.covers(u.id) and u.kind != "city"]
+    by_county = reports.employment_rate_by_county(session, principal=viewer.principal, start=start, end=today)
+    days = sorted({p.as_of for points in by_county.values() for p in points})
     series = []
-    days: list[str] = []
     for unit in counties:
-        points = [
-            p
-            for p in reports.employment_rate_series(
-                session, principal=viewer.principal, start=start, end=today, county_id=unit.id
-            )
-            if p.source == "history"
-        ]
-        days = [p.as_of.isoformat() for p in points]
+        at = {p.as_of: p for p in by_county.get(unit.id, [])}
         series.append(
             {
                 "code": unit.code,
                 "name": unit.name,
-                "data": [_rate(p.rate) for p in points],
-                "last": points[-1] if points else None,
+                "data": [_rate(at[d].rate) if d in at else None for d in days],
+                "last": at.get(today),
             }
         )
     overall = [
         p
-        for p in reports.employment_rate_series(session, principal=viewer.principal, start=start, end=today)
+        for p in reports.employment_rate_series(session, principal=viewer.principal, start=today, end=today)
         if p.source == "history"
     ]
     funnel = []
@@ -134,7 +128,7 @@ def dashboard(
         for row in tracking.compliance(session, org_unit_ids=viewer.principal.scope, as_of=today)
     ]
     standard = tracking.active_standard(session)
-    chart = {"days": days, "series": [{"name": s["name"], "data": s["data"]} for s in series]}
+    chart = {"days": [d.isoformat() for d in days], "series": [{"name": s["name"], "data": s["data"]} for s in series]}
     context = {
         "series": series,
         "overall": overall[-1] if overall else None,
