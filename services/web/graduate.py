@@ -131,7 +131,20 @@ class ApplicationView:
     title: str
     state_name: str
     history: list[Transition]
-    next_states: list[tuple[str, str]]
+    next_steps: list[Step]
+
+
+@dataclass(frozen=True, slots=True)
+class Step:
+    """A move the graduate may make, as a button; closing moves ask for one of their reasons."""
+
+    to_state: str
+    label: str
+    reasons: list[tuple[str, str]]
+
+
+# what the graduate's button says for a move (the state's own name otherwise)
+STEP_LABELS = {"applied": "投递该岗位", "withdrawn": "放弃该岗位", "signed": "确认签约"}
 
 
 def _application_views(session: Session, viewer: Viewer) -> tuple[list[ApplicationView], int]:
@@ -147,7 +160,14 @@ def _application_views(session: Session, viewer: Viewer) -> tuple[list[Applicati
                 title=position.title,
                 state_name=labels.STATE_NAMES[app.state],
                 history=tracking.history(session, application_id=app.id),
-                next_states=[(t.value, labels.STATE_NAMES[t]) for t in targets],
+                next_steps=[
+                    Step(
+                        t.value,
+                        STEP_LABELS.get(t.value, labels.STATE_NAMES[t]),
+                        list(pipeline.CLOSING_REASONS.get(t, {}).items()),
+                    )
+                    for t in targets
+                ],
             )
         )
     return out, total
@@ -177,7 +197,8 @@ async def move(application_id: Id, request: Request, viewer: GraduateViewer, ses
     )
     if isinstance(result, FormErrors):
         items, total = _application_views(session, viewer)
-        context = {"items": items, "total": total, "errors": result, "failed_id": application_id}
+        context = {"items": items, "total": total, "state_names": labels.STATE_NAMES}
+        context.update(errors=result, failed_id=application_id)
         return render(request, "graduate/applications.html", context, viewer=viewer, status_code=result.status)
     return redirect("/graduate/applications")
 

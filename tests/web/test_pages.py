@@ -3,6 +3,7 @@ scope rules as HTML pages, refusals with the API's reasons, labels on every cont
 
 from __future__ import annotations
 
+import re
 from datetime import date, timedelta
 
 import pytest
@@ -372,3 +373,20 @@ def test_an_unexpected_error_is_an_html_page_without_details(
     resp = client.get("/counselor")
     assert resp.status_code == 500 and resp.headers["content-type"].startswith("text/html")
     assert "服务器内部错误" in resp.text and "secret" not in resp.text
+
+
+def test_graduate_withdraws_with_a_reason_and_without_one_is_told_why(
+    client: TestClient, db: Session, world: World
+) -> None:
+    make_graduate(db, world, user_id=world.users["graduate_a"])
+    position = make_position(db, world, employer=make_employer(db, world), major_classes=["5102"])
+    db.commit()
+    login(client, "t_graduate_a")
+    applied = post_form(client, "/graduate/matches", f"/graduate/matches/{position.id}/apply", {})
+    assert applied.url.path == "/graduate/applications" and "放弃该岗位" in applied.text
+    app_id = int(re.search(r'id="application-(\d+)"', applied.text)[1])  # type: ignore[index]
+    action = f"/graduate/applications/{app_id}/move"
+    bare = post_form(client, "/graduate/applications", action, {"to_state": "withdrawn"})
+    assert bare.status_code == 422 and "请选择已放弃的原因" in bare.text
+    done = post_form(client, "/graduate/applications", action, {"to_state": "withdrawn", "reason": "personal"})
+    assert done.status_code == 200 and "已放弃" in done.text and "放弃该岗位" not in done.text
