@@ -16,7 +16,7 @@ from fastapi.responses import HTMLResponse
 from services.config import get_settings
 from services.db import SessionDep
 from services.errors import Unauthorized
-from services.security import invitations, tokens
+from services.registry import invitations
 from services.security import service as security
 from services.security.dependencies import client_address
 from services.web import csrf
@@ -65,21 +65,6 @@ def get_viewer(request: Request, session: SessionDep) -> Viewer:
 
 
 ViewerDep = Annotated[Viewer, Depends(get_viewer)]
-
-
-def viewer_from_cookie(request: Request) -> Viewer | None:
-    """The viewer as far as the cookie alone tells (for the navigation of an error page); no database."""
-    from services.security.principal import Principal
-
-    token = request.cookies.get(csrf.SESSION_COOKIE)
-    if not token:
-        return None
-    try:
-        claims = tokens.decode(token)
-    except Unauthorized:
-        return None
-    principal = Principal(user_id=claims.user_id, username="", role=claims.role, org_unit_id=None, scope=frozenset())
-    return Viewer(principal=principal, display_name="")
 
 
 def _safe_next(target: str | None) -> str | None:

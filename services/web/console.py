@@ -1,10 +1,9 @@
-"""Mounting the console on the application: its page routers, the invitation API and the static assets."""
+"""Mounting the console on the application: its page routers and the static assets."""
 
 from __future__ import annotations
 
 from fastapi import APIRouter, FastAPI
 
-from services.security.invitation_router import router as invitation_api
 from services.web import admin, auth, counselor, docs, enterprise, graduate, inbox, union, union_aid
 
 # Page routers in the order they are matched; the pages of further roles are added here.
@@ -21,8 +20,7 @@ PAGE_ROUTERS: list[APIRouter] = [
 
 
 def mount(app: FastAPI) -> None:
-    """The API documentation, the static assets, the invitation API and every console page on ``app``."""
+    """The API documentation, the static assets and every console page on ``app``."""
     docs.mount(app)
-    app.include_router(invitation_api)
     for router in PAGE_ROUTERS:
         app.include_router(router)

@@ -18,7 +18,7 @@ from services.db import SessionDep
 from services.matches import service as matches
 from services.matches import stored as stored_matches
 from services.orgs import service as orgs
-from services.security import invitations
+from services.registry import invitations
 from services.security.models import Role
 from services.tracking import flows
 from services.tracking import service as tracking

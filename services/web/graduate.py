@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from services.catalog import service as catalog
 from services.db import SessionDep
 from services.matches import service as matches
-from services.registry import service as registry
+from services.registry import api as registry
 from services.registry.models import Graduate
 from services.security.models import Role
 from services.tracking import flows, pipeline

@@ -32,7 +32,8 @@ from fastapi.templating import Jinja2Templates
 from sqlalchemy.orm import Session
 
 from services.config import get_settings
-from services.errors import DomainError, FieldError, Forbidden
+from services.errors import DomainError, FieldError, Forbidden, Unauthorized
+from services.security import tokens
 from services.security.models import ROLE_NAMES, Role
 from services.security.principal import Principal
 from services.web import csrf
@@ -254,14 +255,25 @@ def login_url(request: Request, reason: str | None = None) -> str:
     return url + (f"&reason={quote(reason, safe='')}" if reason else "")
 
 
-def error_page(request: Request, *, status: int, title: str, detail: str | None) -> HTMLResponse:
-    from services.web import auth  # the session cookie's role, for the navigation
+def viewer_from_cookie(request: Request) -> Viewer | None:
+    """The viewer as far as the cookie alone tells (for the navigation of an error page); no database."""
+    token = request.cookies.get(csrf.SESSION_COOKIE)
+    if not token:
+        return None
+    try:
+        claims = tokens.decode(token)
+    except Unauthorized:
+        return None
+    principal = Principal(user_id=claims.user_id, username="", role=claims.role, org_unit_id=None, scope=frozenset())
+    return Viewer(principal=principal, display_name="")
 
+
+def error_page(request: Request, *, status: int, title: str, detail: str | None) -> HTMLResponse:
     return render(
         request,
         "error.html",
         {"status": status, "title": title, "detail": detail},
-        viewer=auth.viewer_from_cookie(request),
+        viewer=viewer_from_cookie(request),
         status_code=status,
     )
 

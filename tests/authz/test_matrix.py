@@ -21,6 +21,7 @@ PUBLIC = {
     ("POST", "/api/v1/auth/token"),
     ("GET", "/metrics"),
     ("POST", "/api/v1/employers/signup"),  # an enterprise signs up before it has an account
+    ("POST", "/api/v1/invitations/activate"),  # the one-time code is the credential
 }
 
 for mod in pkgutil.iter_modules(authz_pkg.__path__):

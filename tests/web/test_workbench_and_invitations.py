@@ -10,7 +10,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import update
 from sqlalchemy.orm import Session
 
-from services.security.invitations import Invitation
+from services.registry.invitations import Invitation
 from tests.conftest import World
 from tests.matches.factories import make_employer, make_graduate, make_position
 from tests.web.console import login

@@ -21,7 +21,8 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 from services.config import get_settings
 from services.db import Base, utcnow
 from services.errors import Conflict, NotFound, ValidationFailed
-from services.registry import service as registry
+from services.registry import access as registry_access
+from services.registry import graduates as registry_graduates
 from services.security import audit, tokens
 from services.security import service as accounts
 from services.security.models import Role, User
@@ -79,7 +80,7 @@ def _hash(code: str) -> str:
 
 def create(session: Session, *, principal: Principal, graduate_id: int) -> IssuedInvitation:
     """A new invitation for a graduate in the principal's caseload (404 outside it; 409 when already activated)."""
-    graduate = registry.get_graduate(session, principal=principal, graduate_id=graduate_id)
+    graduate = registry_access.get_graduate(session, principal=principal, graduate_id=graduate_id)
     if graduate.user_id is not None:
         raise Conflict("该毕业生已开通账号，无需再发送激活邀请", field="graduate_id")
     now = utcnow()
@@ -138,7 +139,7 @@ def _on_behalf(row: Invitation, address: str | None) -> Principal:
 
 def _archive(session: Session, row: Invitation, linker: Principal) -> Graduate:
     try:
-        return registry.get_graduate(session, principal=linker, graduate_id=row.graduate_id)
+        return registry_access.get_graduate(session, principal=linker, graduate_id=row.graduate_id)
     except NotFound as exc:
         raise NotFound("激活码对应的档案已变更，请向就业指导员索取新的邀请", field="code") from exc
 
@@ -164,7 +165,7 @@ def redeem(session: Session, *, code: str, username: str, password: str, address
         display_name=graduate.name,
         org_unit_id=graduate.org_unit_id,
     )
-    registry.link_account(session, principal=linker, graduate=graduate, user_id=user.id)
+    registry_graduates.link_account(session, principal=linker, graduate=graduate, user_id=user.id)
     row.used_at = utcnow()
     row.user_id = user.id
     session.flush()

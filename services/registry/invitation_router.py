@@ -11,7 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from services.config import get_settings
 from services.db import SessionDep
 from services.errors import Conflict, Forbidden, NotFound, ValidationFailed, responses
-from services.security import invitations
+from services.registry import invitations
 from services.security.dependencies import client_address, require_roles
 from services.security.principal import Principal
 from services.security.schemas import Token
