@@ -50,7 +50,7 @@ def _setup(folder: Path, size: float) -> None:
     get_settings.cache_clear()
     cli.migrate()
     cli.orgs_load(None)
-    cli.refdata_commands.load()
+    cli.refdata_load(None)
     with session_scope() as session:
         world.build_world(session, size=size, seed=2023)
     cli.ensure_demo_users()
@@ -128,7 +128,7 @@ def run_page_bench(*, size: float = 0.1, repeats: int = 20) -> dict[str, Any]:
     from fastapi.testclient import TestClient
 
     from services.app import create_app
-    from services.cli import DEMO_PASSWORD
+    from services.demo.logins import DEMO_PASSWORD
 
     ids = _ids()
     rows: list[dict[str, Any]] = []

@@ -27,6 +27,7 @@ from services.catalog.access import (
 )
 from services.catalog.models import (
     Employer,
+    EmployerStatus,
     Position,
     PositionKind,
     PositionSource,

@@ -166,7 +166,9 @@ class PositionRow:
 def _own_positions(session: Session, viewer: Viewer) -> list[Position]:
     if catalog.employer_id_for_user(session, user_id=viewer.principal.user_id) is None:
         return []
-    rows, _ = catalog.list_positions(session, principal=viewer.principal, managed_only=True, limit=200, offset=0)
+    rows, _total, _estimated = catalog.list_positions(
+        session, principal=viewer.principal, managed_only=True, limit=200, offset=0
+    )
     return rows
 
 

@@ -162,6 +162,7 @@ async def publish(request: Request, viewer: UnionViewer, session: SessionDep) ->
             award_ids=award_ids,
             supervision_phone=form.get("supervision_phone", ""),
             starts_on=date.fromisoformat(starts) if starts else workdays.today(),
+            today=workdays.today(),
         ),
     )
     if isinstance(result, FormErrors):
