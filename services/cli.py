@@ -323,14 +323,15 @@ def demo(
 @app.command()
 def bench(
     parts: Annotated[
-        str, typer.Option(help="comma-separated: matching,import,reports,api (api: the service under load)")
-    ] = "matching,import,reports",
+        str, typer.Option(help="comma-separated: matching,import,reports,pages,api (api: the service under load)")
+    ] = "matching,import,reports,pages",
     quick: Annotated[bool, typer.Option(help="small sizes, seconds instead of minutes")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="print one JSON object")] = False,
     pg_url: Annotated[str | None, typer.Option(help="PostgreSQL for pg_trgm and report timings")] = None,
 ) -> None:
-    """Benchmarks beside their baselines: matching (10k/100k), spreadsheet import (50k rows), 附件9 (100k); api:
-    the service on PostgreSQL with 2 workers on the demo world, driven open-loop (p50/p95/p99, errors, recovery)."""
+    """Benchmarks beside their baselines: matching (10k/100k), spreadsheet import (50k rows), 附件9 (100k); pages:
+    every console page beside its API call on a small demo world; api: the service on PostgreSQL with 2 workers on
+    the demo world, driven open-loop (p50/p95/p99, errors, recovery)."""
     from benchmarks import run as bench_mod
 
     names = [p.strip() for p in parts.split(",") if p.strip()]

@@ -12,9 +12,10 @@ transaction of its own that commits.
 from __future__ import annotations
 
 import logging
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import event, insert, inspect
+from sqlalchemy import ColumnElement, event, insert, inspect, select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, SessionTransaction
 
@@ -27,6 +28,33 @@ from services.security.principal import Principal
 def current_principal(session: Session) -> Principal | None:
     value = session.info.get("principal")
     return value if isinstance(value, Principal) else None
+
+
+def list_events(
+    session: Session,
+    *,
+    action: str | None = None,
+    actor_id: int | None = None,
+    target_type: str | None = None,
+    since: datetime | None = None,
+    until: datetime | None = None,
+    limit: int,
+    offset: int,
+) -> list[AuditEvent]:
+    """The audit log newest first, filtered by action, actor, target type and time (``since`` ≤ at < ``until``)."""
+    cond: list[ColumnElement[bool]] = []
+    if action:
+        cond.append(AuditEvent.action == action)
+    if actor_id is not None:
+        cond.append(AuditEvent.actor_id == actor_id)
+    if target_type:
+        cond.append(AuditEvent.target_type == target_type)
+    if since is not None:
+        cond.append(AuditEvent.at >= since)
+    if until is not None:
+        cond.append(AuditEvent.at < until)
+    stmt = select(AuditEvent).where(*cond).order_by(AuditEvent.id.desc()).limit(limit).offset(offset)
+    return list(session.scalars(stmt))
 
 
 def record(

@@ -202,6 +202,16 @@ def get_user(session: Session, *, principal: Principal, user_id: int) -> User:
     return user
 
 
+def find_user(session: Session, *, principal: Principal, username: str) -> User | None:
+    """The account of this user name within the principal's scope (staff only), or None."""
+    if not principal.is_staff:
+        raise Forbidden()
+    stmt = select(User).where(User.username == username.strip())
+    if principal.scope is not None:
+        stmt = stmt.where(User.org_unit_id.in_(principal.scope))
+    return session.scalar(stmt)
+
+
 def list_users(session: Session, *, principal: Principal, limit: int, offset: int) -> list[User]:
     if not principal.is_staff:
         raise Forbidden()
