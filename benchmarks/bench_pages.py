@@ -42,18 +42,20 @@ def _setup(folder: Path, size: float) -> None:
     os.environ["SUNSHINE_DATA_DIR"] = str(folder)
     os.environ["SUNSHINE_DATABASE_URL"] = f"sqlite:///{(folder / 'pages.db').as_posix()}"
     os.environ.pop("SUNSHINE_REDIS_URL", None)
-    from services import cli
+    from services import migrate
     from services.config import get_settings
     from services.db import session_scope
-    from services.demo import world
+    from services.demo import setup, world
+    from services.orgs import service as orgs
 
     get_settings.cache_clear()
-    cli.migrate()
-    cli.orgs_load(None)
-    cli.refdata_load(None)
+    migrate.upgrade()
+    with session_scope() as session:
+        orgs.load_tree(session, rows=orgs.read_tree())
+    setup.load_reference_data()
     with session_scope() as session:
         world.build_world(session, size=size, seed=2023)
-    cli.ensure_demo_users()
+    setup.ensure_demo_users()
 
 
 def _pages(ids: dict[str, int]) -> dict[str, list[tuple[str, str]]]:

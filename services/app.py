@@ -24,6 +24,7 @@ from services.errors import (
     FieldError,
     Problem,
     ValidationFailed,
+    field_errors,
     problem_response,
 )
 from services.logging_setup import configure
@@ -34,56 +35,8 @@ from services.web import console
 
 log = logging.getLogger(__name__)
 
+
 # pydantic error types → what a clerk reads
-_REASONS = {
-    "missing": "必填项未填写",
-    "extra_forbidden": "不允许提交该字段",
-    "string_too_short": "内容过短",
-    "string_too_long": "内容过长",
-    "string_pattern_mismatch": "格式不正确",
-    "string_type": "应为文本",
-    "int_parsing": "应为整数",
-    "int_type": "应为整数",
-    "float_parsing": "应为数字",
-    "decimal_parsing": "应为金额数字",
-    "bool_parsing": "应为是或否",
-    "date_from_datetime_parsing": "日期格式应为 YYYY-MM-DD",
-    "date_parsing": "日期格式应为 YYYY-MM-DD",
-    "datetime_parsing": "时间格式不正确",
-    "enum": "不是允许的选项",
-    "literal_error": "不是允许的选项",
-    "greater_than_equal": "数值过小",
-    "less_than_equal": "数值过大",
-    "greater_than": "数值过小",
-    "less_than": "数值过大",
-    "too_short": "条目过少",
-    "too_long": "条目过多",
-    "json_invalid": "请求体不是有效的 JSON",
-    "model_attributes_type": "应为对象",
-    "dict_type": "应为对象",
-    "list_type": "应为列表",
-    "value_error": "取值无效",
-    "decimal_max_places": "小数位过多",
-    "decimal_max_digits": "数字位数过多",
-    "url_parsing": "网址格式不正确",
-}
-
-
-def _field_errors(exc: RequestValidationError) -> list[FieldError]:
-    out = []
-    for err in exc.errors():
-        loc = [str(p) for p in err.get("loc", ()) if p not in ("body", "query", "path", "header", "form")]
-        kind = str(err.get("type", "value_error"))
-        reason = _REASONS.get(kind, "取值无效")
-        ctx = err.get("ctx") or {}
-        if kind == "value_error" and isinstance(ctx.get("error"), ValueError):
-            reason = str(ctx["error"])
-        elif "expected" in ctx:
-            reason = f"{reason}（可选：{ctx['expected']}）"
-        out.append(FieldError(field=".".join(loc) or "body", reason=reason, code=kind))
-    return out
-
-
 @asynccontextmanager
 async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
     settings = get_settings()
@@ -163,7 +116,7 @@ def create_app() -> FastAPI:
 
     @app.exception_handler(RequestValidationError)
     async def _validation(_: Request, exc: RequestValidationError) -> JSONResponse:
-        errors = _field_errors(exc)
+        errors = field_errors(exc)
         detail = "；".join(f"{e.field}：{e.reason}" for e in errors[:5])
         return problem_response(
             Problem(

@@ -16,10 +16,10 @@ from rich.table import Table
 
 from services.aid import commands as aid_commands
 from services.config import get_settings
-from services.demo.logins import DEMO_PASSWORD, DEMO_USERS
+from services.demo.logins import DEMO_PASSWORD
+from services.demo.setup import ensure_demo_users, load_reference_data
 from services.matches import commands as matches_commands
 from services.refdata import commands as refdata_commands
-from services.refdata.service import LoadResult
 from services.registry import commands as registry_commands
 from services.reports import commands as reports_commands
 from services.tracking import commands as tracking_commands
@@ -38,31 +38,6 @@ keys_app = typer.Typer(help="加密密钥", no_args_is_help=True)
 app.add_typer(keys_app, name="keys")
 app.add_typer(aid_commands.app, name="aid")
 console = Console()
-
-
-def load_reference_data(data_dir: Path | None = None) -> list[LoadResult]:
-    """Load every reference catalog (refdata) and the initial program rule sets (catalog) in one transaction and
-    print what changed (the demo calls this too)."""
-    from services.catalog import service as catalog
-    from services.db import session_scope
-    from services.refdata import service
-
-    started = time.perf_counter()
-    with session_scope() as session:
-        results = service.load_all(session, data_dir=data_dir)
-        rules_added = catalog.seed_rule_sets(session)
-        if rules_added or any(r.inserted or r.updated for r in results):
-            catalog.bump_version(session)
-        rules_total = catalog.count_rule_sets(session)
-    elapsed = time.perf_counter() - started
-    table = Table(title=f"参考目录已载入（{elapsed:.1f} 秒）")
-    for column in ("目录", "条数", "新增", "更新", "未变"):
-        table.add_column(column, justify="left" if column == "目录" else "right")
-    for r in results:
-        table.add_row(r.title, str(r.rows), str(r.inserted), str(r.updated), str(r.unchanged))
-    table.add_row("基层服务项目资格规则", str(rules_total), str(rules_added), "0", str(rules_total - rules_added))
-    console.print(table)
-    return results
 
 
 @refdata_commands.app.command("load")
@@ -223,16 +198,6 @@ def openapi(out: Annotated[Path | None, typer.Option()] = None) -> None:
         out.write_text(text, "utf-8")
     else:
         typer.echo(text)
-
-
-def ensure_demo_users() -> list[tuple[str, str, str]]:
-    """Create the printed logins (one per role) and link them to records of the world: (username, role, linked)."""
-    from services.db import session_scope
-    from services.demo import logins
-
-    with session_scope() as session:
-        made = logins.ensure_logins(session, password=DEMO_PASSWORD, specs=DEMO_USERS)
-        return [(login.username, login.role, login.linked) for login in made]
 
 
 @keys_app.command("rotate")

@@ -9,16 +9,14 @@ from typing import Any, TypeVar
 from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel, ValidationError
 
-from services.errors import FieldError, ValidationFailed
+from services.errors import FieldError, ValidationFailed, field_errors
 from services.web.pages import FormErrors
 
 M = TypeVar("M", bound=BaseModel)
 
 
-def field_errors(exc: ValidationError) -> list[FieldError]:
-    from services.app import _field_errors  # the API's reasons (imported late: the app imports the console)
-
-    return _field_errors(RequestValidationError(exc.errors()))
+def form_field_errors(exc: ValidationError) -> list[FieldError]:
+    return field_errors(RequestValidationError(exc.errors()))
 
 
 def parse(model: type[M], data: dict[str, Any]) -> M | FormErrors:
@@ -26,7 +24,7 @@ def parse(model: type[M], data: dict[str, Any]) -> M | FormErrors:
     try:
         return model.model_validate(data)
     except ValidationError as exc:
-        errors = field_errors(exc)
+        errors = form_field_errors(exc)
         return FormErrors.from_fields(errors, "；".join(f"{e.field}：{e.reason}" for e in errors[:5]))
 
 
