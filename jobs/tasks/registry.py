@@ -8,9 +8,10 @@ from jobs.base import task
 from services.config import get_settings
 from services.db import session_scope
 from services.registry import importer
+from services.registry.import_rows import Progress
 
 
-def _progress(job_id: int) -> importer.Progress | None:
+def _progress(job_id: int) -> Progress | None:
     """Publish progress from a separate short transaction (PostgreSQL); the embedded SQLite database allows one
     writer at a time, so there the job shows its counts when the run ends."""
     if get_settings().is_sqlite:

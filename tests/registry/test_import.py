@@ -16,7 +16,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from services.errors import ValidationFailed
-from services.registry import graduates, importer, lookups, sheets, writes
+from services.registry import graduates, import_rows, importer, lookups, sheets, writes
 from services.registry.models import Family, FamilyMember, Graduate, ImportJob, ImportStatus, RegistryChange
 from services.security.principal import Principal
 from tests.conftest import World
@@ -356,8 +356,8 @@ def test_big_sheets_are_cleaned_in_worker_processes_with_the_same_result(
     fams.append(dict(fams[0]))  # a duplicate row, found across batches
     content = workbook(fams, mems, grads)
     serial = run(db, world, content, dry_run=True)
-    monkeypatch.setattr(importer, "BATCH", 2)
-    if not importer.parallel_allowed():
+    monkeypatch.setattr(import_rows, "BATCH", 2)
+    if not import_rows.parallel_allowed():
         pytest.skip("a thread of an earlier test is still alive: the import would not fork here")
     parallel = run(db, world, content, dry_run=True)
     assert outcome(parallel)[1:] == outcome(serial)[1:]
@@ -367,8 +367,8 @@ def test_big_sheets_are_cleaned_in_worker_processes_with_the_same_result(
 def test_progress_is_reported_while_reading_and_writing(
     db: Session, world: World, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(importer, "PROGRESS_EVERY", 2)
-    monkeypatch.setattr(importer, "CHUNK", 2)
+    monkeypatch.setattr(import_rows, "PROGRESS_EVERY", 2)
+    monkeypatch.setattr(import_rows, "CHUNK", 2)
     fams = [factories.family_fields() for _ in range(5)]
     principal = Principal(
         user_id=world.users["county_a"],
