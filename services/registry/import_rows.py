@@ -51,6 +51,9 @@ class Report:
     created: int = 0
     updated: int = 0
     unchanged: int = 0
+    skipped_existing: int = 0  # people already registered, left as they are (the clerk chose “skip”)
+    # (sheet, field, enumeration) → wording → rows
+    wordings: dict[tuple[str, str, str], dict[str, int]] = field(default_factory=dict)
 
     def add(
         self, *, sheet: str, row: int, column: str, code: str, reason: str, value: str = "", cell: str = ""
@@ -69,6 +72,10 @@ class Report:
                     "value": value,
                 }
             )
+
+    def unmapped(self, sheet: str, key: str, enumeration: str, wording: str) -> None:
+        counts = self.wordings.setdefault((sheet, key, enumeration), {})
+        counts[wording] = counts.get(wording, 0) + 1
 
     def row_error(self, row: Row, key: str, code: str, reason: str, value: str = "") -> None:
         letter = row.letters.get(key, "")
@@ -146,7 +153,11 @@ def clean_row(kind: str, number: int, raw: dict[str, object], vocab: Vocabularie
         data, problems = graduates.clean_graduate(raw, vocab)
         head = data.get("family_head_id_number")
     if problems:
-        return Cleaned(number, data, problems.items)
+        rid = data.get("id_number")  # a valid ID still takes part in the duplicate check
+        if rid is None:
+            return Cleaned(number, {}, problems.items)
+        masked = pii.mask(pii.PiiKind.ID_NUMBER, rid.number)
+        return Cleaned(number, {"id_number_masked": masked}, problems.items, writes.id_index(rid.number))
     sealed = {
         key: pii.seal(pii_kind, text)
         for key, pii_kind in SENSITIVE[kind].items()
@@ -175,6 +186,7 @@ class RunState:
     rows: dict[str, list[Row]]
     written: int
     now: datetime
+    at: tuple[str, int] | None
 
     def _tick(self) -> None:
         if self.progress is not None:

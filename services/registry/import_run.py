@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from services.db import utcnow
 from services.refdata.enums import Vocabularies, vocabularies
-from services.registry import import_rows, sheets, writes
+from services.registry import import_rows, mappings, sheets, wording, writes
 from services.registry.import_match import RegistryChecks
 from services.registry.import_rows import Cleaned, Progress, Report, Row, clean_rows
 from services.registry.import_write import RegistryWrites
@@ -22,14 +22,22 @@ from services.security.principal import Principal
 
 class Importer(RegistryChecks, RegistryWrites):
     def __init__(
-        self, session: Session, *, job: ImportJob, principal: Principal, report: Report, progress: Progress | None
+        self,
+        session: Session,
+        *,
+        job: ImportJob,
+        content: bytes,
+        principal: Principal,
+        report: Report,
+        progress: Progress | None,
     ) -> None:
         self.session = session
         self.job = job
         self.principal = principal
         self.report = report
         self.progress = progress
-        self.vocab: Vocabularies = vocabularies(session)
+        self.content = content
+        self.vocab: Vocabularies = wording.worded(vocabularies(session), mappings.confirmed(session, job.org_unit_id))
         self.employed = self.vocab["work_status"].codes_with("employed")
         self.actor = writes.Actor(job.created_by_id, principal.role if job.created_by_id else None)
         self.source = f"import:{job.id}"
@@ -40,17 +48,20 @@ class Importer(RegistryChecks, RegistryWrites):
         self._created = []
         self._pool: ProcessPoolExecutor | None = None
         self._batches = 0
+        self._enums: dict[str, str] = {}
         self.now = utcnow()
+        self.at: tuple[str, int] | None = None  # the sheet and row being handled, named when a run breaks
 
     # -------------------------------------------------------------------------------------- phase 1: read
 
     def execute(self) -> None:
-        assert self.job.content is not None
         try:
-            for table in sheets.read_tables(self.job.content, file_format=self.job.file_format, name=self.job.filename):
+            for table in sheets.read_tables(self.content, file_format=self.job.file_format, name=self.job.filename):
                 self._read(table)
         finally:
             self.close()
+        self.job.unmapped = mappings.summary(self.report, self.vocab)
+        self.at = None
         self._check_families()
         self._check_members()
         self._check_graduates()
@@ -82,6 +93,7 @@ class Importer(RegistryChecks, RegistryWrites):
 
     def _read(self, table: sheets.Table) -> None:
         columns = {fld.key: head for _, fld, head in table.columns}
+        self._enums = {fld.key: fld.enum for _, fld, _ in table.columns if fld.enum}
         letters = {fld.key: get_column_letter(i + 1) for i, fld, _ in table.columns}
         for fld in table.missing:
             self.report.add(
@@ -91,7 +103,7 @@ class Importer(RegistryChecks, RegistryWrites):
                 code="missing_column",
                 reason=f"缺少必填列“{fld.column}”",
             )
-        seen: dict[str, int] = {}
+        seen: dict[str, Row] = {}
         pending: deque[Future[list[Cleaned]]] = deque()
         batch: list[tuple[int, dict[str, object]]] = []
 
@@ -147,20 +159,26 @@ class Importer(RegistryChecks, RegistryWrites):
         cleaned: Cleaned,
         columns: dict[str, str],
         letters: dict[str, str],
-        seen: dict[str, int],
+        seen: dict[str, Row],
     ) -> None:
         row = Row(table.sheet, cleaned.number, cleaned.data, cleaned.bidx, cleaned.head_bidx, columns, letters)
         row.sealed = cleaned.sealed
+        self.at = (table.sheet, cleaned.number)
         for p in cleaned.problems:
             self.report.row_error(row, p.field, p.code, p.reason, p.value)
-        if cleaned.problems:
-            return
-        first = seen.get(row.bidx)
-        if first is not None:
-            masked = row.data["id_number_masked"]
-            self.report.row_error(row, "id_number", "duplicate_in_sheet", f"身份证号与本表第{first}行重复", masked)
-            return
-        seen[row.bidx] = row.number
-        self.rows[table.kind].append(row)
-
-    # -------------------------------------------------------------------------------------- phase 1: check
+            if p.wording and (enumeration := self._enums.get(p.field)):
+                self.report.unmapped(table.sheet, p.field, enumeration, p.wording)
+        if row.bidx:
+            first = seen.get(row.bidx)
+            if first is not None:
+                masked = row.data["id_number_masked"]
+                self.report.row_error(
+                    row, "id_number", "duplicate_in_sheet", f"身份证号与本表第{first.number}行重复", masked
+                )
+                self.report.row_error(
+                    first, "id_number", "duplicate_in_sheet", f"身份证号与本表第{row.number}行重复", masked
+                )
+                return
+            seen[row.bidx] = row
+        if not cleaned.problems:
+            self.rows[table.kind].append(row)

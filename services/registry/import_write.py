@@ -48,7 +48,12 @@ class RegistryWrites(RunState):
             new: list[dict[str, Any]] = []
             updated: list[tuple[Row, Family, dict[str, Any]]] = []
             for row in chunk:
+                self.at = (row.sheet, row.number)
                 family = existing.get(row.bidx)
+                if family is not None and self.job.existing == "skip":
+                    self.report.skipped_existing += 1 + len(by_head.pop(row.bidx, []))
+                    del existing[row.bidx]
+                    continue
                 if family is not None:
                     changes: dict[str, Any] = {}
                     family_rules.apply_family_values(family, _values(row), changes, row.sealed)
@@ -155,6 +160,9 @@ class RegistryWrites(RunState):
     def _write_members_of_archived(self, by_head: dict[str, list[Row]]) -> None:
         """Member rows whose head is an archive already in the database (not in this file)."""
         heads = [h for h in by_head if h]
+        if self.job.existing == "skip":  # rows below an archive already registered are left out with it
+            self.report.skipped_existing += sum(len(by_head[h]) for h in heads)
+            return
         for start in range(0, len(heads), import_rows.CHUNK):
             part = heads[start : start + import_rows.CHUNK]
             families = list(self.session.scalars(select(Family).where(Family.id_number_bidx.in_(part))))
@@ -196,6 +204,10 @@ class RegistryWrites(RunState):
             new: list[dict[str, Any]] = []
             written: list[Graduate] = []
             for row in chunk:
+                self.at = (row.sheet, row.number)
+                if row.bidx in existing and self.job.existing == "skip":
+                    self.report.skipped_existing += 1
+                    continue
                 family_id = families.get(row.head_bidx) if row.head_bidx else None
                 link: graduates.FamilyLink | None = graduates.FamilyLink(
                     family_id, members.get((family_id, row.bidx)) if family_id else None
