@@ -494,6 +494,7 @@ class ImportError_(BaseModel):
     sheet: str = Field(examples=["档案"])
     row: int = Field(examples=[7])
     column: str = Field(examples=["*身份证号"])
+    cell: str = Field(default="", examples=["I7"])
     code: str = Field(examples=["checksum"])
     reason: str = Field(examples=["身份证号校验位错误，请核对"])
     value: str = Field(default="", examples=["341***********1237"])

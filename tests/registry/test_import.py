@@ -81,6 +81,7 @@ def run(
     county: str = "BZ-MC",
     filename: str = "registry.xlsx",
     user: str = "county_a",
+    existing: str = "update",
 ) -> ImportJob:
     principal = Principal(
         user_id=world.users[user],
@@ -97,6 +98,7 @@ def run(
         org_unit_id=world.orgs[county],
         dry_run=dry_run,
         good_rows_only=good_rows_only,
+        existing=existing,
     )
     db.info.pop("pending_tasks", None)  # run in-line here; the API tests go through the task
     importer.start(db, job_id=job.id)
