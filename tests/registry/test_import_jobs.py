@@ -70,7 +70,8 @@ def test_a_run_that_breaks_ends_failed_naming_its_row_and_writes_nothing(
     before = counts(db)
     job = run(db, world, workbook(rows))
     assert job.status == ImportStatus.FAILED
-    assert "第 4 行" in (job.message or "") and "档案" in (job.message or "") and "未写入任何数据" in (job.message or "")
+    message = job.message or ""
+    assert "第 4 行" in message and "档案" in message and "未写入任何数据" in message
     assert counts(db) == before
 
 

@@ -111,7 +111,8 @@ def test_a_clerks_sheet_imports_after_one_confirmation_and_the_next_sheet_needs_
     assert resp.status_code == 202, resp.text
     recheck = client.get(f"/api/v1/registry/imports/{resp.json()['job']['id']}", headers=world.headers("county_a"))
     assert recheck.json()["status"] == ImportStatus.SUCCEEDED and recheck.json()["unmapped"] == []
-    real = client.post(f"/api/v1/registry/imports/{recheck.json()['id']}/run", headers=world.headers("county_a"), json={})
+    county_a = world.headers("county_a")
+    real = client.post(f"/api/v1/registry/imports/{recheck.json()['id']}/run", headers=county_a, json={})
     done = client.get(f"/api/v1/registry/imports/{real.json()['id']}", headers=world.headers("county_a")).json()
     assert done["status"] == ImportStatus.SUCCEEDED and done["created"] == 5
     family = db.scalar(select(Family).where(Family.archive_no == rows[0]["archive_no"]))
@@ -124,7 +125,8 @@ def test_a_clerks_sheet_imports_after_one_confirmation_and_the_next_sheet_needs_
     other = upload(client, world, workbook(clerk_rows(2, health_status="患病")), user="county_b")
     assert [u["wording"] for u in other["unmapped"]] == ["患病"]
     listed = client.get("/api/v1/registry/import-mappings", headers=world.headers("county_a")).json()
-    assert {(m["enumeration"], m["wording"]) for m in listed} == {("health_status", "患病"), ("household_type", "农业户")}
+    expected = {("health_status", "患病"), ("household_type", "农业户")}
+    assert {(m["enumeration"], m["wording"]) for m in listed} == expected
 
 
 def test_a_confirmation_names_a_real_option(client: Any, db: Session, world: World) -> None:
@@ -134,7 +136,8 @@ def test_a_confirmation_names_a_real_option(client: Any, db: Session, world: Wor
     assert resp.status_code == 422 and "可选" in resp.text
     assert db.scalar(select(func.count()).select_from(ImportMapping)) == 0
     foreign = {"mappings": [{"enumeration": "health_status", "wording": "患病", "code": "3"}]}
-    resp = client.post(f"/api/v1/registry/imports/{job['id']}/mappings", headers=world.headers("county_b"), json=foreign)
+    url = f"/api/v1/registry/imports/{job['id']}/mappings"
+    resp = client.post(url, headers=world.headers("county_b"), json=foreign)
     assert resp.status_code == 404  # another county's job
 
 
