@@ -88,7 +88,7 @@ def create_job(
         raise ValidationFailed(exc.reason, field="file") from exc
     job = ImportJob(
         org_unit_id=org_id,
-        created_by_id=principal.user_id,
+        created_by_id=principal.user_id or None,  # 0: the system, no account
         kind="registry",
         filename=(filename or "upload")[-200:],
         file_format=file_format,
