@@ -13,6 +13,7 @@ def test_a_job_fair_starting_without_a_time_zone_is_refused_naming_the_field(cli
         "mode": "on_site",
         "starts_at": "2027-06-15T09:00:00",
         "organiser": "蒙城县总工会",
+        "venue": "蒙城县人力资源市场一楼大厅",
     }
     resp = client.post("/api/v1/job-fairs", headers=world.headers("county_a"), json=body)
     assert resp.status_code == 422, resp.text
