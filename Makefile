@@ -29,13 +29,16 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check services matching jobs benchmarks
 	$(BIN)/mypy services matching jobs benchmarks
 	$(BIN)/python -m infra.lint_scope
+	$(BIN)/lint-imports
 
 format: $(STAMP)
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format services matching jobs benchmarks tests
 
-bench: $(STAMP)  ## matching, import and report benchmarks beside their baselines
-	SUNSHINE_BENCH_POSTGRES_URL=$${SUNSHINE_BENCH_POSTGRES_URL:-postgresql+psycopg://postgres@127.0.0.1:5432/test} $(BIN)/sunshine bench
+PARTS ?= matching,import,reports
+
+bench: $(STAMP)  ## benchmarks beside their baselines; PARTS=api drives the service under load
+	SUNSHINE_BENCH_POSTGRES_URL=$${SUNSHINE_BENCH_POSTGRES_URL:-postgresql+psycopg://postgres@127.0.0.1:5432/test} $(BIN)/sunshine bench --parts $(PARTS)
 
 migrate: $(STAMP)
 	$(BIN)/sunshine migrate

@@ -168,7 +168,7 @@ def _fill(session: Session, graduates: int, rng: random.Random) -> dict[str, int
                 "published_at": start + timedelta(days=p % 300),
                 "subsidy": Decimal("1800.00") if kind == "internship" else None,
                 "duration_months": 6 if kind == "internship" else None,
-                "filled": p % 4,
+                "filled": min(p % 4, 1 + p % 9),
                 "created_at": start,
                 "updated_at": start,
             }

@@ -11,6 +11,10 @@ BEAT_SCHEDULE: dict[str, dict[str, Any]] = {
     "catalog-close-expired": {"task": "sunshine.catalog.close_expired", "schedule": crontab(hour=0, minute=10)},
     "matches-nightly-rematch": {"task": "sunshine.matches.rematch_all", "schedule": crontab(hour=2, minute=30)},
     "matches-catalog-catch-up": {"task": "sunshine.matches.refresh_after_catalog_change", "schedule": 600.0},
+    "matches-backfill-occupations": {
+        "task": "sunshine.matches.backfill_position_occupations",
+        "schedule": crontab(hour=2, minute=0),
+    },
     "tracking-follow-up-reminders": {
         "task": "sunshine.tracking.follow_up_reminders",
         "schedule": crontab(hour=8, minute=0),

@@ -9,10 +9,14 @@ downloaded and no directory is guessed. The rows come from `matching.reference`,
 `admin_divisions_cn.csv`, `admin_divisions_latlng_cpca.csv`, `admin_divisions_gb2260_history_stdnum.csv`.
 
 Derived orientations: undergraduate majors (and vocational majors without an official profile) have no
-official 职业面向. They borrow the orientation of the nearest majors that have one: cosine similarity of
-character 1–2-gram TF-IDF vectors of the major names, plus 0.15 when the class names are equal (计算机类 is a
-class in both catalogs) and 0.05 when the discipline names are equal; the best three above 0.3 are kept
-with their similarities as weights (see `Orientation.via`).
+official 职业面向. Their text profile borrows the orientation of the nearest majors that have one: cosine
+similarity of character 1–2-gram TF-IDF vectors of the major names, plus 0.15 when the class names are equal
+(计算机类 is a class in both catalogs) and 0.05 when the discipline names are equal; the best three above 0.3
+are kept with their similarities as weights (see `Orientation.via`). Their occupations are `OccupationLink`s
+with a source and a strength: inherited through 接续专业 (a vocational major whose profile names this major as
+the one it leads into passes on its official occupations, 0.9), from those nearest majors (0.7 × similarity),
+from the official orientations of the same 专业类 (occupations named at least twice, 0.4), and from the
+major's name read by the title→occupation classifier (the best 0.45, the next two 0.35).
 """
 
 from __future__ import annotations
@@ -82,12 +86,17 @@ class MajorCatalog:
         norm = self.old_codes.get(norm, norm)
         return self.majors.get(norm)
 
-    def by_exact_name(self, name: str, education: Education | None = None) -> list[Major]:
-        """Majors with exactly this (normalised) name, best level for `education` first."""
+    def by_exact_name(
+        self, name: str, education: Education | None = None, school_kind: MajorLevel | None = None
+    ) -> list[Major]:
+        """Majors with exactly this (normalised) name, the school kind's level first, then the best for
+        `education`."""
         found = self.by_name.get(fuzzy.normalize_name(name), [])
-        return sorted(found, key=lambda m: level_rank(m.level, education))
+        return sorted(found, key=lambda m: level_rank(m.level, education, school_kind))
 
-    def resolve(self, code: str = "", name: str = "", education: Education | None = None) -> Major | None:
+    def resolve(
+        self, code: str = "", name: str = "", education: Education | None = None, school_kind: MajorLevel | None = None
+    ) -> Major | None:
         """Resolve a graduate's major from code and/or name.
 
         The code wins when its catalog name agrees with `name` (or no name is given); old 2026 codes map to
@@ -98,7 +107,7 @@ class MajorCatalog:
         if by_code is not None and (not name or fuzzy.names_agree(by_code.name, name)):
             return by_code
         if name:
-            found = fuzzy.resolve_major(name, self, education=education)
+            found = fuzzy.resolve_major(name, self, education=education, school_kind=school_kind)
             if found:
                 return found[0]
         return by_code if by_code is not None and not name else None
@@ -164,6 +173,12 @@ def small_class_of(code: str) -> str:
     return "-".join([*parts[:3], "00"]) if len(parts) == 4 else code
 
 
+def middle_class_of(code: str) -> str:
+    """The 中类 code ("4-04-00-00") of an occupation code."""
+    parts = code.split("-")
+    return "-".join([*parts[:2], "00", "00"]) if len(parts) == 4 else code
+
+
 @dataclass(slots=True)
 class OccupationCatalog:
     """CSCO 2022 occupations, by code."""
@@ -210,52 +225,236 @@ def load_occupations(data_dir: Path) -> OccupationCatalog:
 # ----------------------------------------------------------------------------------------- orientation
 
 
+LinkSource = Literal["official", "continuing", "similar", "class", "name"]
+#: Strength of a link by source; a name link carries its own similarity (below `NAME_LINK_MAX`).
+LINK_STRENGTH: Final[dict[str, float]] = {"official": 1.0, "continuing": 0.9, "similar": 0.7, "class": 0.4}
+NAME_LINK_TOP: Final = 0.45
+NAME_LINK_NEXT: Final = 0.35
+NAME_LINK_MIN: Final = 0.2
+LINK_SOURCE_NAMES: Final[dict[str, str]] = {
+    "official": "职业面向",
+    "continuing": "接续专业",
+    "similar": "相近专业",
+    "class": "同专业类",
+    "name": "专业名称",
+}
+_CONTINUING: Final[dict[str, MajorLevel]] = {
+    "接续高职专科专业举例": "高职专科",
+    "接续高职本科专业举例": "职业本科",
+    "接续职业本科专业举例": "职业本科",
+    "接续普通本科专业举例": "本科",
+}
+_CONTINUING_LINE: Final = re.compile(r"(接续[^：:\n]*?专业举例)[：:]([^\n]*)")
+
+
+@dataclass(frozen=True, slots=True)
+class OccupationLink:
+    """One occupation a major leads to, where that knowledge comes from and how strong it is.
+
+    `source`: ``official`` (the major's own 职业面向), ``continuing`` (a vocational major that names this one
+    as its 接续专业 leads to the occupation), ``similar`` (the nearest majors by name that have an official
+    orientation), ``class`` (the official orientations of the same 专业类), ``name`` (the major's name against
+    the occupation's name and definition). `via`: the major code or class name the link came through.
+    """
+
+    occupation: str
+    source: LinkSource
+    strength: float
+    via: str = ""
+
+
 @dataclass(frozen=True, slots=True)
 class Orientation:
     """What a major leads to: official 职业面向 or one derived from the nearest majors that have it.
 
     `occupations` are CSCO codes; `sentence` the official orientation sentence ("" when derived);
     `via` the majors an orientation was derived from, with weights (empty when official); their sentences
-    stand in for the missing one.
+    stand in for the missing one. `links` are the occupations with their source and strength, strongest first.
     """
 
     major_code: str
     occupations: tuple[str, ...]
     sentence: str
     via: tuple[tuple[str, float], ...] = ()
+    links: tuple[OccupationLink, ...] = ()
 
     @property
     def official(self) -> bool:
-        return not self.via
+        return not self.via and all(link.source == "official" for link in self.links)
+
+    def link(self, occupation: str) -> OccupationLink | None:
+        """The strongest link to this occupation, or to the 小类 it belongs to."""
+        small = small_class_of(occupation)
+        for link in self.links:
+            if link.occupation in (occupation, small):
+                return link
+        return None
 
 
-def load_orientations(data_dir: Path, majors: MajorCatalog, *, exclude: Iterable[str] = ()) -> dict[str, Orientation]:
+def load_orientations(
+    data_dir: Path,
+    majors: MajorCatalog,
+    occupations: OccupationCatalog | None = None,
+    *,
+    exclude: Iterable[str] = (),
+    classifier: Any = None,
+) -> dict[str, Orientation]:
     """Official orientations for vocational majors, derived ones for every other catalog major.
 
-    `exclude` drops the official orientation of these majors (they get a derived one), which is how the
-    evaluation holds majors out of the bridge.
+    `exclude` drops the official orientation of these majors and the 接续专业 links into them (they get a
+    derived one from other majors), which is how the evaluation holds majors out of the bridge. A derived
+    orientation links, strongest first, the occupations
+    of the vocational majors that name the major as their 接续专业, of the nearest majors by name, of the same
+    专业类, and (given a title→occupation `classifier`) the occupations its name reads as (`name_links`).
     """
     excluded = set(exclude)
     occs: dict[str, list[str]] = {}
     for row in reference.major_occupation_rows(data_dir):
         occs.setdefault(row["major_code"], []).append(row["occupation_code"])
-    sentences = {
-        row["major_code"]: row["career_orientation"]
-        for row in reference.profile_rows(data_dir)
-        if row["career_orientation"]
-    }
+    profiles = reference.profile_rows(data_dir)
+    sentences = {row["major_code"]: row["career_orientation"] for row in profiles if row["career_orientation"]}
+    titles = _title_index(occupations) if occupations is not None else {}
     official: dict[str, Orientation] = {}
     for code in set(occs) | set(sentences):
         if code in excluded or code not in majors.majors:
             continue
-        official[code] = Orientation(code, tuple(dict.fromkeys(occs.get(code, []))), sentences.get(code, ""))
+        sentence = sentences.get(code, "")
+        codes = [*occs.get(code, []), *_sentence_occupations(sentence, titles)]
+        codes = list(dict.fromkeys(codes))
+        links = tuple(OccupationLink(o, "official", LINK_STRENGTH["official"]) for o in codes)
+        official[code] = Orientation(code, tuple(codes), sentence, (), links)
     result = dict(official)
-    result.update(_derive_orientations(majors, official))
+    official = {c: o for c, o in official.items() if o.occupations}
+    # a held-out major keeps the 接续专业 links into it only when it has official occupations of its own (the
+    # links then come from other majors' data); otherwise those links are what its relevance is made of
+    continuing = {
+        c: v for c, v in _continuing_links(profiles, majors, official).items() if c not in excluded or c in occs
+    }
+    by_class = _class_links(majors, official)
+    by_name = (
+        name_links((m for c, m in sorted(majors.majors.items()) if c not in official), classifier)
+        if classifier is not None
+        else {}
+    )
+    for code, derived in _derive_orientations(majors, official).items():
+        similar = [
+            OccupationLink(o, "similar", LINK_STRENGTH["similar"] * min(1.0, weight), src)
+            for src, weight in derived.via
+            for o in official[src].occupations
+        ]
+        links = _merge([*continuing.get(code, []), *similar, *by_class.get(code, []), *by_name.get(code, [])])
+        result[code] = Orientation(code, tuple(link.occupation for link in links), "", derived.via, links)
+    for code in majors.majors:
+        if code in official or (code in result and result[code].occupations):
+            continue
+        links = _merge([*continuing.get(code, []), *by_class.get(code, []), *by_name.get(code, [])])
+        if links:
+            sentence = sentences.get(code, "") if code not in excluded else ""
+            result[code] = Orientation(code, tuple(link.occupation for link in links), sentence, (), links)
     return result
 
 
+def _title_index(occupations: OccupationCatalog) -> dict[str, tuple[str, ...]]:
+    """Occupation names and alias titles → the 小类 / 细类 codes that carry them (a name wins over aliases)."""
+    names: dict[str, list[str]] = {}
+    aliases: dict[str, list[str]] = {}
+    for code, occ in sorted(occupations.occupations.items()):
+        if occ.level < 3:
+            continue
+        names.setdefault(occ.name, []).append(code)
+        for alias in occ.aliases:
+            aliases.setdefault(alias, []).append(code)
+    out = {k: tuple(v) for k, v in aliases.items() if len(v) <= 3}
+    out.update({k: tuple(v) for k, v in names.items()})
+    return out
+
+
+_ORIENTATION_JOBS: Final = re.compile(r"面向([^。；;]*?)等(?:职业|岗位)")
+
+
+def _sentence_occupations(sentence: str, titles: Mapping[str, tuple[str, ...]]) -> list[str]:
+    """Occupations the official 职业面向 sentence names ("面向护士、助产士等职业"), by name or alias title."""
+    out: list[str] = []
+    for group in _ORIENTATION_JOBS.findall(sentence):
+        for term in re.split(r"[、，,及和与]", group):
+            codes = titles.get(term.strip())
+            if codes:
+                out.extend(codes[:1] if len(codes) > 1 and codes[0].endswith("-00") else codes)
+    return out
+
+
+def _merge(links: Iterable[OccupationLink], keep: int = 12) -> tuple[OccupationLink, ...]:
+    """One link per occupation (the strongest), strongest first (stable), at most `keep`."""
+    best: dict[str, OccupationLink] = {}
+    for link in links:
+        held = best.get(link.occupation)
+        if held is None or link.strength > held.strength:
+            best[link.occupation] = link
+    ordered = sorted(best.values(), key=lambda link: -link.strength)
+    return tuple(ordered[:keep])
+
+
+def _continuing_links(
+    profiles: Iterable[Mapping[str, Any]], majors: MajorCatalog, official: Mapping[str, Orientation]
+) -> dict[str, list[OccupationLink]]:
+    """Links inherited through 接续专业: a vocational major's occupations pass to the majors it leads into."""
+    out: dict[str, list[OccupationLink]] = {}
+    for row in profiles:
+        source = official.get(row["major_code"])
+        if source is None or not source.occupations or not row["continuing_study"]:
+            continue
+        for label, names in _CONTINUING_LINE.findall(row["continuing_study"]):
+            level = _CONTINUING.get(label)
+            if level is None:
+                continue
+            for name in re.split(r"[、，,；;]", names):
+                for target in majors.by_name.get(fuzzy.normalize_name(name), []):
+                    if target.level != level or target.code in official or target.code == source.major_code:
+                        continue
+                    out.setdefault(target.code, []).extend(
+                        OccupationLink(o, "continuing", LINK_STRENGTH["continuing"], source.major_code)
+                        for o in source.occupations
+                    )
+    return out
+
+
+def _class_links(majors: MajorCatalog, official: Mapping[str, Orientation]) -> dict[str, list[OccupationLink]]:
+    """Occupations named by at least two official orientations of majors in a 专业类 of the same name."""
+    counts: dict[str, dict[str, int]] = {}
+    for code, orient in official.items():
+        cls = majors.majors[code].class_name
+        for occ in orient.occupations:
+            counts.setdefault(cls, {}).setdefault(occ, 0)
+            counts[cls][occ] += 1
+    out: dict[str, list[OccupationLink]] = {}
+    for code, major in majors.majors.items():
+        if code in official or major.class_name not in counts:
+            continue
+        ranked = sorted(counts[major.class_name].items(), key=lambda kv: (-kv[1], kv[0]))
+        out[code] = [
+            OccupationLink(o, "class", LINK_STRENGTH["class"], major.class_name) for o, n in ranked[:6] if n >= 2
+        ]
+    return out
+
+
+def name_links(majors: Iterable[Major], classifier: Any) -> dict[str, list[OccupationLink]]:
+    """The occupations the title→occupation classifier (`matching.occupations`) finds for a major's name as if
+    it were a job title: the best at 0.45, the next two at 0.35 (weak links: they count when nothing stronger
+    is known)."""
+    targets = list(majors)
+    found = classifier.suggest_many([m.name for m in targets], None, k=3) if targets else []
+    out: dict[str, list[OccupationLink]] = {}
+    for major, suggestions in zip(targets, found, strict=True):
+        out[major.code] = [
+            OccupationLink(s.code, "name", NAME_LINK_TOP if i == 0 else NAME_LINK_NEXT)
+            for i, s in enumerate(suggestions)
+            if s.confidence >= NAME_LINK_MIN
+        ]
+    return out
+
+
 def _derive_orientations(majors: MajorCatalog, official: Mapping[str, Orientation]) -> dict[str, Orientation]:
-    sources = [majors.majors[c] for c in sorted(official)]
+    sources = [majors.majors[c] for c in sorted(official) if official[c].occupations]
     targets = [m for c, m in sorted(majors.majors.items()) if c not in official]
     if not sources or not targets:
         return {}
@@ -408,11 +607,17 @@ def load_catalogs(data_dir: str | os.PathLike[str], *, hold_out: Iterable[str] =
     path = Path(data_dir)
     if not path.is_dir():
         raise FileNotFoundError(f"reference data directory not found: {path}")
+    from matching.occupations import OccupationClassifier  # it reads the occupation catalog of this module
+
     majors = load_majors(path)
-    return Catalogs(
+    occupations = load_occupations(path)
+    classifier = OccupationClassifier(occupations)
+    catalogs = Catalogs(
         majors=majors,
-        occupations=load_occupations(path),
-        orientations=load_orientations(path, majors, exclude=hold_out),
+        occupations=occupations,
+        orientations=load_orientations(path, majors, occupations, exclude=hold_out, classifier=classifier),
         gazetteer=load_gazetteer(path),
         data_dir=path,
     )
+    catalogs.cache["occupation_classifier"] = classifier
+    return catalogs

@@ -24,6 +24,7 @@ from matching.rules import (
     fails_graduation,
     fails_headcount,
     fails_status,
+    fails_student,
 )
 from matching.scoring import Scoring
 from matching.storage import Bool
@@ -64,6 +65,13 @@ class Eligibility(Scoring):
         flags_ok = get(("flags", int(held)), lambda: ~fails_flags(cols["flags"], held))
         hukou_ok = get(("hukou", g.home_code), lambda: self._hukou_ok(g.home_code))
         out = static & education
+        if rec.in_school:
+            grad = rec.graduation_date.toordinal() if rec.graduation_date else -1
+            student_ok = get(
+                ("student", grad, day),
+                lambda: ~fails_student(cols["kind_bit"], cols["starts"], True, grad, day),
+            )
+            np.logical_and(out, student_ok, out=out)
         for mask in (
             age_ok,
             grad_ok,
@@ -131,5 +139,8 @@ class Eligibility(Scoring):
             required_flags=np.uint64(int(cols["flags"][row])),
             held_flags=held,
             today_day=today.toordinal(),
+            starts_day=int(cols["starts"][row]),
+            in_school=t.in_school,
+            graduation_day=t.graduation_day,
         )
         return np.broadcast_to(~any_failing(masks), (n,)).copy()

@@ -11,6 +11,7 @@ import numpy as np
 import numpy.typing as npt
 import scipy.sparse as sp
 
+from matching.features import PRIORITY_CODES
 from matching.records import GraduateRecord
 from matching.rules import MajorTokens, graduate_major
 from matching.storage import I64, KIND_BITS, Bool, PositionStore
@@ -78,6 +79,9 @@ class GraduateTable:
     place_rows: I64
     home_row: I64
     home_code: I64
+    priority: I64
+    in_school: Bool
+    graduation_day: I64
     row_of: dict[int, int] = field(default_factory=dict)
 
     def __len__(self) -> int:
@@ -105,7 +109,7 @@ class GraduateEncoding(PositionStore):
     """Encodes graduates with the tokens, bridge rows and place rows of the positions' store."""
 
     def _resolve(self, g: GraduateRecord) -> MajorTokens:
-        key = (g.major_code, g.major_name, int(g.education))
+        key = (g.major_code, g.major_name, int(g.education), g.school_kind or "")
         hit = self._majors.get(key)
         if hit is None:
             hit = graduate_major(g, self.catalogs.majors)
@@ -178,6 +182,9 @@ class GraduateEncoding(PositionStore):
             place_rows=np.fromiter((r for p in place_lists for r in p), dtype=np.int64, count=int(ptr[-1])),
             home_row=col((self.places.intern(g.home_division) for g in records), np.int64),
             home_code=col((int(g.home_division) if g.home_division else 0 for g in records), np.int64),
+            priority=col((PRIORITY_CODES[g.priority] for g in records), np.int64),
+            in_school=col((g.in_school for g in records), np.bool_),
+            graduation_day=col((g.graduation_date.toordinal() if g.graduation_date else -1 for g in records), np.int64),
             row_of={g.id: i for i, g in enumerate(records)},
         )
 

@@ -1,6 +1,16 @@
-"""Offline evaluation of the ranker on a labelled set built from the official data.
+"""Offline evaluation of the ranker: an independent world of hand-labelled titles, and the bridge world.
 
-    python -m matching.evaluate --data-dir DIR [--json]
+    python -m matching.evaluate [--data-dir DIR] [--titles CSV] [--json]
+
+`--data-dir` defaults to the reference data the service ships (services/refdata/data beside this package)
+and `--titles` to tests/data/labelled_titles.csv, when they are there; the functions take explicit paths.
+
+Independent world (`matching.independent`, reported under "independent"): real recruiting titles labelled
+by hand, relevance from the official 职业面向 links, per level and per kind, beside two baselines; the
+title→occupation classifier's accuracy on the labelled titles and on alias titles held out by occupation;
+the share of majors with at least one occupation link, per level.
+
+Bridge world (below, reported under "bridge"):
 
 Labelled set: one position per CSCO 细类 occupation that has a definition; its text is the definition and
 the task list only (no title, no occupation name, no alias titles). One query per vocational major with an
@@ -26,13 +36,16 @@ import os
 import sys
 from collections.abc import Sequence
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from matching import independent
 from matching.catalogs import Catalogs, load_catalogs
 from matching.features import FEATURES, Weights
 from matching.index import MatchIndex
+from matching.occupations import default_classifier
 from matching.records import Education, GraduateRecord, PositionRecord
 from matching.scoring import top_k
 
@@ -152,24 +165,111 @@ def run_evaluation(*, data_dir: str | os.PathLike[str], hold_every: int = 5) -> 
     return result
 
 
+def coverage(catalogs: Catalogs) -> dict[str, dict[str, float]]:
+    """Per level: majors, those with at least one occupation link, and the share."""
+    out: dict[str, dict[str, float]] = {}
+    for level in independent.LEVELS:
+        codes = [c for c, m in catalogs.majors.majors.items() if m.level == level]
+        linked = [c for c in codes if (o := catalogs.orientations.get(c)) is not None and o.occupations]
+        out[independent.LEVEL_NAMES[level]] = {
+            "majors": len(codes),
+            "linked": len(linked),
+            "share": round(len(linked) / len(codes), 4) if codes else 0.0,
+        }
+    return out
+
+
+def run_independent(
+    *, data_dir: str | os.PathLike[str], titles: str | os.PathLike[str], hold_every: int = 5, copies: int = 6
+) -> dict[str, Any]:
+    """The independent world: all majors in the ranker, then held-out majors with their own links dropped."""
+    path = Path(data_dir)
+    official = load_catalogs(path)
+    labelled = independent.read_titles(Path(titles))
+    classifier = default_classifier(official)
+    positions, labels = independent.build_world(labelled, classifier, copies=copies, today=TODAY)
+    relevance = independent.official_relevance(path, official)
+    held = independent.hold_out_majors(relevance, hold_every)
+    holdout_catalogs = load_catalogs(path, hold_out=held)
+    graded = independent.queries(official, relevance, labels, seed=7, today=TODAY)
+    all_index = MatchIndex(positions, official)
+    held_index = MatchIndex(positions, holdout_catalogs)
+    held_graded = [(g, r) for g, r in graded if g.major_code in held]
+    result: dict[str, Any] = {
+        "positions": len(positions),
+        "labelled_titles": len(labelled),
+        "queries": len(graded),
+        "held_out_majors": len(held_graded),
+        "all_majors": independent.evaluate_world(all_index, labels, graded, official, today=TODAY),
+        "held_out": independent.evaluate_world(held_index, labels, held_graded, holdout_catalogs, today=TODAY),
+        "title_to_occupation": {
+            "labelled_titles": independent.classifier_accuracy(classifier, labelled),
+            "alias_titles_held_out": independent.alias_holdout(official),
+        },
+        "link_coverage": coverage(official),
+    }
+    held_out = result["held_out"]
+    base = held_out["title_tfidf"]
+    result["held_out_ratio_to_title_tfidf"] = {
+        "all": _ratio(held_out["full_ranker"]["all"], base["all"]),
+        **{lvl: _ratio(m, base["by_level"].get(lvl, {})) for lvl, m in held_out["full_ranker"]["by_level"].items()},
+    }
+    return result
+
+
+def _ratio(full: dict[str, float], base: dict[str, float]) -> float | None:
+    denominator = base.get("ndcg@10", 0.0)
+    return round(full["ndcg@10"] / denominator, 2) if denominator else None
+
+
+_HERE = Path(__file__).resolve().parent
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m matching.evaluate", description=__doc__.splitlines()[0])
-    parser.add_argument("--data-dir", required=True, help="reference data directory")
+    default_data = _HERE.parent / "services" / "refdata" / "data"
+    default_titles = _HERE.parent / "tests" / "data" / "labelled_titles.csv"
+    parser.add_argument(
+        "--data-dir", default=str(default_data) if default_data.is_dir() else None, help="reference data directory"
+    )
+    parser.add_argument(
+        "--titles", default=str(default_titles) if default_titles.is_file() else None, help="hand-labelled titles CSV"
+    )
     parser.add_argument("--json", action="store_true", help="print one JSON object")
+    parser.add_argument("--skip-bridge", action="store_true", help="only the independent world")
     args = parser.parse_args(argv)
-    result = run_evaluation(data_dir=args.data_dir)
+    if args.data_dir is None:
+        parser.error("--data-dir is required (no reference data beside the package)")
+    result: dict[str, Any] = {}
+    if args.titles is not None:
+        result["independent"] = run_independent(data_dir=args.data_dir, titles=args.titles)
+    if not args.skip_bridge:
+        result["bridge"] = run_evaluation(data_dir=args.data_dir)
     if args.json:
         json.dump(result, sys.stdout, ensure_ascii=False)
         sys.stdout.write("\n")
-    else:
+        return 0
+    if "independent" in result:
+        ind = result["independent"]
         print(
-            f"{result['positions']} positions, {result['majors_with_official_occupations']} majors "
-            f"({result['held_out_majors']} held out)"
+            f"independent world: {ind['positions']} positions, {ind['queries']} majors "
+            f"({ind['held_out_majors']} held out)"
         )
+        for split in ("all_majors", "held_out"):
+            for system, m in ind[split].items():
+                levels = "  ".join(f"{k} {v['ndcg@10']:.3f}/{v['p@10']:.3f}" for k, v in m["by_level"].items())
+                print(
+                    f"  {split:10s} {system:17s} NDCG@10 {m['all']['ndcg@10']:.4f} "
+                    f"P@10 {m['all']['p@10']:.4f} | {levels}"
+                )
+        print(f"  title→occupation: {ind['title_to_occupation']}")
+        print(f"  link coverage: {ind['link_coverage']}")
+    if "bridge" in result:
+        bridge = result["bridge"]
         for name in ("full_ranker", "text_only_tfidf"):
-            for split, m in result[name].items():
+            for split, m in bridge[name].items():
                 figures = f"NDCG@10 {m['ndcg@10']:.4f}  P@10 {m['precision@10']:.4f}  (n={m['queries']})"
-                print(f"{name:16s} {split:10s} {figures}")
+                print(f"bridge {name:16s} {split:10s} {figures}")
     return 0
 
 

@@ -14,20 +14,16 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Final, Literal
 
-import numpy as np
-import numpy.typing as npt
-
-from matching.catalogs import Catalogs, Gazetteer, normalize_code, small_class_of
+from matching.catalogs import LINK_SOURCE_NAMES, Catalogs, Gazetteer, middle_class_of, normalize_code, small_class_of
 from matching.encoding import EncodedGraduate
 from matching.features import FEATURES, PLACE_REMOTE, PlaceSpace, Weights
 from matching.records import KIND_NAMES, GraduateRecord, PositionRecord
 from matching.rules import MajorTokens, position_major_codes
-from matching.storage import F32, position_text
 from matching.text import Bridge, TextSpace
 
 PlaceRelation = Literal["same", "inside", "city", "province", "far", "remote", "none"]
 MajorLevelMatch = Literal["exact", "class", "discipline", "any", "none"]
-OccupationCodeMatch = Literal["", "exact", "small"]
+OccupationCodeMatch = Literal["", "exact", "small", "middle"]
 
 MAX_REASONS: Final = 4
 MIN_CONTRIBUTION: Final = 0.01
@@ -35,6 +31,21 @@ MIN_OCCUPATION: Final = 0.5
 
 _RELATION_WORDS: Final[dict[str, str]] = {"city": "同市", "province": "同省"}
 _WORD_SPLIT: Final = re.compile(r"[\s,，、;；。/|]+")
+
+
+@dataclass(frozen=True, slots=True)
+class OccupationFact:
+    """The position's occupation named in a reason, and the major's link it meets."""
+
+    name: str = ""
+    code: str = ""
+    match: OccupationCodeMatch = ""
+    class_name: str = ""
+    link_name: str = ""
+    label: str = "职业面向"
+
+
+_NO_OCCUPATION: Final = OccupationFact()
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,9 +57,11 @@ class PairFacts:
     class_name: str = ""
     discipline_name: str = ""
     occupation_name: str = ""
+    occupation_code: str = ""
     occupation_by_code: OccupationCodeMatch = ""
-    occupation_small_class: str = ""
-    orientation_via: str = ""
+    occupation_class_name: str = ""
+    link_name: str = ""
+    link_label: str = "职业面向"
     shared_terms: tuple[str, ...] = ()
     place_relation: PlaceRelation = "none"
     place_code: str = ""
@@ -64,6 +77,9 @@ class PairFacts:
     days_open: int | None = None
     hardship_priority: bool = False
     graduate_hardship: bool = False
+    home_code: str = ""
+    position_places: tuple[str, ...] = ()
+    remaining: int | None = None
     extra: dict[str, str] = field(default_factory=dict)
 
 
@@ -83,19 +99,19 @@ def phrase(name: str, value: float, facts: PairFacts, gazetteer: Gazetteer) -> s
             return f"专业对口：{facts.major_name} ↔ {facts.class_name}"
         if facts.major_match == "discipline":
             return f"专业相近：{facts.major_name} ↔ {facts.discipline_name}"
-        if facts.major_match == "any":
-            return "不限专业"
         return None
     if name == "occupation":
-        if not facts.occupation_name or value < MIN_OCCUPATION:
+        if not facts.occupation_name or not facts.occupation_by_code or value < MIN_OCCUPATION:
             return None
-        via = f"（参照{facts.orientation_via}）" if facts.orientation_via else ""
-        tail = ""
+        occupation = f"{facts.occupation_name}（{facts.occupation_code}）"
         if facts.occupation_by_code == "exact":
-            tail = "（岗位职业分类一致）"
-        elif facts.occupation_by_code == "small":
-            tail = f"（同属{facts.occupation_small_class}）"
-        return f"职业面向{via}：{facts.major_name} → {facts.occupation_name}{tail}"
+            return f"{facts.link_label}：{facts.major_name} → {occupation}"
+        if facts.occupation_by_code == "small":
+            link = f"{facts.link_label}：{facts.major_name} → {facts.link_name}"
+            return f"{link}，岗位{occupation}同属{facts.occupation_class_name}"
+        return (
+            f"专业领域相近：{facts.major_name} → {facts.link_name}，岗位{occupation}同属{facts.occupation_class_name}"
+        )
     if name == "text":
         if not facts.shared_terms or value <= 0:
             return None
@@ -127,32 +143,60 @@ def phrase(name: str, value: float, facts: PairFacts, gazetteer: Gazetteer) -> s
 
 
 def _place_phrase(facts: PairFacts, gazetteer: Gazetteer) -> str | None:
+    """同县 only for the graduate's own county, 同市 only for their own prefecture (the household
+    registration); otherwise the preferred place the position lies in or near, or the distance."""
     rel = facts.place_relation
     if rel == "remote":
         return "远程岗位，不限地点" if facts.remote else "不限工作地点"
+    home = facts.home_code
+    if home and gazetteer.level(home) == "county":
+        for code in facts.position_places:
+            if code == home:
+                return f"地点：{gazetteer.name(code)}（同县）"
+        for code in facts.position_places:
+            if code[:4] == home[:4] and gazetteer.level(code) != "province":
+                return f"地点：{gazetteer.name(code)}（同市）"
     if rel == "none" or not facts.place_code:
         return None
     name = gazetteer.full_name(facts.place_code) if rel in ("province", "far") else gazetteer.name(facts.place_code)
-    home = "户籍地" if facts.place_is_home else "意向地"
-    if rel == "same":
-        level = gazetteer.level(facts.place_code)
-        return f"地点：{name}（{'同县' if level == 'county' else home}）"
-    if rel == "inside":
-        return f"地点：{name}（在{home}{gazetteer.name(facts.wanted_place_code)}内）"
-    if rel in _RELATION_WORDS:
-        return f"地点：{name}（{_RELATION_WORDS[rel]}）"
+    who = "户籍地" if facts.place_is_home else "意向地"
+    wanted = gazetteer.name(facts.wanted_place_code)
+    if rel in ("same", "inside"):
+        return f"地点：{name}（{who}：{wanted}）"
+    if rel == "city":
+        return f"地点：{name}（与{who}{wanted}同属{gazetteer.name(facts.place_code[:4] + '00')}）"
+    if rel == "province":
+        return f"地点：{name}（与{who}{wanted}同省）"
     if facts.distance_km is not None:
-        return f"地点：{name}（距{home}约{round(facts.distance_km / 10) * 10:.0f}公里）"
+        return f"地点：{name}（距{who}{wanted}约{round(facts.distance_km / 10) * 10:.0f}公里）"
     return None
 
 
-def ranked_features(features: Mapping[str, float], weights: Weights) -> list[str]:
-    """Feature names by weight × value, largest first, omitting those under `MIN_CONTRIBUTION`."""
+def headcount_phrase(facts: PairFacts) -> str | None:
+    """ "还招 2 人" when the position states a headcount and places remain."""
+    if facts.remaining is None or facts.remaining <= 0:
+        return None
+    return f"还招 {facts.remaining} 人"
+
+
+def ranked_features(
+    features: Mapping[str, float], weights: Weights, *, constant: frozenset[str] = frozenset()
+) -> list[str]:
+    """Feature names by weight × value, largest first, omitting those under `MIN_CONTRIBUTION` and the
+    `constant` ones (equal for every item of the list, so they separate nothing and are no reason)."""
     contributions = sorted(
-        ((getattr(weights, name) * features[name], i, name) for i, name in enumerate(FEATURES)),
+        ((getattr(weights, name) * features[name], i, name) for i, name in enumerate(FEATURES) if name not in constant),
         key=lambda t: (-t[0], t[1]),
     )
     return [name for c, _, name in contributions if c >= MIN_CONTRIBUTION]
+
+
+def constant_features(values: list[dict[str, float]]) -> frozenset[str]:
+    """Features that take one value over every item of a list of two or more."""
+    if len(values) < 2:
+        return frozenset()
+    first = values[0]
+    return frozenset(name for name in FEATURES if all(v[name] == first[name] for v in values[1:]))
 
 
 def reasons(
@@ -164,14 +208,18 @@ def reasons(
     limit: int = MAX_REASONS,
     ranked: list[str] | None = None,
 ) -> list[str]:
-    """Phrases for the largest contributions, largest first (ties in `FEATURES` order)."""
+    """Phrases for the largest contributions, largest first (ties in `FEATURES` order), then the places left
+    ("还招 2 人") when the position states a headcount."""
     out: list[str] = []
     for name in ranked if ranked is not None else ranked_features(features, weights):
+        if len(out) >= limit:
+            break
         text = phrase(name, features[name], facts, gazetteer)
         if text is not None:
             out.append(text)
-        if len(out) >= limit:
-            break
+    left = headcount_phrase(facts)
+    if left is not None:
+        out.append(left)
     return out
 
 
@@ -183,8 +231,6 @@ class FactFinder:
         self.space = space
         self.bridge = bridge
         self.places = places
-        self._terms: dict[str, tuple[str, ...]] = {}
-        self._vectors: dict[str, tuple[npt.NDArray[np.int32], F32]] = {}
 
     def facts(
         self, p: PositionRecord, g: EncodedGraduate, values: dict[str, float], today: date, ranked: list[str]
@@ -204,10 +250,10 @@ class FactFinder:
         elif not (codes or classes or discs):
             level = "any"
         wanted = ranked[: MAX_REASONS + 2]
-        occ_name, by_code, small, via = (
+        occ = (
             self._occupation_fact(p, m)
             if "occupation" in wanted and values["occupation"] >= MIN_OCCUPATION
-            else ("", "", "", "")
+            else _NO_OCCUPATION
         )
         rel, p_code, g_code, is_home, distance = (
             self._place_fact(p, g) if "place" in wanted else ("none", "", "", False, None)
@@ -217,10 +263,12 @@ class FactFinder:
             major_match=level,
             class_name=majors.class_label(m.class_code),
             discipline_name=majors.discipline_label(m.discipline_code),
-            occupation_name=occ_name,
-            occupation_by_code=by_code,
-            occupation_small_class=small,
-            orientation_via=via,
+            occupation_name=occ.name,
+            occupation_code=occ.code,
+            occupation_by_code=occ.match,
+            occupation_class_name=occ.class_name,
+            link_name=occ.link_name,
+            link_label=occ.label,
             shared_terms=shared_terms(g.record, p) if values["text"] > 0 and "text" in wanted else (),
             place_relation=rel,
             place_code=p_code,
@@ -236,77 +284,53 @@ class FactFinder:
             days_open=None if p.opened is None else max(0, (today - p.opened).days),
             hardship_priority=p.hardship_priority,
             graduate_hardship=g.record.hardship,
+            home_code=g.record.home_division,
+            position_places=p.places,
+            remaining=None if p.headcount is None else max(0, p.headcount - p.filled),
         )
 
-    def _occupation_fact(self, p: PositionRecord, m: MajorTokens) -> tuple[str, OccupationCodeMatch, str, str]:
-        """(occupation name, how a CSCO code matched, shared 小类 name, majors the orientation came from).
+    def _occupation_fact(self, p: PositionRecord, m: MajorTokens) -> OccupationFact:
+        """Which occupation of the position meets which link of the major, and how (code, 小类, 中类).
 
-        The occupation named is, in this order: one whose CSCO code the position carries; one sharing its
-        小类; the one with the longest name or alias title found in the position's title or description;
-        the one whose vector is nearest the position's.
+        Only the position's own occupations (stated, confirmed or inferred) are named, and only when one of
+        them is a link of the major (or shares its 小类 / 中类) — never a major occupation that merely reads
+        like the position text.
         """
         orient = self.catalogs.orientations.get(m.code)
         row = self.bridge.row(m.code)
-        if orient is None or row < 0 or not orient.occupations:
-            return "", "", "", ""
+        if orient is None or row < 0 or not p.occupations:
+            return _NO_OCCUPATION
         occs = self.catalogs.occupations
-        via = ""
-        if not orient.official:
-            names = [self.catalogs.majors.majors[c].name for c, _ in orient.via if c in self.catalogs.majors.majors]
-            via = "、".join(list(dict.fromkeys(names))[:2])
+        fitting = self.bridge.exact_codes[row]
+        codes = [o.strip() for o in p.occupations]
 
         def name(code: str) -> str:
             occ = occs.get(code)
             return occ.name if occ else code
 
-        codes = {o.strip() for o in p.occupations}
-        for code in self.bridge.exact_codes[row]:
-            if code in codes:
-                return name(code), "exact", "", via
-        smalls = {small_class_of(c) for c in codes}
-        for code in orient.occupations:
-            if small_class_of(code) in smalls:
-                return name(code), "small", name(small_class_of(code)), via
-        haystack = f"{p.title} {p.description}".lower()
-        best_len, best_code = 0, ""
-        for code in orient.occupations:
-            for term in self._occupation_terms(code):
-                if len(term) > best_len and term in haystack:
-                    best_len, best_code = len(term), code
-        if best_code:
-            return name(best_code), "", "", via
-        known = [c for c in orient.occupations if c in self.bridge.occupation_rows]
-        if not known:
-            return "", "", "", via
-        vector = self.space.transform([position_text(p)])
-        dense = np.zeros(self.space.n_features, dtype=np.float32)
-        dense[vector.indices] = vector.data
-        sims = [float(data @ dense[idx]) for idx, data in (self._occupation_vector(c) for c in known)]
-        best = int(np.argmax(sims))
-        if sims[best] <= 0:
-            return "", "", "", via
-        return name(known[best]), "", "", via
+        def label(link_occupation: str) -> str:
+            link = orient.link(link_occupation)
+            if link is None or link.source == "official":
+                return "职业面向"
+            via = link.via
+            if via in self.catalogs.majors.majors:
+                via = self.catalogs.majors.majors[via].name
+            source = LINK_SOURCE_NAMES[link.source]
+            return f"职业关联（{source}：{via}）" if via else f"职业关联（{source}）"
 
-    def _occupation_vector(self, code: str) -> tuple[npt.NDArray[np.int32], F32]:
-        hit = self._vectors.get(code)
-        if hit is None:
-            row = self.bridge.occupation_vectors[self.bridge.occupation_rows[code]]
-            hit = (np.asarray(row.indices, dtype=np.int32), np.asarray(row.data, dtype=np.float32))
-            self._vectors[code] = hit
-        return hit
-
-    def _occupation_terms(self, code: str) -> tuple[str, ...]:
-        terms = self._terms.get(code)
-        if terms is None:
-            occ = self.catalogs.occupations.get(code)
-            found = [occ.name, *occ.aliases] if occ else []
-            for child in self.catalogs.occupations.children.get(code, ()):
-                kid = self.catalogs.occupations.get(child)
-                if kid is not None:
-                    found.append(kid.name)
-            terms = tuple(dict.fromkeys(t.lower() for t in found if len(t) >= 2))
-            self._terms[code] = terms
-        return terms
+        for known in (fitting, self.bridge.weak_codes[row]):
+            for code in codes:
+                if code in known:
+                    link = orient.link(code)
+                    target = link.occupation if link is not None else code
+                    return OccupationFact(name(code), code, "exact", "", name(target), label(target))
+        for level, class_of in (("small", small_class_of), ("middle", middle_class_of)):
+            for code in codes:
+                for own in fitting:
+                    if class_of(own) == class_of(code):
+                        match: OccupationCodeMatch = "small" if level == "small" else "middle"
+                        return OccupationFact(name(code), code, match, name(class_of(code)), name(own), label(own))
+        return _NO_OCCUPATION
 
     def _place_fact(self, p: PositionRecord, g: EncodedGraduate) -> tuple[PlaceRelation, str, str, bool, float | None]:
         """(relation, position place, graduate place, that place is the home division, distance)."""

@@ -9,9 +9,10 @@ Features (`FEATURES`, in summation order):
 
 - ``major``: the graduate's major against the position's major requirement — exact major 1.0, a listed
   class 0.8, a listed discipline 0.5, a position open to any major 0.3.
-- ``occupation``: the bridge — cosine of the major's occupation profile (see `matching.text`) with the
-  position text, scaled by 1/0.25 and capped at 1; at least 1.0 when a CSCO code of the position is one of
-  the major's orientation occupations, 0.7 when it shares their 小类.
+- ``occupation``: the fit of field, in bands — 1.0 when a CSCO occupation of the position (stated, confirmed
+  or inferred from its title) is one of the major's occupations, 0.7 when it shares their 小类, 0.45 when it
+  shares their 中类, else the cosine of the major's occupation profile (see `matching.text`) with the position
+  text, scaled by 1/0.25 and capped at 0.35, so text similarity never reaches a band.
 - ``text``: cosine of graduate text (major name, skills, wishes) with position text (title, description),
   scaled by 1/0.3 and capped at 1.
 - ``place``: best pair of graduate place (preferred places, else home; plus home for programs that want
@@ -22,6 +23,13 @@ Features (`FEATURES`, in summation order):
 - ``kind``: 1.0 when the graduate named the position's kind, 0.5 when they named none (all kinds).
 - ``freshness``: 1 / (1 + days since opened / 14); 0 when the opening date is unknown.
 - ``hardship``: 1.0 when the position prioritises hardship-family graduates and the graduate is one.
+
+Fit first: the score adds a tier above Σ weight × feature (`tier`). The fit band is the better of the
+occupation band (3 code, 2 小类, 1 中类, 0 text) and the major band (3 exact major, 2 class, 1 discipline);
+one tier step exceeds the largest possible weighted sum, so place, pay, kind and freshness order positions
+within a band only. A graduate whose priority is "place" (离家近) or "pay" (收入) has the place band (3 same
+or inside the wanted area, 2 same city, 1 same province or remote) or the pay band (3 lowest pay reaches
+the expectation, 2 the range reaches it) before the fit band.
 """
 
 from __future__ import annotations
@@ -71,6 +79,9 @@ MAJOR_ANY: Final = 0.3
 OCCUPATION_SCALE: Final = 0.25
 OCCUPATION_CODE: Final = 1.0
 OCCUPATION_SMALL_CLASS: Final = 0.7
+OCCUPATION_MIDDLE_CLASS: Final = 0.45
+OCCUPATION_TEXT_CAP: Final = 0.35
+PRIORITY_CODES: Final[dict[str, int]] = {"fit": 0, "place": 1, "pay": 2}
 TEXT_SCALE: Final = 0.3
 PLACE_SAME: Final = 1.0
 PLACE_CITY: Final = 0.8
@@ -347,3 +358,44 @@ def major_score(
         | np.asarray(restricted, dtype=np.uint8)
     )
     return np.asarray(_MAJOR_TABLE[code], dtype=np.float32)
+
+
+def _band(value: npt.ArrayLike, cuts: tuple[float, float, float]) -> npt.NDArray[np.int8]:
+    v = np.asarray(value, dtype=np.float32)
+    high, mid, low = (np.float32(c) for c in cuts)
+    return np.asarray((v >= low).astype(np.int8) + (v >= mid) + (v >= high), dtype=np.int8)
+
+
+def fit_band(occupation: npt.ArrayLike, major: npt.ArrayLike) -> npt.NDArray[np.int8]:
+    """0–3: the better of the occupation band and the major band (see the module docstring)."""
+    occ = _band(occupation, (OCCUPATION_CODE, OCCUPATION_SMALL_CLASS, OCCUPATION_MIDDLE_CLASS))
+    maj = _band(major, (MAJOR_EXACT, MAJOR_CLASS, MAJOR_DISCIPLINE))
+    return np.maximum(occ, maj)
+
+
+def place_band(place: npt.ArrayLike) -> npt.NDArray[np.int8]:
+    return _band(place, (PLACE_SAME, PLACE_CITY, PLACE_PROVINCE))
+
+
+def pay_band(pay: npt.ArrayLike) -> npt.NDArray[np.int8]:
+    return _band(pay, (PAY_ABOVE, PAY_COVERS, 2.0))
+
+
+def tier_step(weights: Weights) -> np.float32:
+    """One tier: above the largest weighted sum (every feature is at most 1)."""
+    return np.float32(float(weights.as_array().sum()) * 1.001 + 1e-3)
+
+
+def tier(
+    occupation: npt.ArrayLike,
+    major: npt.ArrayLike,
+    place: npt.ArrayLike,
+    pay: npt.ArrayLike,
+    priority: npt.ArrayLike,
+) -> npt.NDArray[np.int8]:
+    """0–15: 5 × the fit band, or for graduates whose priority says so 4 × the place or pay band + the fit
+    band (the same range, so graduates of either priority meet on one scale when ranked for a position)."""
+    fit = fit_band(occupation, major)
+    prio = np.asarray(priority, dtype=np.int8)
+    lead = np.where(prio == 1, place_band(place), pay_band(pay)).astype(np.int8)
+    return np.asarray(np.where(prio == 0, fit * np.int8(5), lead * np.int8(4) + fit), dtype=np.int8)

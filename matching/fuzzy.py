@@ -17,7 +17,7 @@ import numpy as np
 import numpy.typing as npt
 from rapidfuzz import fuzz, process
 
-from matching.records import Education, level_rank
+from matching.records import Education, MajorLevel, level_rank
 
 if TYPE_CHECKING:
     from matching.catalogs import Major, MajorCatalog
@@ -218,23 +218,24 @@ def resolve_major(
     education: Education | None = None,
     score_cutoff: float = 85.0,
     limit: int = 5,
+    school_kind: MajorLevel | None = None,
 ) -> list[Major]:
     """Catalog majors a written major name stands for, best first.
 
     Exact name, then the short forms of `SHORT_FORMS` (计科, 软工, 会计 …), then fuzzy WRatio over all names
     (queries of two characters or fewer need an exact or short-form hit). Among equals the level fitting
-    `education` wins (高职专科 for a JUNIOR_COLLEGE graduate).
+    `education` wins (高职专科 for a JUNIOR_COLLEGE graduate), and before it the graduate's school kind.
     """
     norm = normalize_name(query)
     if not norm:
         return []
-    exact = catalog.by_exact_name(norm, education)
+    exact = catalog.by_exact_name(norm, education, school_kind)
     if exact:
         return exact[:limit]
     if norm in SHORT_FORMS:
-        found = _dedupe(m for name in SHORT_FORMS[norm] for m in catalog.by_exact_name(name, education))
+        found = _dedupe(m for name in SHORT_FORMS[norm] for m in catalog.by_exact_name(name, education, school_kind))
         if found:
-            return _by_level(found, education)[:limit]
+            return _by_level(found, education, school_kind)[:limit]
     if len(norm) <= 2:
         return []
     hits = extract(
@@ -247,7 +248,7 @@ def resolve_major(
     )
     ranked = sorted(
         ((score, m) for name, score, _ in hits for m in catalog.by_name.get(name, [])),
-        key=lambda sm: (-sm[0], level_rank(sm[1].level, education), len(sm[1].name), sm[1].code),
+        key=lambda sm: (-sm[0], level_rank(sm[1].level, education, school_kind), len(sm[1].name), sm[1].code),
     )
     return _dedupe(m for _, m in ranked)[:limit]
 
@@ -259,5 +260,5 @@ def _dedupe(majors: Iterable[Major]) -> list[Major]:
     return list(seen.values())
 
 
-def _by_level(majors: list[Major], education: Education | None) -> list[Major]:
-    return sorted(majors, key=lambda m: level_rank(m.level, education))
+def _by_level(majors: list[Major], education: Education | None, school_kind: MajorLevel | None = None) -> list[Major]:
+    return sorted(majors, key=lambda m: level_rank(m.level, education, school_kind))

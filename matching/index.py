@@ -80,6 +80,15 @@ class MatchIndex(Eligibility):
         g = self._encode(graduate)
         return self._score(g, day)[0], self._eligible(g, day), self._cols["id"].copy()
 
+    def feature_arrays(
+        self, graduate: GraduateRecord, *, today: date | None = None
+    ) -> tuple[F32, dict[str, F32], Bool, I64]:
+        """(score, raw feature arrays, eligible, position id) for every row (for evaluations and baselines)."""
+        day = today or date.today()
+        g = self._encode(graduate)
+        scores, feats = self._score(g, day)
+        return scores, feats, self._eligible(g, day), self._cols["id"].copy()
+
     def rank_positions(
         self,
         graduate: GraduateRecord,
@@ -123,7 +132,7 @@ class MatchIndex(Eligibility):
         """Top-k graduates of the table for one position (vectorised over the table), best first."""
         day = today or date.today()
         feats, eligible = self._graduate_side(position_id, graduates, day)
-        scores = combine(feats, self.weights)
+        scores = combine(feats, self.weights, graduates.priority)
         rows = top_k(scores, eligible, graduates.ids, k)
         prow = self._row_of[position_id]
         encoded = [self._from_table(graduates, int(r)) for r in rows]
@@ -136,7 +145,7 @@ class MatchIndex(Eligibility):
         """(score, eligible) of every graduate of the table against one position."""
         day = today or date.today()
         feats, eligible = self._graduate_side(position_id, graduates, day)
-        return combine(feats, self.weights), eligible
+        return combine(feats, self.weights, graduates.priority), eligible
 
     def _graduate_side(self, position_id: int, t: GraduateTable, today: date) -> tuple[dict[str, F32], Bool]:
         if t.owner is not self._tokens:
@@ -241,9 +250,10 @@ class MatchIndex(Eligibility):
                 for r, g, v, s in zip(rows, graduates, values, scores, strict=True)
             ]
         out = []
+        constant = _explain.constant_features(values)
         for r, g, v, s in zip(rows, graduates, values, scores, strict=True):
             p = self._records[r]
-            ranked = _explain.ranked_features(v, self.weights)
+            ranked = _explain.ranked_features(v, self.weights, constant=constant)
             facts = self._fact_finder.facts(p, g, v, today, ranked)
             checks = explain_rules(
                 p,

@@ -16,6 +16,9 @@ MajorLevel = Literal["本科", "职业本科", "高职专科", "中职"]
 Kind = Literal["job", "internship", "work_study", "grassroots", "entrepreneurship"]
 Status = Literal["open", "closed", "filled", "draft"]
 HukouScope = Literal["province", "city"]
+#: What matters most to a graduate (the intention "优先考虑：专业对口 / 离家近 / 收入"): orders the ranking first.
+Priority = Literal["fit", "place", "pay"]
+PRIORITIES: Final[dict[str, Priority]] = {"专业对口": "fit", "离家近": "place", "收入": "pay"}
 
 KINDS: Final[tuple[Kind, ...]] = get_args(Kind)
 STATUSES: Final[tuple[Status, ...]] = get_args(Status)
@@ -98,6 +101,7 @@ class PositionRecord:
     hukou_scope: HukouScope = "province"
     required_flags: frozenset[str] = field(default_factory=frozenset)
     occupations: tuple[str, ...] = ()
+    starts: date | None = None
 
     def __post_init__(self) -> None:
         if self.kind not in KINDS:
@@ -123,6 +127,12 @@ class GraduateRecord:
     `preferred_places` are 6-digit division codes; when empty the home division stands in.
     `home_division` is the household registration place, read for place only when no place is preferred
     and for programs that want locals. `wanted_kinds` empty means every kind.
+
+    `school_kind` is the kind of school (普通本科 "本科", "职业本科", "高职专科", "中职"), a fact apart from the
+    学历 `education`: a major given as text resolves within it first. `in_school` marks a person still
+    studying, with the expected `graduation_date`: such a person takes internships, work-study and part-time
+    posts, and full-time posts or programs only when that date falls before the position starts.
+    `priority` says what matters most (see `Priority`); "fit" by default.
     """
 
     id: int
@@ -142,8 +152,14 @@ class GraduateRecord:
     hardship: bool = False
     flags: frozenset[str] = field(default_factory=frozenset)
     open_to_matching: bool = True
+    school_kind: MajorLevel | None = None
+    in_school: bool = False
+    graduation_date: date | None = None
+    priority: Priority = "fit"
 
     def __post_init__(self) -> None:
+        if self.priority not in ("fit", "place", "pay"):
+            raise ValueError(f"unknown priority {self.priority!r}")
         for kind in self.wanted_kinds:
             if kind not in KINDS:
                 raise ValueError(f"unknown position kind {kind!r}")
@@ -162,10 +178,13 @@ _LEVELS_BY_EDUCATION: Final[dict[Education, tuple[MajorLevel, ...]]] = {
 _DEFAULT_LEVEL_ORDER: Final[tuple[MajorLevel, ...]] = ("本科", "高职专科", "职业本科", "中职")
 
 
-def level_rank(level: MajorLevel, education: Education | None) -> int:
-    """Preference of a catalog level for a graduate of `education` (0 = best fit)."""
+def level_rank(level: MajorLevel, education: Education | None, school_kind: MajorLevel | None = None) -> int:
+    """Preference of a catalog level for a graduate of `education` (0 = best fit); the school kind, when
+    known, comes first (a 职业本科 school's major resolves to the 职业本科 catalog before the 普通本科 one)."""
+    if school_kind is not None and level == school_kind:
+        return 0
     order = _LEVELS_BY_EDUCATION[education] if education is not None else _DEFAULT_LEVEL_ORDER
-    return order.index(level)
+    return order.index(level) + (1 if school_kind is not None else 0)
 
 
 def age_on(birth: date, day: date) -> int:

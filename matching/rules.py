@@ -9,7 +9,8 @@ Rules (`RULES`): graduate open to matching; position status open; employer verif
 (relative to `today`); headcount not filled; kind among the graduate's wanted kinds; minimum education;
 allowed education levels; age limit (周岁 on `today`; an unknown birth date fails a limit); graduation
 window; major restriction (exact major, class or discipline listed); household registration for programs
-that want locals (province or city prefix of a position place); required flags (certificates).
+that want locals (province or city prefix of a position place); required flags (certificates); a person
+still in school takes full-time posts and programs only when they graduate before the position starts.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ import numpy as np
 import numpy.typing as npt
 
 from matching.catalogs import Gazetteer, MajorCatalog, normalize_code
-from matching.records import EDUCATION_NAMES, KIND_NAMES, Education, GraduateRecord, PositionRecord, age_on
+from matching.records import EDUCATION_NAMES, KIND_NAMES, KINDS, Education, GraduateRecord, PositionRecord, age_on
 
 Bool = npt.NDArray[np.bool_]
 
@@ -41,7 +42,11 @@ RULES: Final[tuple[str, ...]] = (
     "major",
     "hukou",
     "flags",
+    "student",
 )
+#: Kinds a person still in school takes only once graduated: full-time posts and programs.
+FULL_TIME_KINDS: Final = frozenset({"job", "grassroots"})
+FULL_TIME_BITS: Final = sum(1 << i for i, k in enumerate(KINDS) if k in FULL_TIME_KINDS)
 
 FLAG_NAMES: Final[dict[str, str]] = {
     "teacher_cert": "教师资格证",
@@ -49,6 +54,7 @@ FLAG_NAMES: Final[dict[str, str]] = {
     "doctor_license": "执业（助理）医师资格证",
     "driver_license": "机动车驾驶证",
     "accountant_cert": "会计专业技术资格证",
+    "rural_doctor_license": "乡村医生执业证书",
     "party_member": "中共党员",
     "veteran": "退役军人",
 }
@@ -91,7 +97,11 @@ def graduate_major(graduate: GraduateRecord, majors: MajorCatalog | None) -> Maj
     with the class and discipline the record states, or else the code's 4- and 2-digit prefixes.
     """
     raw = normalize_code(graduate.major_code) if graduate.major_code else ""
-    major = majors.resolve(raw, graduate.major_name, graduate.education) if majors is not None else None
+    major = (
+        majors.resolve(raw, graduate.major_name, graduate.education, graduate.school_kind)
+        if majors is not None
+        else None
+    )
     if major is not None:
         return MajorTokens(major.name, major.code, major.class_code, major.discipline_code, True)
     cls = normalize_code(graduate.major_class) or (raw[:4] if len(raw) >= 6 else "")
@@ -173,6 +183,23 @@ def fails_flags(required_flags: npt.ArrayLike, held_flags: npt.ArrayLike) -> Boo
     return np.asarray((req & ~held) != 0)
 
 
+def fails_student(
+    kind_bit: npt.ArrayLike,
+    starts_day: npt.ArrayLike,
+    in_school: npt.ArrayLike,
+    graduation_day: npt.ArrayLike,
+    today_day: int,
+) -> Bool:
+    """A person still in school and a full-time post or program that starts before they graduate (an
+    unknown start is today; an unknown graduation date is never before it)."""
+    full_time = (np.asarray(kind_bit, dtype=np.int64) & FULL_TIME_BITS) != 0
+    starts = np.asarray(starts_day, dtype=np.int64)
+    start = np.where(starts < 0, today_day, starts)
+    grad = np.asarray(graduation_day, dtype=np.int64)
+    graduated_by_start = (grad >= 0) & (grad <= start)
+    return np.asarray(np.asarray(in_school, dtype=np.bool_) & full_time & ~graduated_by_start)
+
+
 def failing_masks(
     *,
     graduate_open: npt.ArrayLike,
@@ -195,6 +222,9 @@ def failing_masks(
     required_flags: npt.ArrayLike,
     held_flags: npt.ArrayLike,
     today_day: int,
+    starts_day: npt.ArrayLike = NO_DAY,
+    in_school: npt.ArrayLike = False,
+    graduation_day: npt.ArrayLike = NO_DAY,
 ) -> dict[str, Bool]:
     """One "fails" mask per rule code; arguments broadcast (array per position or per graduate).
 
@@ -216,6 +246,7 @@ def failing_masks(
         "major": fails_major(major_ok),
         "hukou": fails_hukou(hukou_ok),
         "flags": fails_flags(required_flags, held_flags),
+        "student": fails_student(kind_bit, starts_day, in_school, graduation_day, today_day),
     }
 
 
@@ -261,7 +292,7 @@ def explain_rules(
         add(
             "headcount",
             not full,
-            f"尚有名额（{position.filled}/{position.headcount}）",
+            f"还招 {position.headcount - position.filled} 人（已招{position.filled}/共{position.headcount}人）",
             f"名额已满（{position.filled}/{position.headcount}）",
         )
     if graduate.wanted_kinds:
@@ -320,7 +351,21 @@ def explain_rules(
     if position.required_flags:
         for flag in sorted(position.required_flags):
             name = FLAG_NAMES.get(flag, flag)
-            add("flags", flag in graduate.flags, f"具备条件：{name}", f"条件不符：需{name}")
+            add("flags", flag in graduate.flags, f"具备条件：{name}", f"条件不符：需{name}，本人尚未登记持有")
+    if graduate.in_school:
+        start = position.starts or today
+        graduated = graduate.graduation_date is not None and graduate.graduation_date <= start
+        when = f"预计{graduate.graduation_date.isoformat()}毕业" if graduate.graduation_date else "毕业时间未知"
+        if position.kind not in FULL_TIME_KINDS:
+            add("student", True, f"在校生可报{KIND_NAMES[position.kind]}", "")
+        else:
+            add(
+                "student",
+                graduated,
+                f"在校生（{when}），岗位{start.isoformat()}开始时已毕业",
+                f"在校生（{when}）：全职岗位和基层项目须毕业后到岗（岗位{start.isoformat()}开始），"
+                "可报实习见习和勤工俭学",
+            )
     return checks
 
 

@@ -13,14 +13,18 @@ from datetime import date
 from typing import Final
 
 import numpy as np
+import numpy.typing as npt
 
-from matching.catalogs import normalize_code, small_class_of
+from matching.catalogs import middle_class_of, normalize_code, small_class_of
 from matching.encoding import EncodedGraduate, GraduateEncoding, GraduateTable
 from matching.features import (
     FEATURES,
     OCCUPATION_CODE,
+    OCCUPATION_MIDDLE_CLASS,
     OCCUPATION_SCALE,
     OCCUPATION_SMALL_CLASS,
+    OCCUPATION_TEXT_CAP,
+    PRIORITY_CODES,
     REMOTE_ROW,
     TEXT_SCALE,
     Weights,
@@ -30,6 +34,8 @@ from matching.features import (
     major_score,
     pay_score,
     scaled_cosine,
+    tier,
+    tier_step,
 )
 from matching.records import KINDS, PositionRecord
 from matching.rules import fails_kind, position_major_codes
@@ -69,9 +75,15 @@ class Scoring(GraduateEncoding):
             if bridge_row < 0:
                 return self._weighted("occupation", np.zeros(self._cols.n, dtype=np.float32))
             cos = self._text_scores(self.bridge.profiles[bridge_row])
-            occ = scaled_cosine(cos, OCCUPATION_SCALE)
+            occ = np.minimum(scaled_cosine(cos, OCCUPATION_SCALE), np.float32(OCCUPATION_TEXT_CAP))
+            for middle in self.bridge.middle_classes[bridge_row]:
+                rows = self._rows_of(self._middle_postings, middle)
+                occ[rows] = np.maximum(occ[rows], np.float32(OCCUPATION_MIDDLE_CLASS))
             for small in self.bridge.small_classes[bridge_row]:
                 rows = self._rows_of(self._small_postings, small)
+                occ[rows] = np.maximum(occ[rows], np.float32(OCCUPATION_SMALL_CLASS))
+            for code in self.bridge.weak_codes[bridge_row]:
+                rows = self._rows_of(self._occ_postings, code)
                 occ[rows] = np.maximum(occ[rows], np.float32(OCCUPATION_SMALL_CLASS))
             for code in self.bridge.exact_codes[bridge_row]:
                 occ[self._rows_of(self._occ_postings, code)] = np.float32(OCCUPATION_CODE)
@@ -122,6 +134,28 @@ class Scoring(GraduateEncoding):
             lambda: self._weighted("hardship", hardship_score(hardship, priority).astype(np.float32)),
         )
 
+    def _tier_part(self, g: EncodedGraduate, major: F32, occupation: F32, place: F32, pay: F32) -> F32:
+        """Tier × step for every row (see `matching.features.tier`), cached per graduate shape."""
+        priority = PRIORITY_CODES[g.record.priority]
+        with_home = bool(self._local_row) and g.home_row > 0 and g.home_row not in g.place_rows
+        key = (
+            "tier",
+            priority,
+            g.code_tok,
+            g.class_tok,
+            g.disc_tok,
+            g.bridge_row,
+            g.place_rows if priority == 1 else (),
+            g.home_row if priority == 1 and with_home else 0,
+            g.expected if priority == 2 and g.expected == g.expected else None,
+        )
+
+        def make() -> F32:
+            step = tier_step(self._weights)
+            return np.asarray(tier(occupation, major, place, pay, priority), dtype=np.float32) * step
+
+        return self._cache.get(key, make)
+
     def _score(self, g: EncodedGraduate, today: date, text_cos: F32 | None = None) -> tuple[F32, dict[str, F32]]:
         """(score of every row, raw feature arrays). The sum runs in `FEATURES` order, as `combine` does."""
         cos = self._text_scores(g.text) if text_cos is None else text_cos
@@ -141,6 +175,8 @@ class Scoring(GraduateEncoding):
         np.add(out, buf, out=out)
         for part in (pay, kind, freshness, hardship):
             np.add(out, part[1], out=out)
+        tiers = self._tier_part(g, major[0], occupation[0], place, pay[0])
+        np.add(out, tiers, out=out)
         feats = {
             "major": major[0],
             "occupation": occupation[0],
@@ -176,9 +212,19 @@ class Scoring(GraduateEncoding):
         dense[vec.indices] = vec.data
         restricted = bool(cols["restricted"][row])
         # occupation: every major profile against this position, then gathered per graduate
-        bridge_occ = scaled_cosine(row_dots(self.bridge.profiles, dense), OCCUPATION_SCALE)
+        bridge_occ = np.minimum(
+            scaled_cosine(row_dots(self.bridge.profiles, dense), OCCUPATION_SCALE), np.float32(OCCUPATION_TEXT_CAP)
+        )
+        for middle in {middle_class_of(o.strip()) for o in p.occupations}:
+            hit = self._bridge_by_middle.get(middle)
+            if hit is not None:
+                bridge_occ[hit] = np.maximum(bridge_occ[hit], np.float32(OCCUPATION_MIDDLE_CLASS))
         for small in {small_class_of(o.strip()) for o in p.occupations}:
             hit = self._bridge_by_small.get(small)
+            if hit is not None:
+                bridge_occ[hit] = np.maximum(bridge_occ[hit], np.float32(OCCUPATION_SMALL_CLASS))
+        for code in {o.strip() for o in p.occupations}:
+            hit = self._bridge_by_weak.get(code)
             if hit is not None:
                 bridge_occ[hit] = np.maximum(bridge_occ[hit], np.float32(OCCUPATION_SMALL_CLASS))
         for code in {o.strip() for o in p.occupations}:
@@ -221,12 +267,15 @@ def row_dots(matrix: Csr, dense: F32) -> F32:
     return np.bincount(rows, weights=products, minlength=matrix.shape[0]).astype(np.float32)
 
 
-def combine(feats: dict[str, F32], weights: Weights) -> F32:
-    """Σ weight × feature in `FEATURES` order, float32: the same operations as `MatchIndex._score`."""
+def combine(feats: dict[str, F32], weights: Weights, priority: npt.ArrayLike = 0) -> F32:
+    """Σ weight × feature in `FEATURES` order plus the tier, float32: the same operations as
+    `MatchIndex._score` (`priority`: `PRIORITY_CODES` per graduate, or one for all)."""
     terms = [np.float32(getattr(weights, name)) * np.asarray(feats[name], dtype=np.float32) for name in FEATURES]
     out = terms[0] + terms[1]
     for term in terms[2:]:
         np.add(out, term, out=out)
+    tiers = tier(feats["occupation"], feats["major"], feats["place"], feats["pay"], priority)
+    np.add(out, np.asarray(tiers, dtype=np.float32) * tier_step(weights), out=out)
     return out
 
 

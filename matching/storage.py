@@ -18,7 +18,7 @@ import numpy as np
 import numpy.typing as npt
 import scipy.sparse as sp
 
-from matching.catalogs import Catalogs, normalize_code, small_class_of
+from matching.catalogs import Catalogs, middle_class_of, normalize_code, small_class_of
 from matching.features import REMOTE_ROW, PlaceSpace, Weights
 from matching.records import KINDS, PositionRecord
 from matching.rules import NO_DAY, NO_DEADLINE, MajorTokens, position_major_codes
@@ -148,7 +148,7 @@ class PositionStore:
         self.places = PlaceSpace(catalogs.gazetteer)
         self._tokens: dict[str, int] = {}
         self._flags: dict[str, int] = {}
-        self._majors: dict[tuple[str, str, int], MajorTokens] = {}
+        self._majors: dict[tuple[str, str, int, str], MajorTokens] = {}
         self._cache = _Cache(cache_bytes)
         self._load(records)
 
@@ -187,6 +187,7 @@ class PositionStore:
                 "grad_max": (np.int64, -1),
                 "deadline": (np.int64, NO_DEADLINE),
                 "opened": (np.int64, NO_DAY),
+                "starts": (np.int64, NO_DAY),
                 "full": (np.bool_, False),
                 "pay_group": (np.int64, 0),
                 "priority": (np.bool_, False),
@@ -208,6 +209,7 @@ class PositionStore:
         self._postings: dict[int, list[int]] = {}
         self._occ_postings: dict[str, list[int]] = {}
         self._small_postings: dict[str, list[int]] = {}
+        self._middle_postings: dict[str, list[int]] = {}
         self._pay_groups: dict[tuple[float, float], int] = {}
         self._pay_lo: list[float] = [np.nan]
         self._pay_hi: list[float] = [np.nan]
@@ -215,7 +217,9 @@ class PositionStore:
         self._pending: list[str] = []
         self._pending_start = 0
         self._bridge_by_small = _invert(self.bridge.small_classes)
+        self._bridge_by_middle = _invert(self.bridge.middle_classes)
         self._bridge_by_code = _invert(self.bridge.exact_codes)
+        self._bridge_by_weak = _invert(self.bridge.weak_codes)
         for record in records:
             self._append(record)
         self._freeze(force=True)
@@ -273,6 +277,7 @@ class PositionStore:
                 "grad_max": -1 if p.graduation_max is None else p.graduation_max,
                 "deadline": NO_DEADLINE if p.deadline is None else p.deadline.toordinal(),
                 "opened": NO_DAY if p.opened is None else p.opened.toordinal(),
+                "starts": NO_DAY if p.starts is None else p.starts.toordinal(),
                 "full": p.headcount is not None and p.filled >= p.headcount,
                 "pay_group": self._pay_group(p.pay_min, p.pay_max),
                 "priority": p.hardship_priority,
@@ -301,6 +306,8 @@ class PositionStore:
             self._occ_postings.setdefault(occ, []).append(row)
         for small in {small_class_of(o.strip()) for o in p.occupations}:
             self._small_postings.setdefault(small, []).append(row)
+        for middle in {middle_class_of(o.strip()) for o in p.occupations}:
+            self._middle_postings.setdefault(middle, []).append(row)
         self._records.append(p)
         self._row_of[p.id] = row
         self._pending.append(position_text(p))

@@ -25,7 +25,7 @@ import scipy.sparse as sp
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.preprocessing import normalize
 
-from matching.catalogs import Catalogs, small_class_of
+from matching.catalogs import Catalogs, Orientation, middle_class_of, small_class_of
 from matching.fuzzy import fold_width
 
 PROFILE_TERMS: Final = 64
@@ -218,14 +218,19 @@ class Bridge:
 
     `rows`: major code → row of `profiles` (M × V CSR, pruned, L2-normalised).
     `small_classes`: row → sorted 小类 codes of the major's (official or borrowed) occupations.
-    `exact_codes`: row → those occupations' codes, a 小类 expanded to its 细类.
+    `middle_classes`: row → sorted 中类 codes of the same occupations.
+    `exact_codes`: row → those occupations' codes, a 小类 expanded to its 细类. A derived orientation counts
+    its links of strength 0.5 and more here (all of them when it has none that strong).
+    `weak_codes`: row → the other links of a derived orientation (expanded alike): they score as a shared 小类.
     `occupation_rows`: CSCO code → row of `occupation_vectors` (used to name the occupation in a reason).
     """
 
     rows: dict[str, int]
     profiles: Csr
     small_classes: list[tuple[str, ...]]
+    middle_classes: list[tuple[str, ...]]
     exact_codes: list[tuple[str, ...]]
+    weak_codes: list[tuple[str, ...]]
     occupations: list[tuple[str, ...]]
     occupation_rows: dict[str, int]
     occupation_codes: list[str]
@@ -261,19 +266,41 @@ def build_bridge(catalogs: Catalogs, space: TextSpace) -> Bridge:
     occ_codes = sorted(catalogs.occupations.occupations)
     occ_vectors = space.transform([occupation_text(catalogs, c) for c in occ_codes])
     occupations = [catalogs.orientations[c].occupations for c in codes]
+    fitting = [_fitting(catalogs.orientations[c]) for c in codes]
     return Bridge(
         rows={c: i for i, c in enumerate(codes)},
         profiles=profiles,
-        small_classes=[tuple(sorted({small_class_of(o) for o in occs})) for occs in occupations],
+        small_classes=[tuple(sorted({small_class_of(o) for o in occs})) for occs in fitting],
+        middle_classes=[tuple(sorted({middle_class_of(o) for o in occs})) for occs in fitting],
         exact_codes=[
             tuple(sorted({*occs, *(k for o in occs for k in catalogs.occupations.children.get(o, ()))}))
-            for occs in occupations
+            for occs in fitting
+        ],
+        weak_codes=[
+            tuple(
+                sorted(
+                    {*weak, *(k for o in weak for k in catalogs.occupations.children.get(o, ()))}
+                    - {*occs, *(k for o in occs for k in catalogs.occupations.children.get(o, ()))}
+                )
+            )
+            for occs, weak in zip(fitting, (catalogs.orientations[c].occupations for c in codes), strict=True)
         ],
         occupations=occupations,
         occupation_rows={c: i for i, c in enumerate(occ_codes)},
         occupation_codes=occ_codes,
         occupation_vectors=occ_vectors,
     )
+
+
+STRONG_LINK: Final = 0.5
+
+
+def _fitting(orientation: Orientation) -> tuple[str, ...]:
+    """The occupations that count as the major's own for the fit bands (see `Bridge`)."""
+    if orientation.official or not orientation.links:
+        return orientation.occupations
+    strong = tuple(link.occupation for link in orientation.links if link.strength >= STRONG_LINK)
+    return strong or tuple(link.occupation for link in orientation.links)
 
 
 def default_bridge(catalogs: Catalogs) -> Bridge:

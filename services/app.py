@@ -9,7 +9,7 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 import anyio.to_thread
-from fastapi import FastAPI, Request
+from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from sqlalchemy.exc import DataError, IntegrityError
@@ -17,6 +17,7 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from services.config import get_settings
+from services.disconnects import client_present
 from services.errors import (
     Conflict,
     DomainError,
@@ -29,7 +30,7 @@ from services.logging_setup import configure
 from services.middleware import BUSY, BodyLimitMiddleware, LoadShedMiddleware, TextGuardMiddleware
 from services.ops import MetricsMiddleware
 from services.routers import ROUTERS
-from services.web import docs
+from services.web import console
 
 log = logging.getLogger(__name__)
 
@@ -223,8 +224,8 @@ def create_app() -> FastAPI:
         )
 
     for router in ROUTERS:
-        app.include_router(router)
-    docs.mount(app)
+        app.include_router(router, dependencies=[Depends(client_present)])
+    console.mount(app)
     # outermost last: shed load first, cap the body before anything reads it, then guard its text
     app.add_middleware(MetricsMiddleware)
     app.add_middleware(TextGuardMiddleware)

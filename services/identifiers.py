@@ -6,6 +6,7 @@ a lower-case x) and raises :class:`InvalidIdentifier` with a Chinese reason; not
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
@@ -17,7 +18,17 @@ from stdnum.cn import ric, uscc
 from stdnum.exceptions import InvalidChecksum, ValidationError
 
 from services.clock import local_today
-from services.security.pii import normalize_digits
+
+_ZERO_WIDTH = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00a0\u3000 \t\r\n-"), None)
+
+
+def normalize_digits(value: str) -> str:
+    """Full-width → half-width, drop spaces, dashes and zero-width characters, upper-case a trailing x.
+
+    Only for ID, phone and card fields; never for names or free text.
+    """
+    text = unicodedata.normalize("NFKC", value).translate(_ZERO_WIDTH)
+    return text.upper()
 
 
 class InvalidIdentifier(ValueError):

@@ -10,6 +10,8 @@ from services.notifications import models as notifications_models  # noqa: F401
 from services.orgs import models as orgs_models
 from services.refdata import enum_models as refdata_enum_models  # noqa: F401
 from services.refdata import models as refdata_models  # noqa: F401
+from services.registry import certificates as registry_certificates  # noqa: F401
+from services.registry import invitations as invitation_models  # noqa: F401
 from services.registry import models as registry_models  # noqa: F401
 from services.reports import models as reports_models  # noqa: F401
 from services.security import models as security_models

@@ -1,15 +1,21 @@
-"""Page parameters with a capped size, and the page envelope."""
+"""Page parameters with a capped size, the page envelope, and the cheap count of a list's rows."""
 
 from __future__ import annotations
 
-from typing import Annotated, Generic, TypeVar
+import json
+from typing import Annotated, Any, Generic, TypeVar
 
 from fastapi import Depends, Query
 from pydantic import BaseModel, Field
+from sqlalchemy import Select, func, select
+from sqlalchemy.orm import Session
 
 from services.config import get_settings
 
 T = TypeVar("T")
+
+# Up to this many rows a list's total is counted exactly; past it (on PostgreSQL) it is the planner's estimate.
+EXACT_COUNT_CAP = 5_000
 
 
 class PageParams(BaseModel):
@@ -32,3 +38,27 @@ class Page(BaseModel, Generic[T]):
     limit: int = Field(examples=[20])
     offset: int = Field(examples=[0])
     total: int | None = Field(default=None, examples=[135])
+    total_is_estimate: bool = Field(
+        default=False,
+        description=f"true：总数超过 {EXACT_COUNT_CAP} 条，total 为数据库的估计值；false：total 为精确计数",
+    )
+
+
+def count_rows(session: Session, stmt: Select[Any], *, cap: int = EXACT_COUNT_CAP) -> tuple[int, bool]:
+    """The number of rows ``stmt`` returns and whether it is an estimate.
+
+    Counting stops after ``cap + 1`` rows, so a large list costs no more than a small one. Past the cap the
+    total is the planner's estimate of the statement's rows on PostgreSQL (never below the rows seen), and an
+    exact count on SQLite, whose embedded catalogs stay small.
+    """
+    stmt = stmt.order_by(None)
+    seen = int(session.scalar(select(func.count()).select_from(stmt.limit(cap + 1).subquery())) or 0)
+    if seen <= cap:
+        return seen, False
+    bind = session.get_bind()
+    if bind.dialect.name != "postgresql":
+        return int(session.scalar(select(func.count()).select_from(stmt.subquery())) or 0), False
+    compiled = stmt.compile(dialect=bind.dialect, compile_kwargs={"render_postcompile": True})
+    plan = session.connection().exec_driver_sql(f"EXPLAIN (FORMAT JSON) {compiled}", compiled.params).scalar_one()
+    document = json.loads(plan) if isinstance(plan, str) else plan
+    return max(seen, int(document[0]["Plan"]["Plan Rows"])), True

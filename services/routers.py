@@ -9,11 +9,12 @@ from services.aid.router import router as aid_router
 from services.catalog.router import router as catalog_router
 from services.matches.router import router as matches_router
 from services.notifications.router import router as notifications_router
-from services.orgs.router import router as orgs_router
 from services.refdata.router import router as refdata_router
+from services.registry.invitation_router import router as invitation_router
 from services.registry.router import enum_router as registry_enum_router
 from services.registry.router import router as registry_router
 from services.reports.router import router as reports_router
+from services.security.orgs_router import router as orgs_router
 from services.security.router import router as security_router
 from services.tracking.router import recommendations_router
 from services.tracking.router import router as tracking_router
@@ -29,6 +30,7 @@ ROUTERS: list[APIRouter] = [
     matches_router,
     recommendations_router,
     tracking_router,
+    invitation_router,
     notifications_router,
     reports_router,
     aid_router,

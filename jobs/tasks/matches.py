@@ -47,3 +47,16 @@ def refresh_after_catalog_change(chunk_size: int = stored.CHUNK_SIZE) -> dict[st
     with session_scope() as session:
         chunks = stored.refresh_after_catalog_change(session, size=chunk_size)
     return _fan_out(chunks, False)
+
+
+@task("sunshine.matches.backfill_position_occupations", idempotent=True, time_limit=3000)
+def backfill_position_occupations(batch: int = 500) -> dict[str, int]:
+    """Suggest CSCO occupations for positions that have none yet (existing rows; nightly catches stragglers)."""
+    from services.catalog.service import bump_version
+    from services.matches import occupations
+
+    with session_scope() as session:
+        done = occupations.backfill(session, batch=batch)
+        if done:
+            bump_version(session)
+    return {"positions": done}

@@ -6,7 +6,7 @@ was built from.
 
 from __future__ import annotations
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import ColumnElement, and_, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from matching.records import Education as MatchEducation
@@ -24,8 +24,9 @@ from services.clock import local_today as local_today
 from services.db import utcnow
 from services.security.models import Role
 from services.security.principal import Principal
+from services.security.scope import STAFF
 
-STAFF = frozenset({Role.UNION_COUNTY, Role.UNION_CITY, Role.ADMIN})
+MANAGERS = STAFF | {Role.ENTERPRISE}  # who manage positions: staff in their scope, an enterprise its own
 RULE_EDITORS = frozenset({Role.UNION_CITY, Role.ADMIN})
 NATIONWIDE = "000000"
 EDUCATION_RANK: dict[str, int] = {e.value: MatchEducation[e.name].value for e in Education}
@@ -95,6 +96,15 @@ def manages_position(session: Session, *, principal: Principal, position: Positi
     if principal.role == Role.ENTERPRISE and position.employer_id is not None:
         return employer_id_for_user(session, user_id=principal.user_id) == position.employer_id
     return False
+
+
+def public_position() -> ColumnElement[bool]:
+    """Positions everyone may see: published (not a draft) and of a verified employer, or of none. The query
+    must outer-join :class:`Employer` on ``Position.employer_id``."""
+    return and_(
+        Position.status != PositionStatus.DRAFT,
+        or_(Position.employer_id.is_(None), Employer.status == EmployerStatus.VERIFIED),
+    )
 
 
 def _employer_verified(session: Session, position: Position) -> bool:

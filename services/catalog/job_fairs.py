@@ -9,7 +9,13 @@ from typing import Any
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from services.catalog.access import _is_staff, _publicly_visible, bump_version, manages_position
+from services.catalog.access import (
+    MANAGERS,
+    _is_staff,
+    bump_version,
+    manages_position,
+    public_position,
+)
 from services.catalog.models import (
     Employer,
     EmployerStatus,
@@ -27,6 +33,7 @@ from services.errors import Forbidden, NotFound, ValidationFailed
 from services.orgs.models import OrgUnit
 from services.refdata import service as refdata
 from services.security.principal import Principal
+from services.security.scope import scoped
 
 # --------------------------------------------------------------------------------------------- job fairs
 
@@ -121,11 +128,18 @@ def fair_position_ids(session: Session, *, job_fair_ids: Sequence[int]) -> dict[
 def fair_positions(session: Session, *, principal: Principal, job_fair_id: int) -> list[Position]:
     """Positions offered at a fair that the principal may see."""
     ids = fair_position_ids(session, job_fair_ids=[job_fair_id])[job_fair_id]
-    out = []
-    for position in session.scalars(select(Position).where(Position.id.in_(ids)).order_by(Position.id)):
-        if manages_position(session, principal=principal, position=position) or _publicly_visible(session, position):
-            out.append(position)
-    return out
+    stmt = scoped(
+        select(Position)
+        .outerjoin(Employer, Employer.id == Position.employer_id)
+        .where(Position.id.in_(ids))
+        .order_by(Position.id),
+        principal,
+        org=Position.org_unit_id,
+        employer=Position.employer_id,
+        roles=MANAGERS,
+        public=public_position(),
+    )
+    return list(session.scalars(stmt))
 
 
 def add_fair_positions(

@@ -12,6 +12,7 @@ from sqlalchemy import (
     Boolean,
     CheckConstraint,
     Date,
+    Float,
     ForeignKey,
     Integer,
     Numeric,
@@ -210,6 +211,9 @@ class Position(TimestampMixin, Base):
     closed_reason: Mapped[str | None] = mapped_column(String(20))
     published_at: Mapped[datetime | None] = mapped_column()
     occupations: Mapped[list[str]] = mapped_column(JSON, default=list)
+    # how the occupations were set: "suggested" (inferred from the title), "confirmed" (by the poster), "" (none)
+    occupation_state: Mapped[str] = mapped_column(String(10), default="", server_default="")
+    occupation_confidence: Mapped[float | None] = mapped_column(Float)
     # internship / 见习
     duration_months: Mapped[int | None] = mapped_column(Integer)
     subsidy: Mapped[Decimal | None] = mapped_column(Money)

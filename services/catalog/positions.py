@@ -10,21 +10,23 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
+from services.catalog import occupations
 from services.catalog.access import (
     KIND_DETAILS,
+    MANAGERS,
     NATIONWIDE,
     _is_staff,
     _publicly_visible,
     bump_version,
     employer_id_for_user,
     manages_position,
+    public_position,
 )
 from services.catalog.models import (
     Employer,
-    EmployerStatus,
     Position,
     PositionKind,
     PositionSource,
@@ -40,9 +42,11 @@ from services.clock import local_today as local_today
 from services.db import utcnow
 from services.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from services.orgs.models import OrgUnit
+from services.pagination import count_rows
 from services.refdata import service as refdata
 from services.security.models import Role
 from services.security.principal import Principal
+from services.security.scope import scoped
 
 # --------------------------------------------------------------------------------------------- positions
 
@@ -203,6 +207,7 @@ def create_position(session: Session, *, principal: Principal, data: PositionCre
     )
     if not position.places and not position.remote:
         position.places = [_default_place(session, employer, org_unit_id)]
+    _occupations(position, sent=values.get("occupations") or [], retitled=True)
     session.add(position)
     _apply_details(session, position, details.get(KIND_DETAILS.get(data.kind, "")), kind)
     _check_ranges(position)
@@ -211,6 +216,11 @@ def create_position(session: Session, *, principal: Principal, data: PositionCre
     session.flush()
     bump_version(session)
     return position
+
+
+def _occupations(position: Position, *, sent: list[str] | None, retitled: bool) -> None:
+    """Occupations the poster sends are confirmed; otherwise the matcher suggests them from the title."""
+    occupations.apply_to_position(position, sent=sent, retitled=retitled)
 
 
 def _default_place(session: Session, employer: Employer | None, org_unit_id: int) -> str:
@@ -275,6 +285,11 @@ def update_position(session: Session, *, principal: Principal, position_id: int,
         values.update(current)
     for key, value in values.items():
         setattr(position, key, value)
+    _occupations(
+        position,
+        sent=(values["occupations"] or []) if "occupations" in values else None,
+        retitled="title" in values or "description" in values,
+    )
     own = KIND_DETAILS.get(PositionKind(position.kind))
     if own is not None and own in details:
         _apply_details(session, position, details[own], position.kind)
@@ -349,26 +364,19 @@ def list_positions(
     managed_only: bool = False,
     limit: int = 20,
     offset: int = 0,
-) -> tuple[list[Position], int]:
-    public = and_(
-        Position.status != PositionStatus.DRAFT,
-        or_(Position.employer_id.is_(None), Employer.status == EmployerStatus.VERIFIED),
+) -> tuple[list[Position], int, bool]:
+    """One page of the positions ``principal`` may see, the total and whether the total is an estimate (past
+    :data:`services.pagination.EXACT_COUNT_CAP` rows on PostgreSQL)."""
+    if managed_only and principal.role not in MANAGERS:
+        raise Forbidden("您的角色没有可管理的岗位")
+    stmt = scoped(
+        select(Position).outerjoin(Employer, Employer.id == Position.employer_id),
+        principal,
+        org=Position.org_unit_id,
+        employer=Position.employer_id,
+        roles=MANAGERS,
+        public=None if managed_only else public_position(),
     )
-    managed: Any
-    if _is_staff(principal):
-        managed = Position.org_unit_id.in_(principal.scope) if principal.scope is not None else True
-    elif principal.role == Role.ENTERPRISE:
-        own = employer_id_for_user(session, user_id=principal.user_id)
-        managed = Position.employer_id == own if own is not None else False
-    else:
-        managed = False
-    if managed_only:
-        if managed is False:
-            raise Forbidden("您的角色没有可管理的岗位")
-        visible = managed
-    else:
-        visible = or_(managed, public) if managed is not True else True
-    stmt = select(Position).outerjoin(Employer, Employer.id == Position.employer_id).where(visible)
     if kind:
         stmt = stmt.where(Position.kind == kind)
     if status:
@@ -380,9 +388,9 @@ def list_positions(
     if query:
         text = query.strip()
         stmt = stmt.where(or_(Position.title.contains(text), Employer.name.contains(text)))
-    total = int(session.scalar(select(func.count()).select_from(stmt.subquery())) or 0)
+    total, estimated = count_rows(session, stmt)
     rows = session.scalars(stmt.order_by(Position.id.desc()).limit(limit).offset(offset))
-    return list(rows), total
+    return list(rows), total, estimated
 
 
 def close_expired_positions(session: Session, *, today: date | None = None) -> int:

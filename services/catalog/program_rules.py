@@ -107,6 +107,14 @@ def get_rule_set(session: Session, *, rule_set_id: int) -> ProgramRuleSet:
     return rule
 
 
+def rule_sets_by_id(session: Session, *, rule_set_ids: Iterable[int]) -> dict[int, ProgramRuleSet]:
+    """The rule sets of ``rule_set_ids`` in one query (those that exist)."""
+    wanted = sorted(set(rule_set_ids))
+    if not wanted:
+        return {}
+    return {r.id: r for r in session.scalars(select(ProgramRuleSet).where(ProgramRuleSet.id.in_(wanted)))}
+
+
 def is_current(session: Session, rule: ProgramRuleSet) -> bool:
     latest = _latest_rule(session, rule.program, rule.year, rule.province_code)
     return latest is not None and latest.id == rule.id

@@ -69,7 +69,7 @@ def employer_out(session: Session, employer: Employer) -> EmployerOut:
 def positions_out(session: Session, positions: list[Position]) -> list[PositionOut]:
     employers = service.employer_names(session, employer_ids=[p.employer_id for p in positions])
     rule_ids = {p.rule_set_id for p in positions if p.rule_set_id is not None}
-    rules = {r: service.get_rule_set(session, rule_set_id=r) for r in rule_ids}
+    rules = service.rule_sets_by_id(session, rule_set_ids=rule_ids)
     out = []
     for p in positions:
         name, verified = employers.get(p.employer_id, ("", True)) if p.employer_id is not None else ("", True)
@@ -102,6 +102,8 @@ def positions_out(session: Session, positions: list[Position]) -> list[PositionO
                 status=PositionStatus(p.status),
                 closed_reason=p.closed_reason,
                 occupations=p.occupations,
+                occupation_state=p.occupation_state or "",
+                occupation_confidence=p.occupation_confidence,
                 internship=InternshipDetails.model_validate(p) if p.kind == PositionKind.INTERNSHIP else None,
                 work_study=WorkStudyDetails.model_validate(p) if p.kind == PositionKind.WORK_STUDY else None,
                 grassroots=GrassrootsDetails.model_validate(p) if p.kind == PositionKind.GRASSROOTS else None,
@@ -276,7 +278,7 @@ def list_positions(
     q: Annotated[str | None, Query(max_length=50, description="岗位或单位名称")] = None,
     mine: Annotated[bool, Query(description="只看本人可管理的岗位")] = False,
 ) -> Page[PositionOut]:
-    rows, total = service.list_positions(
+    rows, total, estimated = service.list_positions(
         session,
         principal=principal,
         kind=kind,
@@ -288,7 +290,13 @@ def list_positions(
         limit=page.limit,
         offset=page.offset,
     )
-    return Page[PositionOut](items=positions_out(session, rows), limit=page.limit, offset=page.offset, total=total)
+    return Page[PositionOut](
+        items=positions_out(session, rows),
+        limit=page.limit,
+        offset=page.offset,
+        total=total,
+        total_is_estimate=estimated,
+    )
 
 
 @router.get(

@@ -269,6 +269,10 @@ class PositionOut(BaseModel):
     status: PositionStatus = Field(description="draft 草稿 / open 招聘中 / closed 已关闭 / filled 已招满")
     closed_reason: str | None = Field(default=None, description="deadline 截止 / manual 手动关闭")
     occupations: list[str] = Field(default_factory=list)
+    occupation_state: str = Field(
+        default="", description="suggested 按岗位名称推断 / confirmed 发布方确认 / 空：未定", examples=["confirmed"]
+    )
+    occupation_confidence: float | None = Field(default=None, description="推断的置信度（0–1），确认后为空")
     internship: InternshipDetails | None = None
     work_study: WorkStudyDetails | None = None
     grassroots: GrassrootsDetails | None = None

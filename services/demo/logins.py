@@ -1,7 +1,7 @@
 """The printed demo logins, one per role, each linked to real records of the world.
 
 - ``graduate``: a graduate of 蒙城县 with an offer waiting for signature, linked through the registry's
-  :func:`services.registry.service.link_account`;
+  :func:`services.registry.api.link_account`;
 - ``enterprise``: the verified 蒙城县 employer with the most applicants, so its account sees positions and people;
 - ``counselor``: a 蒙城县 counselor who takes over the county's caseload (assignments through tracking);
 - ``mengcheng`` (county staff), ``city`` (assistance centre) and ``admin``.
@@ -32,6 +32,16 @@ from services.security.principal import Principal
 from services.tracking import flows
 from services.tracking import service as tracking
 from services.tracking.models import Application, Assignment
+
+DEMO_PASSWORD = "Sunshine2023"  # noqa: S105 - printed demo logins for the embedded demo only
+DEMO_USERS = [
+    ("admin", "admin", "BZ", "系统管理员"),
+    ("city", "union_city", "BZ", "市总帮扶中心 张主任"),
+    ("mengcheng", "union_county", "BZ-MC", "蒙城县总工会 刘科长"),
+    ("counselor", "counselor", "BZ-MC", "蒙城县就业指导员 王老师"),
+    ("graduate", "graduate", "BZ-MC", "毕业生 陈同学"),
+    ("enterprise", "enterprise", "BZ-MC", "安徽亳药示范企业 人事部"),
+]
 
 
 @dataclass(frozen=True, slots=True)

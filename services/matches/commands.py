@@ -88,3 +88,19 @@ def rematch(
     for chunk in chunks:
         send_now("sunshine.matches.rematch_chunk", chunk, not stale_only)
     console.print(f"已提交 {len(chunks)} 个任务，共 {sum(len(c) for c in chunks)} 名毕业生")
+
+
+@app.command("backfill-occupations")
+def backfill_occupations(
+    batch: Annotated[int, typer.Option(help="每批处理的岗位数")] = 500,
+) -> None:
+    """Suggest CSCO occupations (from title and description) for every position that has none yet."""
+    from services.catalog.service import bump_version
+    from services.db import session_scope
+    from services.matches import occupations
+
+    with session_scope() as session:
+        done = occupations.backfill(session, batch=batch)
+        if done:
+            bump_version(session)
+    console.print(f"已为 {done} 个岗位推断职业分类（待发布方确认）")

@@ -23,13 +23,12 @@ from collections.abc import Callable, Hashable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from functools import lru_cache
 from typing import Any, TypeVar, cast
 
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
-from matching.catalogs import Catalogs, load_catalogs
+from matching.catalogs import Catalogs
 from matching.features import Weights
 from matching.index import MatchIndex
 from matching.records import PositionRecord
@@ -37,7 +36,7 @@ from services.catalog.models import CatalogVersion, Employer, EmployerStatus, Po
 from services.errors import NotFound
 from services.matches import records as position_records
 from services.matches.models import MatchWeights
-from services.refdata.service import default_data_dir
+from services.refdata import occupations as refdata_occupations
 
 log = logging.getLogger(__name__)
 
@@ -52,10 +51,10 @@ T = TypeVar("T")
 Fingerprint = tuple[datetime | None, datetime | None, datetime | None]
 
 
-@lru_cache(maxsize=1)
 def reference_catalogs() -> Catalogs:
-    """The reference catalogs of the directory the refdata loader reads, once per process."""
-    return load_catalogs(default_data_dir())
+    """The reference catalogs of the directory the refdata loader reads, once per process (shared with the
+    catalog's occupation suggestions)."""
+    return refdata_occupations.reference_catalogs()
 
 
 @dataclass(frozen=True, slots=True)

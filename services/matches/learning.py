@@ -21,7 +21,6 @@ from services.matches import records as position_records
 from services.matches.holder import active_weights, reference_catalogs
 from services.matches.models import MatchRecommendation, MatchWeights
 from services.matches.service import load_profiles, records_for
-from services.tracking.models import Application
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,14 +33,23 @@ class Outcome:
     state: str
 
 
+def record_outcome(session: Session, *, application_id: int, state: str) -> None:
+    """Tracking tells where a recommended application stands after each move (a no-op for other applications)."""
+    session.execute(
+        update(MatchRecommendation).where(MatchRecommendation.application_id == application_id).values(outcome=state)
+    )
+
+
 def recommended_outcomes(session: Session) -> list[Outcome]:
-    """Every recommendation with its tracked outcome. Pairs recommended outside this module (no stored
-    features) are scored now against their position as it stands in the catalog."""
+    """Every recommendation with its tracked outcome. Recommendations stored without features are scored now
+    against their position as it stands in the catalog."""
     rows = session.execute(
-        select(Application.graduate_id, Application.position_id, Application.state, MatchRecommendation.features)
-        .outerjoin(MatchRecommendation, MatchRecommendation.application_id == Application.id)
-        .where(Application.recommended_by_id.is_not(None))
-        .order_by(Application.id)
+        select(
+            MatchRecommendation.graduate_id,
+            MatchRecommendation.position_id,
+            MatchRecommendation.outcome,
+            MatchRecommendation.features,
+        ).order_by(MatchRecommendation.application_id)
     ).all()
     out: list[Outcome] = []
     missing: list[tuple[int, int, str]] = []

@@ -80,3 +80,5 @@ class MatchRecommendation(Base):
     catalog_version: Mapped[int] = mapped_column(Integer)
     recommended_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # where the application stands now, kept by tracking on every move (:func:`record_outcome`)
+    outcome: Mapped[str] = mapped_column(String(16), default="recommended", server_default="recommended")

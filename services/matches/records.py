@@ -5,6 +5,7 @@ the program rules of the position's rule set resolved and pay turned into whole 
 from __future__ import annotations
 
 import json
+from datetime import date
 from decimal import ROUND_FLOOR, Decimal
 from functools import lru_cache
 from typing import Any, cast
@@ -98,8 +99,15 @@ def _record(position: Any, verified: bool, rule: ProgramRuleSet | None, ruled: d
         hardship_priority=position.hardship_priority,
         employer_verified=verified,
         occupations=_code_list(position.occupations),
+        starts=_starts(position),
         **fields,
     )
+
+
+def _starts(position: Any) -> date | None:
+    """When the work starts, where the position says: a program's service year starts on 9-1."""
+    year = getattr(position, "program_year", None)
+    return date(int(year), 9, 1) if position.kind == PositionKind.GRASSROOTS and year else None
 
 
 _RECORD_COLUMNS = (
@@ -130,6 +138,7 @@ _RECORD_COLUMNS = (
     "venue",
     "competition",
     "rule_set_id",
+    "program_year",
 )
 
 

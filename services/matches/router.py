@@ -8,11 +8,16 @@ from fastapi import APIRouter, Depends, Query
 
 from services.db import SessionDep
 from services.errors import Forbidden, NotFound, ValidationFailed, responses
-from services.matches import service
+from services.matches import certificates, occupations, service
 from services.matches.schemas import (
     CandidateListOut,
+    CertificateIn,
+    CertificateListOut,
+    CertificateOut,
     EnterpriseCandidateListOut,
     MatchListOut,
+    OccupationSuggestionOut,
+    OccupationSuggestionsOut,
 )
 from services.pagination import PageDep
 from services.security.dependencies import require_roles
@@ -83,3 +88,74 @@ def position_candidates(
     if result.enterprise_view:
         return EnterpriseCandidateListOut.model_validate(result, from_attributes=True)
     return CandidateListOut.model_validate(result, from_attributes=True)
+
+
+@router.get(
+    "/occupation-suggestions",
+    response_model=OccupationSuggestionsOut,
+    summary="岗位的职业分类建议",
+    description=(
+        "按岗位名称和描述，从《职业分类大典（2022）》的职业名称、别名、定义和主要工作任务推断最可能的职业（细类），"
+        "供发布岗位时选择确认；发布时提交所选代码（occupations）即为“已确认”，不提交则按第一项建议保存为“推断”。"
+    ),
+    responses=responses(Forbidden, ValidationFailed),
+    dependencies=[Depends(require_roles("enterprise", "counselor", "union_county", "union_city", "admin"))],
+)
+def occupation_suggestions(
+    title: Annotated[str, Query(min_length=1, max_length=100, description="岗位名称")],
+    description: Annotated[str, Query(max_length=2000, description="岗位描述")] = "",
+    k: Annotated[int, Query(ge=1, le=occupations.MAX_SUGGESTIONS, description="建议条数")] = 5,
+) -> OccupationSuggestionsOut:
+    found = occupations.suggest(title, description, k=k)
+    return OccupationSuggestionsOut(
+        title=title, items=[OccupationSuggestionOut(code=s.code, name=s.name, confidence=s.confidence) for s in found]
+    )
+
+
+@router.get(
+    "/graduates/{graduate_id}/certificates",
+    response_model=CertificateListOut,
+    summary="毕业生持有的证书",
+    description="特岗计划、乡村医生等项目要求的证书（教师资格证、乡村医生执业证书、护士执业资格证等）；匹配时据此核对。",
+    responses=responses(Forbidden, NotFound),
+)
+def list_certificates(graduate_id: int, principal: GraduateOrUnion, session: SessionDep) -> CertificateListOut:
+    items = certificates.list_certificates(session, principal=principal, graduate_id=graduate_id)
+    return CertificateListOut(
+        graduate_id=graduate_id, items=[CertificateOut.model_validate(c, from_attributes=True) for c in items]
+    )
+
+
+@router.post(
+    "/graduates/{graduate_id}/certificates",
+    response_model=CertificateOut,
+    status_code=201,
+    summary="登记证书",
+    responses=responses(Forbidden, NotFound, ValidationFailed),
+)
+def add_certificate(
+    graduate_id: int, body: CertificateIn, principal: GraduateOrUnion, session: SessionDep
+) -> CertificateOut:
+    view = certificates.add_certificate(
+        session,
+        principal=principal,
+        graduate_id=graduate_id,
+        kind=body.kind,
+        subject=body.subject,
+        level=body.level,
+        number=body.number,
+        issued_on=body.issued_on,
+    )
+    return CertificateOut.model_validate(view, from_attributes=True)
+
+
+@router.delete(
+    "/graduates/{graduate_id}/certificates/{certificate_id}",
+    status_code=204,
+    summary="删除证书",
+    responses=responses(Forbidden, NotFound),
+)
+def remove_certificate(graduate_id: int, certificate_id: int, principal: GraduateOrUnion, session: SessionDep) -> None:
+    certificates.remove_certificate(
+        session, principal=principal, graduate_id=graduate_id, certificate_id=certificate_id
+    )

@@ -121,3 +121,42 @@ class RecommendationOut(BaseModel):
     checks: list[RuleCheckOut]
     catalog_version: int = Field(examples=[128])
     recommended_at: datetime
+
+
+class OccupationSuggestionOut(BaseModel):
+    code: str = Field(examples=["2-05-08-01"], description="职业分类大典（2022）代码")
+    name: str = Field(examples=["内科护士"])
+    confidence: float = Field(examples=[0.71], description="置信度（0–1）")
+
+
+class OccupationSuggestionsOut(BaseModel):
+    title: str
+    items: list[OccupationSuggestionOut]
+
+
+class CertificateIn(BaseModel):
+    kind: str = Field(
+        examples=["teacher_cert"],
+        description="teacher_cert 教师资格证 / doctor_license 执业（助理）医师资格证 / rural_doctor_license "
+        "乡村医生执业证书 / nurse_license 护士执业资格证 / driver_license 机动车驾驶证 / "
+        "accountant_cert 会计专业技术资格证",
+    )
+    subject: str | None = Field(default=None, max_length=40, examples=["语文"], description="学科（教师资格证）")
+    level: str | None = Field(default=None, max_length=20, examples=["小学"], description="学段或等级")
+    number: str | None = Field(default=None, max_length=60)
+    issued_on: date | None = None
+
+
+class CertificateOut(BaseModel):
+    id: int
+    kind: str
+    name: str
+    subject: str | None
+    level: str | None
+    number: str | None
+    issued_on: date | None
+
+
+class CertificateListOut(BaseModel):
+    graduate_id: int
+    items: list[CertificateOut]

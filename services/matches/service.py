@@ -5,7 +5,7 @@ stored top-k per graduate is :mod:`services.matches.stored`, learning the weight
 
 The ranking itself is :mod:`matching` (pure); this module turns registry and catalog rows into its records,
 decides who may see what, and keeps results. :func:`graduate_record` is the only way a graduate reaches the
-ranker, and it reads a :class:`~services.registry.service.GraduateProfile`, which holds no ethnicity, sex,
+ranker, and it reads a :class:`~services.registry.api.GraduateProfile`, which holds no ethnicity, sex,
 political status, health or disability, marital status or household type — so none of them can move a ranking.
 """
 
@@ -20,7 +20,7 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from matching.index import GraduateTable, Match, MatchIndex
-from matching.records import KIND_NAMES, KINDS, Education, GraduateRecord, Kind, PositionRecord
+from matching.records import KIND_NAMES, KINDS, Education, GraduateRecord, Kind, MajorLevel, PositionRecord, Priority
 from matching.rules import FLAG_NAMES, RuleCheck
 from services.catalog import service as catalog
 from services.catalog.models import Position
@@ -28,12 +28,13 @@ from services.errors import Forbidden, NotFound, ValidationFailed
 from services.matches.holder import holder_for, reference_catalogs
 from services.orgs import service as orgs
 from services.refdata.enums import Vocabularies, vocabularies
-from services.registry import service as registry
+from services.registry import api as registry
+from services.registry.certificates import held_flags
 from services.registry.majors import EDUCATION_LEVELS
 from services.registry.models import Family, Graduate
 from services.security.models import Role
 from services.security.principal import Principal
-from services.tracking import service as tracking
+from services.security.scope import UNION_SIDE, GraduateScope, graduate_scope
 
 #: Most results one request may page through (offset + limit).
 MAX_K: Final = 200
@@ -42,7 +43,12 @@ NOT_SEEKING: Final = frozenset({"further_study", "military", "not_seeking"})
 #: Certificates a graduate can show by naming them among the skills. Political status is never read.
 SKILL_FLAGS: Final[dict[str, str]] = {flag: name for flag, name in FLAG_NAMES.items() if flag != "party_member"}
 HARDSHIP_WORDS: Final = ("困难", "帮扶")
-UNION_SIDE: Final = frozenset({Role.COUNSELOR, Role.UNION_COUNTY, Role.UNION_CITY, Role.ADMIN})
+#: 学校种类 code → the catalog level a text major resolves within first (a fact apart from 学历).
+SCHOOL_LEVELS: Final[dict[str, MajorLevel]] = {"05": "中职", "06": "高职专科", "07": "本科", "08": "职业本科"}
+#: 学历 codes that name the school level as well (22 职业本科 is not 21 大学本科).
+EDUCATION_SCHOOL_LEVELS: Final[dict[str, MajorLevel]] = {"21": "本科", "22": "职业本科", "31": "高职专科", "41": "中职"}
+#: Intention codes that say what matters most.
+PRIORITY_INTENTIONS: Final[dict[str, Priority]] = {"prefer_fit": "fit", "prefer_near": "place", "prefer_pay": "pay"}
 
 
 # ------------------------------------------------------------------------------------------ records
@@ -53,20 +59,33 @@ def _division(code: str | None) -> str:
     return text if len(text) == 6 and text.isdigit() else ""
 
 
+def expected_graduation(profile: registry.GraduateProfile) -> date | None:
+    """When a person still in school graduates: enrolment + 学制 (in the summer, 6-30), else the cohort's 6-30."""
+    if profile.enrolled_on is not None and profile.study_years:
+        return date(profile.enrolled_on.year + profile.study_years, 6, 30)
+    if profile.cohort:
+        return date(profile.cohort, 6, 30)
+    return None
+
+
 def graduate_record(
     profile: registry.GraduateProfile,
     *,
     fallback_place: str = "",
     hide_hardship: bool = False,
     open_to_matching: bool = True,
+    certificates: frozenset[str] = frozenset(),
 ) -> GraduateRecord:
     """A registry profile as the ranker sees it.
 
     Education from the 学历 code; graduation year from the cohort (0 when unknown, which fails any graduation
     window rather than guessing); wanted kinds from the intentions (a student also takes work-study); places
     from the preferred places, else the 生源地, else ``fallback_place`` (the county of the graduate's union);
-    expected pay from its lower bound; certificates from skills that name them. ``hide_hardship`` ranks as if
-    the graduate were not from a hardship family (the enterprise view, which must not learn it from scores).
+    expected pay from its lower bound; certificates from the certificate records (``certificates``) and from
+    skills that name them. ``hide_hardship`` ranks as if the graduate were not from a hardship family (the
+    enterprise view, which must not learn it from scores). 学历 and 学校种类 stay apart: the school kind (or a
+    学历 code that names it, 22 职业本科) is the level a text major resolves within first. A student is
+    ``in_school`` until the expected graduation date. The intentions 优先考虑：离家近 / 收入 set the priority.
     """
     wanted: set[Kind] = {k for k in profile.intentions if k in KINDS}
     if wanted and profile.stage == "student":
@@ -76,7 +95,12 @@ def graduate_record(
     if not places and not home and _division(fallback_place):
         places = (fallback_place,)
     skills = [s.strip() for s in profile.skills if s and s.strip()]
-    flags = frozenset(flag for flag, name in SKILL_FLAGS.items() if any(name in s for s in skills))
+    flags = certificates | frozenset(flag for flag, name in SKILL_FLAGS.items() if any(name in s for s in skills))
+    priority: Priority = "fit"
+    for code in profile.intentions:
+        priority = PRIORITY_INTENTIONS.get(code, priority)
+    school = SCHOOL_LEVELS.get(profile.school_kind) or EDUCATION_SCHOOL_LEVELS.get(profile.education)
+    in_school = profile.stage == "student"
     pay = profile.expected_pay_min if profile.expected_pay_min is not None else profile.expected_pay_max
     monthly = int(pay) if pay is not None else 0
     return GraduateRecord(
@@ -94,6 +118,10 @@ def graduate_record(
         hardship=profile.hardship_family and not hide_hardship,
         flags=flags,
         open_to_matching=open_to_matching,
+        school_kind=school,
+        in_school=in_school,
+        graduation_date=expected_graduation(profile) if in_school else None,
+        priority=priority,
     )
 
 
@@ -128,8 +156,14 @@ def records_for(
     session: Session, profiles: Sequence[registry.GraduateProfile], *, hide_hardship: bool = False
 ) -> list[GraduateRecord]:
     divisions = _county_divisions(session, (p.org_unit_id for p in profiles))
+    held = held_flags(session, (p.id for p in profiles))
     return [
-        graduate_record(p, fallback_place=divisions.get(p.org_unit_id, ""), hide_hardship=hide_hardship)
+        graduate_record(
+            p,
+            fallback_place=divisions.get(p.org_unit_id, ""),
+            hide_hardship=hide_hardship,
+            certificates=held.get(p.id, frozenset()),
+        )
         for p in profiles
     ]
 
@@ -195,7 +229,7 @@ def _check_places(places: Sequence[str]) -> list[str]:
     return out
 
 
-def _readable_profile(session: Session, *, principal: Principal, graduate_id: int) -> registry.GraduateProfile:
+def readable_profile(session: Session, *, principal: Principal, graduate_id: int) -> registry.GraduateProfile:
     """The graduate's profile, read once, when ``principal`` may see it (the rules of
     :func:`services.tracking.service.readable_graduate`); else 404, and 403 for an enterprise."""
     found = load_profiles(session, scope=None, ids=[graduate_id])
@@ -204,7 +238,7 @@ def _readable_profile(session: Session, *, principal: Principal, graduate_id: in
     profile = found[0]
     if principal.role == Role.ENTERPRISE:
         raise Forbidden("企业不能查看毕业生档案")
-    if not tracking.visible_graduate_scope(session, principal=principal).can_read(profile.id, profile.org_unit_id):
+    if not graduate_scope(session, principal=principal).can_read(profile.id, profile.org_unit_id):
         raise NotFound(f"编号为 {graduate_id} 的毕业生不存在或不在您的管辖范围内")
     return profile
 
@@ -223,7 +257,7 @@ def graduate_matches(
 
     The graduate sees their own; counselors and union staff those of their scope (with accepted handoffs).
     """
-    profile = _readable_profile(session, principal=principal, graduate_id=graduate_id)
+    profile = readable_profile(session, principal=principal, graduate_id=graduate_id)
     k = _check_page(limit, offset)
     areas = _check_places(places)
     record = records_for(session, [profile])[0]
@@ -330,14 +364,14 @@ class CandidatePool:
     table: GraduateTable | None
 
 
-def _pool_scope(session: Session, principal: Principal) -> tracking.GraduateScope | None:
+def _pool_scope(session: Session, principal: Principal) -> GraduateScope | None:
     """None for an enterprise (every opted-in graduate); the principal's graduate scope otherwise."""
     if principal.role == Role.ENTERPRISE:
         return None
-    return tracking.visible_graduate_scope(session, principal=principal)
+    return graduate_scope(session, principal=principal)
 
 
-def _pool_fingerprint(session: Session, scope: tracking.GraduateScope | None) -> Hashable:
+def _pool_fingerprint(session: Session, scope: GraduateScope | None) -> Hashable:
     """Changes whenever a graduate of the pool (or any family's hardship status) changes."""
     graduates = select(func.count(), func.max(Graduate.updated_at))
     if scope is not None and scope.org_unit_ids is not None:
@@ -349,7 +383,7 @@ def _pool_fingerprint(session: Session, scope: tracking.GraduateScope | None) ->
 
 
 def _build_pool(
-    session: Session, index: MatchIndex, scope: tracking.GraduateScope | None, closed: frozenset[str]
+    session: Session, index: MatchIndex, scope: GraduateScope | None, closed: frozenset[str]
 ) -> CandidatePool:
     if scope is None:
         profiles = load_profiles(session, scope=None, enterprise_visible_only=True)

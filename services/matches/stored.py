@@ -18,7 +18,7 @@ from services.errors import ValidationFailed
 from services.matches.holder import SyncReport, active_weights, holder_for
 from services.matches.models import MatchResult, MatchSnapshot
 from services.matches.service import load_profiles, records_for
-from services.registry import service as registry
+from services.registry import api as registry
 from services.registry.models import Graduate
 
 #: Positions stored per graduate for lists and reports.

@@ -1,5 +1,5 @@
 """``sunshine registry``: load the form enumerations, import a sheet from the command line, write the template,
-list archives due for their yearly update, and run the import benchmark."""
+list archives due for their yearly update."""
 
 from __future__ import annotations
 
@@ -106,11 +106,3 @@ def import_file(
         for e in errors[:50]:
             table.add_row(e["sheet"], str(e["row"]), e["column"], e["code"], e["reason"], e["value"])
         console.print(table)
-
-
-@app.command("bench")
-def bench(rows: Annotated[int, typer.Option(help="rows in the generated workbook")] = 50_000) -> None:
-    """Import benchmark: rows/second and peak memory on a generated workbook (scratch SQLite database)."""
-    from benchmarks.bench_import import run_import_bench
-
-    console.print(json.dumps(run_import_bench(rows), ensure_ascii=False, default=str))

@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from services.registry.models import Graduate
-from services.registry.service import Actor, add_history, set_plain
+from services.registry.writes import Actor, add_history, set_plain
 
 
 def record_employment_status(

@@ -19,10 +19,16 @@ from importlib import resources
 from typing import Any, Literal
 
 from services.errors import FieldError, ValidationFailed
-from services.identifiers import InvalidIdentifier, normalize_bank_card, normalize_phone, parse_resident_id
+from services.identifiers import (
+    InvalidIdentifier,
+    normalize_bank_card,
+    normalize_digits,
+    normalize_phone,
+    parse_resident_id,
+)
 from services.refdata.enums import Vocabularies, Vocabulary
 from services.registry import wording
-from services.security.pii import PiiKind, mask, normalize_digits
+from services.security.pii import PiiKind, mask
 
 Kind = Literal[
     "text",

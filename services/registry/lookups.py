@@ -103,6 +103,9 @@ class GraduateProfile:
     enterprise_visible: bool
     updated_at: datetime
     extra: dict[str, Any] = field(default_factory=dict)
+    school_kind: str = ""
+    enrolled_on: date | None = None
+    study_years: int | None = None
 
 
 def _profile(g: Graduate, archived_families: set[int]) -> GraduateProfile:
@@ -127,6 +130,9 @@ def _profile(g: Graduate, archived_families: set[int]) -> GraduateProfile:
         hardship_family=g.family_id is not None and g.family_id in archived_families,
         enterprise_visible=g.enterprise_visible,
         updated_at=g.updated_at,
+        school_kind=g.school_kind or "",
+        enrolled_on=g.enrolled_on,
+        study_years=g.study_years,
     )
 
 

@@ -1,8 +1,7 @@
-"""``sunshine reports``: build a report file, write COLUMNS.md, run the 附件9 benchmark."""
+"""``sunshine reports``: build a report file, write COLUMNS.md."""
 
 from __future__ import annotations
 
-import json
 from datetime import date
 from pathlib import Path
 from typing import Annotated
@@ -66,18 +65,3 @@ def columns_doc(
         return
     COLUMNS_DOC.write_text(text, "utf-8")
     console.print(f"已写入 {COLUMNS_DOC}")
-
-
-@app.command("bench")
-def bench_cmd(
-    graduates: Annotated[int, typer.Option(help="graduates to generate")] = 100_000,
-    database_url: Annotated[
-        str | None, typer.Option(help="PostgreSQL server URL for a scratch database; default a scratch SQLite file")
-    ] = None,
-) -> None:
-    """Time 附件9 over a generated registry (goal ≤ 10 s on PostgreSQL for 100k graduates)."""
-    from benchmarks.bench_reports import run_report_bench
-
-    typer.echo(
-        json.dumps(run_report_bench(graduates=graduates, database_url=database_url), ensure_ascii=False, indent=1)
-    )

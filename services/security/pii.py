@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import unicodedata
 from dataclasses import dataclass
 from enum import StrEnum
 from functools import lru_cache
@@ -31,18 +30,6 @@ class Sealed:
     ciphertext: str
     blind_index: str
     masked: str
-
-
-_ZERO_WIDTH = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00a0\u3000 \t\r\n-"), None)
-
-
-def normalize_digits(value: str) -> str:
-    """Full-width → half-width, drop spaces, dashes and zero-width characters, upper-case a trailing x.
-
-    Only for ID, phone and card fields; never for names or free text.
-    """
-    text = unicodedata.normalize("NFKC", value).translate(_ZERO_WIDTH)
-    return text.upper()
 
 
 @lru_cache(maxsize=1)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from services.security.scope import STAFF
+from services.security.roles import STAFF
 
 
 @dataclass(frozen=True, slots=True)

@@ -18,16 +18,13 @@ from sqlalchemy import ColumnElement, Delete, Select, Update, column, false, or_
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from services.security.models import Role
+from services.security.roles import CASELOAD as CASELOAD
+from services.security.roles import STAFF as STAFF
+from services.security.roles import UNION_SIDE as UNION_SIDE
 
 if TYPE_CHECKING:
     from services.security.principal import Principal
 
-STAFF: Final = frozenset({Role.UNION_COUNTY, Role.UNION_CITY, Role.ADMIN})
-"""Union staff: manage archives, aid and reports within their org scope."""
-UNION_SIDE: Final = STAFF | {Role.COUNSELOR}
-"""The union side of the service: staff and the employment counselors."""
-CASELOAD: Final = UNION_SIDE
-"""Roles that hold a caseload of graduates (read the registry's graduate records)."""
 
 HANDOFF_ACCEPTED: Final = "accepted"  # tracking's HandoffState.ACCEPTED
 
@@ -42,6 +39,7 @@ _handoff = table(
     column("state"),
 )
 _graduate = table("registry_graduate", column("id"), column("user_id"))
+_employer_account = table("employer_account", column("user_id"), column("employer_id"))
 
 
 @dataclass(frozen=True, slots=True)
@@ -128,27 +126,45 @@ def handoffs_clause(principal: Principal, *, home: Col, receiving: Col) -> Colum
     return or_(home.in_(units), receiving.in_(units))
 
 
+def employer_clause(principal: Principal, employer: Col) -> ColumnElement[bool]:
+    """Rows whose employer column ``employer`` is the employer the enterprise principal manages."""
+    managed = select(_employer_account.c.employer_id).where(_employer_account.c.user_id == principal.user_id)
+    return employer.in_(managed)
+
+
 def scoped(
     stmt: Stmt,
     principal: Principal,
     *,
     org: Col,
     graduate: Col | None = None,
+    employer: Col | None = None,
+    handoff_to: Col | None = None,
     session: Session | None = None,
     roles: frozenset[str] | None = None,
+    public: ColumnElement[bool] | None = None,
 ) -> Stmt:
     """``stmt`` narrowed to the rows ``principal`` may see.
 
     ``org`` is the row's (home) org unit column. With ``graduate`` (the row's graduate id column) the graduate
-    rules apply too — own record and accepted handoffs — which need ``session``. With ``roles`` a principal
-    outside those roles sees nothing.
+    rules apply too — own record and accepted handoffs — which need ``session``. With ``employer`` (the row's
+    employer column) an enterprise sees the rows of the employer it manages, and nothing else; without it an
+    enterprise is judged by ``org`` like anyone. With ``handoff_to`` (a handoff's receiving org unit) the union
+    side sees a handoff from either end. With ``roles`` a principal outside those roles sees nothing of its own.
+    ``public`` marks the rows everyone sees besides (a published position of a verified employer).
     """
     if roles is not None and principal.role not in roles:
         condition: ColumnElement[bool] = false()
+    elif employer is not None and principal.role == Role.ENTERPRISE:
+        condition = employer_clause(principal, employer)
+    elif handoff_to is not None:
+        condition = handoffs_clause(principal, home=org, receiving=handoff_to)
     elif graduate is None:
         condition = org_clause(principal, org)
     elif session is None:
         raise TypeError("scoped(..., graduate=...) needs the session to read handoffs")
     else:
         condition = graduate_scope(session, principal=principal).clause(graduate, org)
+    if public is not None:
+        condition = or_(condition, public)
     return cast("Stmt", stmt.where(condition))

@@ -5,8 +5,9 @@ catalog's guarded :func:`services.catalog.service.record_signing`."""
 from __future__ import annotations
 
 from datetime import date
+from typing import Any, TypeVar
 
-from sqlalchemy import ColumnElement, false, func, or_, select
+from sqlalchemy import ColumnElement, Select, func, or_, select
 from sqlalchemy.orm import Session
 
 from services.catalog import service as catalog
@@ -14,18 +15,18 @@ from services.catalog.models import EmployerAccount, Position, PositionStatus
 from services.clock import local_today as local_today
 from services.db import utcnow
 from services.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from services.matches import learning as matches_learning
 from services.notifications.service import notify
 from services.registry.models import Graduate
 from services.security.models import Role
 from services.security.principal import Principal
+from services.security.scope import graduate_scope, scoped
 from services.tracking import pipeline
 from services.tracking.access import (
     _graduate_row,
     actor_of,
-    own_employer_id,
     own_graduate,
     servable_graduate,
-    visible_graduate_scope,
 )
 from services.tracking.models import (
     Application,
@@ -101,6 +102,8 @@ def _record_transition(
         if to in pipeline.CLOSED:
             app.closed_reason = reason
     session.flush()
+    if not confirmation_only:
+        matches_learning.record_outcome(session, application_id=app.id, state=to.value)
     return row
 
 
@@ -206,27 +209,49 @@ def apply(session: Session, *, principal: Principal, position_id: int, note: str
     return app
 
 
-def visible_applications_clause(session: Session, *, principal: Principal) -> ColumnElement[bool]:
+S = TypeVar("S", bound="Select[*tuple[Any, ...]]")
+
+
+def visible_applications(session: Session, stmt: S, *, principal: Principal) -> S:
+    """``stmt`` over applications narrowed to those ``principal`` may see: a graduate their own, the union side
+    those of its caseload scope (handoffs included), an enterprise those of its employer that the graduate
+    actually applied to — a recommendation the graduate let go never reaches the employer."""
+    stmt = scoped(
+        stmt,
+        principal,
+        org=Application.org_unit_id,
+        graduate=Application.graduate_id,
+        employer=Application.employer_id,
+        session=session,
+    )
     if principal.role == Role.ENTERPRISE:
-        employer = own_employer_id(session, principal=principal)
-        if employer is None:
-            return false()
-        # only what the graduate actually applied to: a recommendation the graduate let go never reaches the employer
         applied = select(Transition.application_id).where(Transition.to_state == AppState.APPLIED.value)
-        return (Application.employer_id == employer) & Application.id.in_(applied)
-    scope = visible_graduate_scope(session, principal=principal)
-    return scope.clause(Application.graduate_id, Application.org_unit_id)
+        stmt = stmt.where(Application.id.in_(applied))
+    return stmt
 
 
 def get_application(session: Session, *, principal: Principal, application_id: int) -> Application:
     app = session.scalar(
-        select(Application).where(
-            Application.id == application_id, visible_applications_clause(session, principal=principal)
+        scoped(
+            select(Application).where(Application.id == application_id),
+            principal,
+            org=Application.org_unit_id,
+            graduate=Application.graduate_id,
+            employer=Application.employer_id,
+            session=session,
         )
     )
-    if app is None:
+    if app is None or (principal.role == Role.ENTERPRISE and not _applied(session, app.id)):
         raise NotFound(f"编号为 {application_id} 的求职记录不存在")
     return app
+
+
+def _applied(session: Session, application_id: int) -> bool:
+    """True when the graduate applied (the state 已投递 was reached at some point)."""
+    reached = select(Transition.id).where(
+        Transition.application_id == application_id, Transition.to_state == AppState.APPLIED.value
+    )
+    return session.scalar(reached.limit(1)) is not None
 
 
 def list_applications(
@@ -239,16 +264,23 @@ def list_applications(
     limit: int,
     offset: int,
 ) -> tuple[list[Application], int]:
-    cond: list[ColumnElement[bool]] = [visible_applications_clause(session, principal=principal)]
+    cond: list[ColumnElement[bool]] = []
     if state:
         cond.append(Application.state == state)
     if graduate_id is not None:
         cond.append(Application.graduate_id == graduate_id)
     if position_id is not None:
         cond.append(Application.position_id == position_id)
-    total = session.scalar(select(func.count()).select_from(Application).where(*cond)) or 0
-    rows = session.scalars(select(Application).where(*cond).order_by(Application.id.desc()).limit(limit).offset(offset))
-    return list(rows), total
+    count = visible_applications(
+        session, select(func.count()).select_from(Application).where(*cond), principal=principal
+    )
+    total = session.scalar(count) or 0
+    page = visible_applications(
+        session,
+        select(Application).where(*cond).order_by(Application.id.desc()).limit(limit).offset(offset),
+        principal=principal,
+    )
+    return list(session.scalars(page)), total
 
 
 def history(session: Session, *, application_id: int) -> list[Transition]:
@@ -277,7 +309,7 @@ def move(
     graduate = _graduate_row(session, app.graduate_id)
     if actor == Actor.GRADUATE and graduate.user_id != principal.user_id:
         raise NotFound(f"编号为 {application_id} 的求职记录不存在")
-    if actor == Actor.COUNSELOR and not visible_graduate_scope(session, principal=principal).can_serve(
+    if actor == Actor.COUNSELOR and not graduate_scope(session, principal=principal).can_serve(
         graduate.id, graduate.org_unit_id
     ):
         raise Forbidden("该毕业生已转至异地工会服务，生源地工会只能查看")

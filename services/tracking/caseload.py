@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session
 
 from services.clock import local_today as local_today
@@ -12,13 +13,41 @@ from services.errors import Forbidden, ValidationFailed
 from services.notifications.service import notify
 from services.security.models import Role, User
 from services.security.principal import Principal
-from services.tracking.access import GraduateScope, servable_graduate
+from services.security.scope import Col, GraduateScope
+from services.tracking.access import servable_graduate
 from services.tracking.models import (
     Assignment,
     Contact,
     Handoff,
     HandoffState,
 )
+
+
+def assigned_counselor(graduate_id: Col) -> ColumnElement[Any]:
+    """SQL: the counselor assigned to the graduate whose id is ``graduate_id`` (a column of the outer query)."""
+    return (
+        select(Assignment.counselor_id)
+        .where(Assignment.graduate_id == graduate_id)
+        .correlate_except(Assignment)
+        .scalar_subquery()
+    )
+
+
+def latest_contact_value(graduate_id: Col, column: Col) -> ColumnElement[Any]:
+    """SQL: ``column`` of the graduate's latest contact (the order of :func:`_latest_contacts`)."""
+    return (
+        select(column)
+        .where(Contact.graduate_id == graduate_id)
+        .order_by(Contact.contacted_at.desc(), Contact.id.desc())
+        .limit(1)
+        .correlate_except(Contact)
+        .scalar_subquery()
+    )
+
+
+def responsible_counselor(graduate_id: Col) -> ColumnElement[Any]:
+    """SQL: the responsible counselor, as :func:`_responsible` decides it, for each row of the outer query."""
+    return func.coalesce(assigned_counselor(graduate_id), latest_contact_value(graduate_id, Contact.counselor_id))
 
 
 def _responsible(session: Session, graduate_ids: Sequence[int]) -> dict[int, int]:

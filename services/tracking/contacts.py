@@ -5,9 +5,10 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select, update
+from sqlalchemy import Select, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -20,8 +21,9 @@ from services.notifications.service import notify
 from services.registry.models import Graduate
 from services.security.models import User
 from services.security.principal import Principal
-from services.tracking.access import GraduateScope, _aware, servable_graduate
-from services.tracking.caseload import _latest_contacts, _responsible, _user_names
+from services.security.scope import GraduateScope
+from services.tracking.access import _aware, servable_graduate
+from services.tracking.caseload import _latest_contacts, _responsible, _user_names, assigned_counselor
 from services.tracking.models import (
     Contact,
     ContactChannel,
@@ -97,29 +99,56 @@ class Overdue:
     last_contacted_at: datetime
 
 
+def _overdue_query(scope: GraduateScope, day: date, counselor_id: int | None) -> Select[Contact, str, int, Any]:
+    """Latest contacts of the scope whose next due date has passed, with the graduate and the responsible
+    counselor, oldest due date first."""
+    ranked = (
+        select(
+            Contact.id,
+            func.row_number()
+            .over(partition_by=Contact.graduate_id, order_by=(Contact.contacted_at.desc(), Contact.id.desc()))
+            .label("rn"),
+        )
+        .where(scope.clause(Contact.graduate_id, Contact.org_unit_id))
+        .subquery()
+    )
+    responsible = func.coalesce(assigned_counselor(Contact.graduate_id), Contact.counselor_id)
+    stmt = (
+        select(Contact, Graduate.name, Graduate.org_unit_id, responsible.label("responsible"))
+        .join(ranked, ranked.c.id == Contact.id)
+        .join(Graduate, Graduate.id == Contact.graduate_id)
+        .where(ranked.c.rn == 1, Contact.next_due_on < day)
+    )
+    if counselor_id is not None:
+        stmt = stmt.where(responsible == counselor_id)
+    return stmt.order_by(Contact.next_due_on, Contact.graduate_id)
+
+
 def overdue_contacts(
-    session: Session, *, scope: GraduateScope, today: date | None = None, counselor_id: int | None = None
+    session: Session,
+    *,
+    scope: GraduateScope,
+    today: date | None = None,
+    counselor_id: int | None = None,
+    limit: int | None = None,
+    offset: int = 0,
 ) -> list[Overdue]:
-    """Graduates whose latest contact set a next due date that has passed, oldest first."""
+    """Graduates whose latest contact set a next due date that has passed, oldest first (``limit``/``offset``:
+    one page of them; :func:`count_overdue` counts them all)."""
     day = today or local_today()
-    latest = _latest_contacts(session, scope=scope)
-    due = {gid: c for gid, c in latest.items() if c.next_due_on is not None and c.next_due_on < day}
-    if not due:
-        return []
-    responsible = _responsible(session, list(due))
-    names = _user_names(session, responsible.values())
-    graduates = {g.id: g for g in session.scalars(select(Graduate).where(Graduate.id.in_(list(due))))}
+    stmt = _overdue_query(scope, day, counselor_id)
+    if limit is not None:
+        stmt = stmt.limit(limit).offset(offset)
+    rows = session.execute(stmt).all()
+    names = _user_names(session, [who for *_, who in rows if who is not None])
     out: list[Overdue] = []
-    for gid, contact in due.items():
-        who = responsible.get(gid)
-        if counselor_id is not None and who != counselor_id:
-            continue
+    for contact, name, org_unit_id, who in rows:
         assert contact.next_due_on is not None
         out.append(
             Overdue(
-                graduate_id=gid,
-                name=graduates[gid].name,
-                org_unit_id=graduates[gid].org_unit_id,
+                graduate_id=contact.graduate_id,
+                name=name,
+                org_unit_id=org_unit_id,
                 due_on=contact.next_due_on,
                 days_overdue=(day - contact.next_due_on).days,
                 counselor_id=who,
@@ -130,8 +159,14 @@ def overdue_contacts(
                 last_contacted_at=_aware(contact.contacted_at),
             )
         )
-    out.sort(key=lambda o: (o.due_on, o.graduate_id))
     return out
+
+
+def count_overdue(
+    session: Session, *, scope: GraduateScope, today: date | None = None, counselor_id: int | None = None
+) -> int:
+    stmt = _overdue_query(scope, today or local_today(), counselor_id).order_by(None)
+    return int(session.scalar(select(func.count()).select_from(stmt.subquery())) or 0)
 
 
 def create_follow_up_reminders(session: Session, *, today: date | None = None) -> list[int]:

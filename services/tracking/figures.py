@@ -12,8 +12,9 @@ from sqlalchemy.orm import Session
 
 from services.clock import local_today as local_today
 from services.errors import ValidationFailed
+from services.security.scope import GraduateScope
 from services.tracking import pipeline
-from services.tracking.access import GraduateScope, _aware, end_of_day_utc
+from services.tracking.access import _aware, end_of_day_utc
 from services.tracking.models import (
     ServiceRecord,
 )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import ColumnElement, false, func, or_, select, true
+from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session
 
 from services.clock import local_today as local_today
@@ -12,7 +12,8 @@ from services.notifications.service import notify
 from services.orgs.models import OrgKind, OrgUnit
 from services.security.models import Role, User
 from services.security.principal import Principal
-from services.tracking.access import UNION_SIDE, servable_graduate
+from services.security.scope import scoped
+from services.tracking.access import servable_graduate
 from services.tracking.applications import _clean_note
 from services.tracking.models import (
     Handoff,
@@ -105,17 +106,15 @@ def _union_staff(session: Session, org_unit_id: int) -> list[int]:
     )
 
 
-def visible_handoffs_clause(principal: Principal) -> ColumnElement[bool]:
-    if principal.role not in UNION_SIDE:
-        return false()
-    if principal.scope is None:
-        return true()
-    scope = sorted(principal.scope)
-    return or_(Handoff.org_unit_id.in_(scope), Handoff.to_org_unit_id.in_(scope))
-
-
 def get_handoff(session: Session, *, principal: Principal, handoff_id: int) -> Handoff:
-    row = session.scalar(select(Handoff).where(Handoff.id == handoff_id, visible_handoffs_clause(principal)))
+    row = session.scalar(
+        scoped(
+            select(Handoff).where(Handoff.id == handoff_id),
+            principal,
+            org=Handoff.org_unit_id,
+            handoff_to=Handoff.to_org_unit_id,
+        )
+    )
     if row is None:
         raise NotFound(f"编号为 {handoff_id} 的转介不存在")
     return row
@@ -124,12 +123,22 @@ def get_handoff(session: Session, *, principal: Principal, handoff_id: int) -> H
 def list_handoffs(
     session: Session, *, principal: Principal, state: str | None, limit: int, offset: int
 ) -> tuple[list[Handoff], int]:
-    cond: list[ColumnElement[bool]] = [visible_handoffs_clause(principal)]
+    cond: list[ColumnElement[bool]] = []
     if state:
         cond.append(Handoff.state == state)
-    total = session.scalar(select(func.count()).select_from(Handoff).where(*cond)) or 0
-    rows = session.scalars(select(Handoff).where(*cond).order_by(Handoff.id.desc()).limit(limit).offset(offset))
-    return list(rows), total
+    count = scoped(
+        select(func.count()).select_from(Handoff).where(*cond),
+        principal,
+        org=Handoff.org_unit_id,
+        handoff_to=Handoff.to_org_unit_id,
+    )
+    page = scoped(
+        select(Handoff).where(*cond).order_by(Handoff.id.desc()).limit(limit).offset(offset),
+        principal,
+        org=Handoff.org_unit_id,
+        handoff_to=Handoff.to_org_unit_id,
+    )
+    return list(session.scalars(page)), session.scalar(count) or 0
 
 
 def decide_handoff(

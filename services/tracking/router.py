@@ -12,6 +12,7 @@ from services.matches.schemas import RecommendationCreate, RecommendationOut, Ru
 from services.pagination import Page, PageDep
 from services.security.dependencies import require_roles
 from services.security.principal import Principal
+from services.security.scope import graduate_scope
 from services.tracking import flows, pipeline, service
 from services.tracking.models import Application
 from services.tracking.schemas import (
@@ -476,7 +477,7 @@ def service_gaps(
     counselor_id: OptionalId = None,
     county_id: OptionalId = None,
 ) -> GapReport:
-    scope = service.visible_graduate_scope(session, principal=principal)
+    scope = graduate_scope(session, principal=principal)
     day = as_of or service.local_today()
     gaps = service.service_gaps(session, scope=scope, as_of=day, counselor_id=counselor_id, county_id=county_id)
     groups = service.group_gaps(gaps)
@@ -527,7 +528,7 @@ def overdue(
     session: SessionDep,
     counselor_id: Annotated[int | None, Query(ge=1, le=DB_ID_MAX, description="责任指导员")] = None,
 ) -> list[OverdueOut]:
-    scope = service.visible_graduate_scope(session, principal=principal)
+    scope = graduate_scope(session, principal=principal)
     if principal.role == "counselor" and counselor_id is None:
         counselor_id = principal.user_id
     rows = service.overdue_contacts(session, scope=scope, counselor_id=counselor_id)
@@ -538,7 +539,8 @@ def overdue(
     "/workbench",
     response_model=WorkbenchOut,
     summary="指导员工作台",
-    description="帮扶对象及其就业状态、逾期未回访、服务标准差距和新匹配的岗位。mine=true 时只看本人负责的毕业生。",
+    description="帮扶对象及其就业状态、逾期未回访、服务标准差距和新匹配的岗位。mine=true 时只看本人负责的毕业生。"
+    "三个名单按同一 limit/offset 分页，各附总数（caseload_total、overdue_total、gaps_total）。",
     responses=responses(Forbidden),
 )
 def workbench(
@@ -569,7 +571,9 @@ def workbench(
         limit=page.limit,
         offset=page.offset,
         overdue=[_overdue_out(o) for o in wb.overdue],
+        overdue_total=wb.overdue_total,
         gaps=[_gap_out(g) for g in wb.gaps],
+        gaps_total=wb.gaps_total,
         fresh_matches=[
             FreshMatchOut(
                 graduate_id=m.graduate_id,

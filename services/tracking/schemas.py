@@ -340,7 +340,9 @@ class WorkbenchOut(BaseModel):
     limit: int
     offset: int
     overdue: list[OverdueOut]
+    overdue_total: int = Field(description="逾期未回访的总人数（overdue 为其中一页）", examples=[12])
     gaps: list[GapOut]
+    gaps_total: int = Field(description="未达服务标准的总人数（gaps 为其中一页）", examples=[40])
     fresh_matches: list[FreshMatchOut] = Field(description="近7天新算出的匹配岗位（每人最多3个，未推荐未投递的）")
 
 

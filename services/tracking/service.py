@@ -10,17 +10,14 @@ domains (the one gate for applications and recommendations, signing through the 
 from __future__ import annotations
 
 from services.clock import local_today as local_today
+from services.security.scope import UNION_SIDE, Col, GraduateScope
 from services.tracking.access import (
-    UNION_SIDE,
-    Col,
-    GraduateScope,
     actor_of,
     end_of_day_utc,
     own_employer_id,
     own_graduate,
     readable_graduate,
     servable_graduate,
-    visible_graduate_scope,
 )
 from services.tracking.applications import (
     apply,
@@ -32,7 +29,7 @@ from services.tracking.applications import (
     move,
     position_problem,
     recommend,
-    visible_applications_clause,
+    visible_applications,
 )
 from services.tracking.caseload import (
     assign_counselor,
@@ -64,7 +61,6 @@ from services.tracking.handoffs import (
     get_handoff,
     list_handoffs,
     request_handoff,
-    visible_handoffs_clause,
 )
 from services.tracking.services_delivered import (
     DEFAULT_STANDARD,
@@ -173,8 +169,6 @@ __all__ = [
     "status_as_of",
     "status_history",
     "timeline",
-    "visible_applications_clause",
-    "visible_graduate_scope",
-    "visible_handoffs_clause",
+    "visible_applications",
     "workbench",
 ]

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import func, select, update
+from sqlalchemy import case, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from services.clock import local_today as local_today
@@ -16,16 +15,17 @@ from services.orgs.models import OrgKind, OrgUnit
 from services.registry.models import Graduate, Stage
 from services.security.models import Role
 from services.security.principal import Principal
-from services.tracking.access import GraduateScope, servable_graduate
+from services.security.scope import GraduateScope
+from services.tracking.access import end_of_day_utc, servable_graduate
 from services.tracking.applications import _clean_note
-from services.tracking.caseload import _responsible, _user_names
+from services.tracking.caseload import _user_names, responsible_counselor
 from services.tracking.models import (
     ServiceKind,
     ServiceRecord,
     ServiceStandard,
 )
 from services.tracking.pipeline import Status
-from services.tracking.status import status_as_of
+from services.tracking.status import status_expression
 
 # ---- services delivered and the service standard ---------------------------------------------------------
 
@@ -204,51 +204,60 @@ def service_gaps(
     counselor_id: int | None = None,
     county_id: int | None = None,
 ) -> list[Gap]:
-    """Graduates the standard covers (by status on ``as_of``) who fall short of it, with what is missing."""
+    """Graduates the standard covers (by status on ``as_of``) who fall short of it, with what is missing.
+
+    One query finds them over the whole scope (status, responsible counselor and the count of each requirement
+    are subqueries of it), so the number of statements does not grow with the caseload."""
     standard = active_standard(session)
     day = as_of or local_today()
-    graduates = _graduates_in(session, scope)
-    ids = [g.id for g in graduates]
-    statuses = status_as_of(session, as_of=day, graduate_ids=ids)
-    counts: dict[int, dict[str, int]] = defaultdict(dict)
-    if ids:
-        for gid, kind, n in session.execute(
-            select(ServiceRecord.graduate_id, ServiceRecord.kind, func.count())
-            .where(ServiceRecord.graduate_id.in_(ids), ServiceRecord.delivered_on <= day)
-            .group_by(ServiceRecord.graduate_id, ServiceRecord.kind)
-        ):
-            counts[gid][kind] = int(n)
-    responsible = _responsible(session, ids)
-    names = _user_names(session, responsible.values())
     counties = _county_map(session)
-    out: list[Gap] = []
-    for g in graduates:
-        status = statuses[g.id]
-        if status not in standard.applies_to:
-            continue
-        have = {r.key: sum(counts[g.id].get(k, 0) for k in r.kinds) for r in standard.requirements}
-        missing = {r.key: r.minimum - have[r.key] for r in standard.requirements if have[r.key] < r.minimum}
-        if not missing:
-            continue
-        county = counties.get(g.org_unit_id)
-        who = responsible.get(g.id)
-        gap = Gap(
-            graduate_id=g.id,
-            name=g.name,
-            org_unit_id=g.org_unit_id,
-            county_id=county.id if county else g.org_unit_id,
-            county_name=county.name if county else "",
-            counselor_id=who,
-            counselor_name=names.get(who) if who else None,
-            status=status,
-            counts=have,
-            missing=missing,
+    delivered = [
+        func.sum(case((ServiceRecord.kind.in_(r.kinds), 1), else_=0)).label(f"r{i}")
+        for i, r in enumerate(standard.requirements)
+    ]
+    counted = (
+        select(ServiceRecord.graduate_id, *delivered)
+        .where(ServiceRecord.delivered_on <= day)
+        .group_by(ServiceRecord.graduate_id)
+        .subquery()
+    )
+    have = [func.coalesce(counted.c[f"r{i}"], 0) for i in range(len(standard.requirements))]
+    status = status_expression(Graduate.id, Graduate.employment_status, before=end_of_day_utc(day))
+    responsible = responsible_counselor(Graduate.id)
+    stmt = (
+        select(Graduate.id, Graduate.name, Graduate.org_unit_id, status, responsible, *have)
+        .outerjoin(counted, counted.c.graduate_id == Graduate.id)
+        .where(
+            scope.clause(Graduate.id, Graduate.org_unit_id),
+            Graduate.stage == Stage.GRADUATE.value,
+            status.in_(sorted(standard.applies_to)),
+            or_(*(n < r.minimum for n, r in zip(have, standard.requirements, strict=True))),
         )
-        if counselor_id is not None and gap.counselor_id != counselor_id:
-            continue
-        if county_id is not None and gap.county_id != county_id:
-            continue
-        out.append(gap)
+    )
+    if counselor_id is not None:
+        stmt = stmt.where(responsible == counselor_id)
+    if county_id is not None:
+        stmt = stmt.where(Graduate.org_unit_id.in_(sorted(u for u, c in counties.items() if c.id == county_id)))
+    rows = session.execute(stmt).all()
+    names = _user_names(session, [row[4] for row in rows if row[4] is not None])
+    out: list[Gap] = []
+    for gid, name, org_unit_id, state, who, *numbers in rows:
+        counts = {r.key: int(n) for r, n in zip(standard.requirements, numbers, strict=True)}
+        county = counties.get(org_unit_id)
+        out.append(
+            Gap(
+                graduate_id=gid,
+                name=name,
+                org_unit_id=org_unit_id,
+                county_id=county.id if county else org_unit_id,
+                county_name=county.name if county else "",
+                counselor_id=who,
+                counselor_name=names.get(who) if who else None,
+                status=state,
+                counts=counts,
+                missing={r.key: r.minimum - counts[r.key] for r in standard.requirements if counts[r.key] < r.minimum},
+            )
+        )
     out.sort(key=lambda x: (x.county_name, x.counselor_name or "", x.graduate_id))
     return out
 

@@ -4,9 +4,10 @@ with its history and its value as of a day."""
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import date
+from datetime import date, datetime
+from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session
 
 from services.catalog.models import Position
@@ -17,6 +18,7 @@ from services.registry import employment
 from services.registry.models import Graduate
 from services.security import audit
 from services.security.principal import Principal
+from services.security.scope import Col
 from services.tracking import pipeline
 from services.tracking.access import _aware, end_of_day_utc, servable_graduate
 from services.tracking.models import (
@@ -72,6 +74,18 @@ def current_status(session: Session, *, graduate_id: int) -> str:
         return last
     filed = session.scalar(select(Graduate.employment_status).where(Graduate.id == graduate_id))
     return filed or Status.UNEMPLOYED.value
+
+
+def status_expression(graduate_id: Col, filed: Col, *, before: datetime | None = None) -> ColumnElement[Any]:
+    """SQL: the graduate's status as :func:`current_status` (or, with ``before``, :func:`status_as_of`) gives it,
+    for each row of an outer query that has the graduate's id and the status the registry filed."""
+    last = select(StatusChange.status).where(StatusChange.graduate_id == graduate_id)
+    if before is not None:
+        last = last.where(StatusChange.at < before)
+    latest = (
+        last.order_by(StatusChange.at.desc(), StatusChange.id.desc()).limit(1).correlate_except(StatusChange)
+    ).scalar_subquery()
+    return func.coalesce(latest, func.nullif(filed, ""), Status.UNEMPLOYED.value)
 
 
 def ensure_baseline(session: Session, *, graduate: Graduate) -> None:

@@ -17,25 +17,27 @@ from services.clock import local_today as local_today
 from services.config import get_settings
 from services.db import utcnow
 from services.errors import Forbidden, NotFound
-from services.registry.models import Graduate
+from services.registry.models import Graduate, Stage
 from services.security.models import Role
 from services.security.principal import Principal
+from services.security.scope import UNION_SIDE, graduate_scope
 from services.tracking import pipeline
-from services.tracking.access import UNION_SIDE, _aware, own_employer_id, readable_graduate, visible_graduate_scope
-from services.tracking.applications import visible_applications_clause
-from services.tracking.caseload import _latest_contacts, _responsible
-from services.tracking.contacts import Overdue, list_contacts, overdue_contacts
+from services.tracking.access import _aware, own_employer_id, readable_graduate
+from services.tracking.applications import visible_applications
+from services.tracking.caseload import latest_contact_value, responsible_counselor
+from services.tracking.contacts import Overdue, count_overdue, list_contacts, overdue_contacts
 from services.tracking.events import list_events
 from services.tracking.handoffs import HANDOFF_NAMES
 from services.tracking.models import (
     Application,
+    Contact,
     EventKind,
     Handoff,
     Transition,
 )
 from services.tracking.pipeline import AppState
-from services.tracking.services_delivered import Gap, _graduates_in, list_services, service_gaps
-from services.tracking.status import current_status, status_history
+from services.tracking.services_delivered import Gap, list_services, service_gaps
+from services.tracking.status import status_expression, status_history
 
 # ---- views -----------------------------------------------------------------------------------------------
 
@@ -143,17 +145,13 @@ def position_applicants(session: Session, *, principal: Principal, position_id: 
             raise NotFound(f"编号为 {position_id} 的岗位不存在")
     elif principal.role not in UNION_SIDE:
         raise Forbidden("您的角色无权查看岗位的求职者")
-    cond = [
-        Application.position_id == position.id,
-        Application.state != AppState.RECOMMENDED.value,
-        visible_applications_clause(session, principal=principal),
-    ]
-    rows = session.execute(
+    stmt = (
         select(Application, Graduate)
         .join(Graduate, Graduate.id == Application.graduate_id)
-        .where(*cond)
+        .where(Application.position_id == position.id, Application.state != AppState.RECOMMENDED.value)
         .order_by(Application.id)
     )
+    rows = session.execute(visible_applications(session, stmt, principal=principal))
     return [
         Applicant(
             application_id=app.id,
@@ -188,57 +186,80 @@ class Workbench:
     caseload: list[CaseRow]
     caseload_total: int
     overdue: list[Overdue]
+    overdue_total: int
     gaps: list[Gap]
+    gaps_total: int
 
 
 def workbench(
     session: Session, *, principal: Principal, mine_only: bool = False, limit: int = 100, offset: int = 0
 ) -> Workbench:
-    """The counselor's desk: caseload with status, overdue follow-ups and 1131 gaps (``mine_only``: own graduates)."""
+    """The counselor's desk: caseload with status, overdue follow-ups and 1131 gaps (``mine_only``: own graduates).
+
+    Each of the three lists is paged by ``limit``/``offset`` beside the count of all its rows. The caseload page
+    is one query whatever its size: status, responsible counselor, latest contact and open applications are
+    subqueries of it, so the statements per request do not grow with the caseload."""
     if principal.role not in UNION_SIDE:
         raise Forbidden("只有工会和就业指导员可以使用工作台")
-    scope = visible_graduate_scope(session, principal=principal)
-    graduates = _graduates_in(session, scope)
-    ids = [g.id for g in graduates]
-    responsible = _responsible(session, ids)
+    scope = graduate_scope(session, principal=principal)
+    responsible = responsible_counselor(Graduate.id)
+    cond = [scope.clause(Graduate.id, Graduate.org_unit_id), Graduate.stage == Stage.GRADUATE.value]
     if mine_only:
-        graduates = [g for g in graduates if responsible.get(g.id) == principal.user_id]
-    total = len(graduates)
-    page = graduates[offset : offset + limit]
-    page_ids = [g.id for g in page]
-    statuses = {gid: current_status(session, graduate_id=gid) for gid in page_ids}
-    latest = _latest_contacts(session, graduate_ids=page_ids) if page_ids else {}
-    open_counts: dict[int, int] = {}
-    if page_ids:
-        open_counts = dict(
-            session.execute(
-                select(Application.graduate_id, func.count())
-                .where(
-                    Application.graduate_id.in_(page_ids),
-                    Application.state.in_([s.value for s in pipeline.ACTIVE]),
-                )
-                .group_by(Application.graduate_id)
-            ).all()
+        cond.append(responsible == principal.user_id)
+    total = int(session.scalar(select(func.count()).select_from(Graduate).where(*cond)) or 0)
+    open_apps = (
+        select(func.count())
+        .select_from(Application)
+        .where(
+            Application.graduate_id == Graduate.id,
+            Application.state.in_(sorted(s.value for s in pipeline.ACTIVE)),
         )
+        .correlate_except(Application)
+        .scalar_subquery()
+    )
+    rows = session.execute(
+        select(
+            Graduate.id,
+            Graduate.name,
+            Graduate.org_unit_id,
+            status_expression(Graduate.id, Graduate.employment_status),
+            responsible,
+            latest_contact_value(Graduate.id, Contact.contacted_at),
+            latest_contact_value(Graduate.id, Contact.next_due_on),
+            open_apps,
+        )
+        .where(*cond)
+        .order_by(Graduate.id)
+        .limit(limit)
+        .offset(offset)
+    ).all()
     caseload = [
         CaseRow(
-            graduate_id=g.id,
-            name=g.name,
-            org_unit_id=g.org_unit_id,
-            status=statuses[g.id],
-            counselor_id=responsible.get(g.id),
-            handed_in=g.id in scope.handed_in,
-            handed_out=g.id in scope.handed_out,
-            last_contact_at=_aware(latest[g.id].contacted_at) if g.id in latest else None,
-            next_due_on=latest[g.id].next_due_on if g.id in latest else None,
-            open_applications=int(open_counts.get(g.id, 0)),
+            graduate_id=gid,
+            name=name,
+            org_unit_id=org_unit_id,
+            status=status,
+            counselor_id=who,
+            handed_in=gid in scope.handed_in,
+            handed_out=gid in scope.handed_out,
+            last_contact_at=_aware(contacted) if contacted is not None else None,
+            next_due_on=due,
+            open_applications=int(open_count or 0),
         )
-        for g in page
+        for gid, name, org_unit_id, status, who, contacted, due, open_count in rows
     ]
     mine = principal.user_id if mine_only else None
-    overdue = overdue_contacts(session, scope=scope, counselor_id=mine)
+    overdue = overdue_contacts(session, scope=scope, counselor_id=mine, limit=limit, offset=offset)
+    overdue_total = count_overdue(session, scope=scope, counselor_id=mine)
     gaps = service_gaps(session, scope=scope, counselor_id=mine)
-    return Workbench(caseload=caseload, caseload_total=total, overdue=overdue, gaps=gaps)
+    return Workbench(
+        caseload=caseload,
+        caseload_total=total,
+        overdue=overdue,
+        overdue_total=overdue_total,
+        gaps=gaps[offset : offset + limit],
+        gaps_total=len(gaps),
+    )
 
 
 class StoredMatchLike(Protocol):

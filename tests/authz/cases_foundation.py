@@ -93,3 +93,18 @@ case(
 )
 case("POST", "/api/v1/reveal", build=_reveal_call, allowed={"admin": "*", "city": "*", "county_a": {"own", "same"}})
 case("GET", "/api/v1/audit", allowed={"admin": "*", "city": "*"})
+
+
+def _invitation_call(session: Session, world: World, actor: str, relation: Relation) -> Call:
+    from tests.authz.cases_tracking import _graduate
+
+    return Call(path_params={"graduate_id": _graduate(session, world, relation).id})
+
+
+case(
+    "POST",
+    "/api/v1/graduates/{graduate_id}/invitations",
+    build=_invitation_call,
+    relations=("same", "other"),  # the actor's own graduate record already has its account
+    allowed={"admin": "*", "city": "*", "county_a": {"same"}, "counselor_a": {"same"}},
+)

@@ -12,8 +12,8 @@ from sqlalchemy import func, select
 from services.aid.models import AidApplication, AidAward, AidObjection, AidPayment
 from services.app import create_app
 from services.catalog.models import Employer, Position, ProgramRuleSet
-from services.cli import DEMO_PASSWORD, DEMO_USERS
 from services.demo import logins, world
+from services.demo.logins import DEMO_PASSWORD, DEMO_USERS
 from services.errors import Conflict
 from services.identifiers import normalize_bank_card, normalize_credit_code, normalize_phone, parse_resident_id
 from services.registry.models import Consent, EconomicCheck, Family, FamilyMember, Graduate

@@ -16,8 +16,8 @@ from sqlalchemy.orm import Session, sessionmaker
 from services import db as dbmod
 from services import migrate
 from services.catalog import service as catalog
-from services.cli import DEMO_PASSWORD, DEMO_USERS
 from services.demo import logins, world
+from services.demo.logins import DEMO_PASSWORD, DEMO_USERS
 from services.orgs import service as orgs
 from services.refdata import service as refdata
 from tests.conftest import _TMP, create_pg_database, drop_pg_database

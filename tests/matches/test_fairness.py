@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from matching.records import GraduateRecord
 from services.matches import service
-from services.registry import service as registry
+from services.registry import api as registry
 from services.registry.models import Family, FamilyMember, Graduate
 from tests.catalog.factories import principal
 from tests.conftest import World

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from matching.records import KINDS, Education, GraduateRecord
 from services.matches.service import graduate_record
-from services.registry.service import GraduateProfile
+from services.registry.api import GraduateProfile
 
 PROTECTED = {"ethnicity", "sex", "political_status", "health", "disability", "marital_status", "household_type"}
 codes = st.one_of(

@@ -9,7 +9,7 @@ from datetime import timedelta
 
 import numpy as np
 from fastapi.testclient import TestClient
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from typer.testing import CliRunner
 
@@ -167,11 +167,16 @@ def test_outcomes_come_from_tracked_recommendations(client: TestClient, db: Sess
             made += 1
     first = db.scalar(select(Application).order_by(Application.id))
     assert first is not None
-    db.execute(update(Application).where(Application.id == first.id).values(state="signed"))
+    moved = client.post(
+        f"/api/v1/tracking/applications/{first.id}/moves",
+        headers=world.headers("city"),
+        json={"to_state": "applied", "note": "毕业生电话确认已投递简历"},
+    )
+    assert moved.status_code == 200, moved.text
     db.commit()
     outcomes = learning.recommended_outcomes(db)
     assert len(outcomes) == made
-    assert {o.state for o in outcomes} == {"signed", "recommended"}
+    assert {o.state for o in outcomes} == {"applied", "recommended"}
     assert all(set(o.features) == set(FEATURES) for o in outcomes)
 
 

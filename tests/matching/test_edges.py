@@ -21,9 +21,7 @@ def test_empty_index_and_empty_table(catalogs: Catalogs) -> None:
 
 
 def test_unknown_codes_still_rank(catalogs: Catalogs) -> None:
-    p = PositionRecord(
-        id=1, kind="job", title="岗位", employer_verified=True, places=("999901",), majors=("999999",)
-    )
+    p = PositionRecord(id=1, kind="job", title="岗位", employer_verified=True, places=("999901",), majors=("999999",))
     g = GraduateRecord(
         id=1,
         education=Education.BACHELOR,

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 from matching.catalogs import Catalogs
 from matching.index import MatchIndex
+from matching.occupations import default_classifier
 from matching.records import Education, GraduateRecord, PositionRecord
 from tests.matching.conftest import TODAY
 
@@ -19,10 +21,16 @@ def _check_reasons(index: MatchIndex, catalogs: Catalogs, g: GraduateRecord, m) 
         if "（同县）" in reason:
             name = reason.removeprefix("地点：").split("（")[0]
             codes = [c for c in p.places if gaz.name(c) == name]
-            assert codes and any(c in wanted or c == g.home_division for c in codes)
-            assert all(gaz.level(c) == "county" for c in codes)
+            assert codes and g.home_division in codes and gaz.level(g.home_division) == "county"
         if "（同市）" in reason:
-            assert any(c[:4] == w[:4] for c in p.places for w in (*wanted, g.home_division) if w)
+            assert g.home_division and any(c[:4] == g.home_division[:4] for c in p.places)
+        if match := re.search(r"（意向地：(.+)）", reason):
+            area = [w for w in g.preferred_places if gaz.name(w) == match.group(1)]
+            assert area and any(c == w or c.startswith(w.rstrip("0")) for c in p.places for w in area)
+        if match := re.search(r"（(\d-\d\d-\d\d-\d\d)）", reason):
+            assert match.group(1) in p.occupations
+        if reason.startswith("还招 "):
+            assert p.headcount is not None and f"还招 {p.headcount - p.filled} 人" == reason
         if "（同省）" in reason:
             assert any(c[:2] == w[:2] for c in p.places for w in (*wanted, g.home_division) if w)
         if reason.startswith("薪资符合期望"):
@@ -97,14 +105,24 @@ def test_bridge_finds_java_developer_for_software_technology(catalogs: Catalogs)
         major_code="510203",
         major_name="软件技术",
         preferred_places=("341622",),
+        home_division="341622",
         expected_pay=5000,
         hardship=True,
     )
+    classifier = default_classifier(catalogs)
+    positions = [
+        replace(p, occupations=tuple(s.code for s in classifier.infer(p.title, p.description))) for p in positions
+    ]
     got = MatchIndex(positions, catalogs).rank_positions(g, 4, today=TODAY)
     assert got[0].position_id == 1
     assert got[0].features["occupation"] > got[1].features["occupation"]
-    assert any(r.startswith("职业面向：软件技术 → ") for r in got[0].reasons)
-    assert "地点：蒙城县（同县）" in got[0].reasons
+    code = positions[0].occupations[0]
+    occupation = catalogs.occupations.occupations[code]
+    assert f"职业面向：软件技术 → {occupation.name}（{code}）" in got[0].reasons
+    # all four posts are in 蒙城县: the same place for every item separates nothing and is no reason
+    assert not any(r.startswith("地点：") for r in got[0].reasons)
+    alone = MatchIndex(positions[:1], catalogs).explain(1, g, today=TODAY)
+    assert "地点：蒙城县（同县）" in alone.reasons
 
 
 def test_reason_for_major_class_and_place_names(catalogs: Catalogs) -> None:
@@ -130,14 +148,14 @@ def test_reason_for_major_class_and_place_names(catalogs: Catalogs) -> None:
     )
     m = MatchIndex([p], catalogs).rank_positions(g, 1, today=TODAY)[0]
     assert "专业对口：软件工程 ↔ 计算机类" in m.reasons
-    assert "地点：谯城区（同市）" in m.reasons
+    assert "地点：谯城区（与意向地蒙城县同属亳州市）" in m.reasons
+    home = MatchIndex([p], catalogs).rank_positions(replace(g, home_division="341623"), 1, today=TODAY)[0]
+    assert "地点：谯城区（同市）" in home.reasons
     assert "薪资符合期望（6000–8000元/月 ≥ 期望5000元）" in m.reasons
 
 
 def test_explain_shows_failed_checks(catalogs: Catalogs) -> None:
-    p = PositionRecord(
-        id=1, kind="job", title="护士", min_education=Education.BACHELOR, employer_verified=True
-    )
+    p = PositionRecord(id=1, kind="job", title="护士", min_education=Education.BACHELOR, employer_verified=True)
     g = GraduateRecord(id=1, education=Education.SECONDARY, graduation_year=2023, major_code="720201")
     index = MatchIndex([p], catalogs)
     assert index.rank_positions(g, today=TODAY) == []

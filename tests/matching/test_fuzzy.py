@@ -54,9 +54,7 @@ def test_the_eleven_recoded_majors_resolve(catalogs: Catalogs) -> None:
     for row in rows:
         major = catalogs.majors.get(row["old_code"])
         assert major is not None and major.code == row["new_code_2026"] and major.name == row["major_name"]
-        g = GraduateRecord(
-            id=1, education=Education.BACHELOR, graduation_year=2023, major_code=row["old_code"]
-        )
+        g = GraduateRecord(id=1, education=Education.BACHELOR, graduation_year=2023, major_code=row["old_code"])
         tokens = graduate_major(g, catalogs.majors)
         assert tokens.code == row["new_code_2026"] and tokens.class_code == "1400"
 

@@ -15,9 +15,7 @@ from tests.matching.conftest import TODAY
 
 
 def _ranking(index: MatchIndex, g: GraduateRecord, k: int = 15) -> list[tuple[int, float]]:
-    return [
-        (m.position_id, round(m.score, 6)) for m in index.rank_positions(g, k, today=TODAY, explain=False)
-    ]
+    return [(m.position_id, round(m.score, 6)) for m in index.rank_positions(g, k, today=TODAY, explain=False)]
 
 
 def test_pair_scores_agree_in_both_directions(index: MatchIndex, world) -> None:
@@ -107,9 +105,7 @@ def test_batch_equals_single_queries(index: MatchIndex, world) -> None:
     for workers in (1, 2):
         result = index.rank_batch(table, 10, today=TODAY, workers=workers, chunk=8)
         for g in graduates:
-            single = [
-                (m.position_id, m.score) for m in index.rank_positions(g, 10, today=TODAY, explain=False)
-            ]
+            single = [(m.position_id, m.score) for m in index.rank_positions(g, 10, today=TODAY, explain=False)]
             got = result.for_graduate(g.id)
             assert [pid for pid, _ in got] == [pid for pid, _ in single]
             assert np.allclose([s for _, s in got], [s for _, s in single], rtol=0, atol=0)
@@ -125,8 +121,7 @@ def test_kind_and_place_filters(index: MatchIndex, world) -> None:
 
 def test_top_k_is_sorted_and_ties_break_on_id(catalogs: Catalogs) -> None:
     same = [
-        PositionRecord(id=i, kind="job", title="护士", employer_verified=True, places=("341622",))
-        for i in (9, 3, 5)
+        PositionRecord(id=i, kind="job", title="护士", employer_verified=True, places=("341622",)) for i in (9, 3, 5)
     ]
     g = GraduateRecord(id=1, education=Education.JUNIOR_COLLEGE, graduation_year=2023, major_code="520201")
     got = MatchIndex(same, catalogs).rank_positions(g, 2, today=TODAY)

@@ -31,15 +31,11 @@ def positions(draw: st.DrawFn, pid: int) -> PositionRecord:
     return PositionRecord(
         id=pid,
         kind=draw(st.sampled_from(KINDS)),
-        title=draw(
-            st.sampled_from(["Java开发工程师", "护士", "会计", "小学语文教师", "乡村医生", "电商运营"])
-        ),
+        title=draw(st.sampled_from(["Java开发工程师", "护士", "会计", "小学语文教师", "乡村医生", "电商运营"])),
         description=draw(st.sampled_from(["负责后端开发", "病房护理", "账务处理", "", "服务基层"])),
         status=draw(st.sampled_from(["open", "open", "open", "closed", "filled", "draft"])),
         min_education=draw(educations),
-        majors=tuple(draw(st.lists(st.sampled_from(MAJORS), max_size=2, unique=True)))
-        if draw(st.booleans())
-        else (),
+        majors=tuple(draw(st.lists(st.sampled_from(MAJORS), max_size=2, unique=True))) if draw(st.booleans()) else (),
         major_classes=tuple(draw(st.lists(st.sampled_from(CLASSES), max_size=1))),
         disciplines=tuple(draw(st.lists(st.sampled_from(DISCIPLINES), max_size=1))),
         places=places,
@@ -58,9 +54,7 @@ def positions(draw: st.DrawFn, pid: int) -> PositionRecord:
         education_levels=frozenset(draw(st.lists(educations, max_size=2))),
         requires_local_hukou=draw(st.booleans()),
         hukou_scope=draw(st.sampled_from(["province", "city"])),
-        required_flags=frozenset(
-            draw(st.lists(st.sampled_from(["teacher_cert", "nurse_license"]), max_size=1))
-        ),
+        required_flags=frozenset(draw(st.lists(st.sampled_from(["teacher_cert", "nurse_license"]), max_size=1))),
     )
 
 
@@ -73,15 +67,11 @@ def graduates(draw: st.DrawFn, gid: int) -> GraduateRecord:
         education=draw(educations),
         graduation_year=draw(st.integers(2019, 2026)),
         major_code="" if use_name else major,
-        major_name=draw(st.sampled_from(["软件技术", "软件工程", "护理", "会计", "计科", "机电"]))
-        if use_name
-        else "",
+        major_name=draw(st.sampled_from(["软件技术", "软件工程", "护理", "会计", "计科", "机电"])) if use_name else "",
         birth_date=draw(st.none() | st.dates(date(1990, 1, 1), date(2006, 12, 31))),
         skills=draw(st.sampled_from(["Java、数据库", "护理", "", "账务"])),
         wanted_kinds=frozenset(draw(st.lists(st.sampled_from(KINDS), max_size=2))),
-        preferred_places=tuple(
-            draw(st.lists(st.sampled_from([p for p in PLACES if p != "340000"]), max_size=2))
-        ),
+        preferred_places=tuple(draw(st.lists(st.sampled_from([p for p in PLACES if p != "340000"]), max_size=2))),
         home_division=draw(st.sampled_from(["", "341622", "341602", "340104", "110101"])),
         expected_pay=draw(st.none() | st.sampled_from([4000, 6000, 9000])),
         hardship=draw(st.booleans()),
@@ -159,7 +149,7 @@ def test_rule_phrases(catalogs: Catalogs) -> None:
     assert failed["graduation"] == "毕业年份不符：限2021–2023届"
     assert failed["major"] == "专业不符：限计算机类"
     assert failed["hukou"] == "户籍不符：限亳州市户籍"
-    assert failed["flags"] == "条件不符：需教师资格证"
+    assert failed["flags"] == "条件不符：需教师资格证，本人尚未登记持有"
     assert failed["deadline"].startswith("报名已截止")
 
 

@@ -18,6 +18,7 @@ from services.errors import ValidationFailed
 from services.notifications.models import Notification
 from services.registry.models import Graduate
 from services.security.models import User
+from services.security.scope import graduate_scope
 from services.tracking import service
 from services.tracking.models import Contact, Reminder
 from tests.conftest import World
@@ -75,13 +76,13 @@ def test_overdue_list_per_counselor(db: Session, world: World) -> None:
     service.assign_counselor(
         db, principal=principal(db, world, "county_a"), graduate_id=assigned.id, counselor_id=li.id
     )
-    scope = service.visible_graduate_scope(db, principal=principal(db, world, "county_a"))
+    scope = graduate_scope(db, principal=principal(db, world, "county_a"))
     rows = service.overdue_contacts(db, scope=scope)
     mine = {r.name: (r.counselor_id, r.days_overdue) for r in rows}
     assert mine == {"逾期": (wang.id, 3), "指定给李": (li.id, 1)}
     assert [r.name for r in service.overdue_contacts(db, scope=scope, counselor_id=li.id)] == ["指定给李"]
     # county B's counselor sees none of these
-    other = service.visible_graduate_scope(db, principal=principal(db, world, "counselor_b"))
+    other = graduate_scope(db, principal=principal(db, world, "counselor_b"))
     assert service.overdue_contacts(db, scope=other) == []
 
 

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 from services.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from services.notifications.models import Notification
 from services.registry.models import Graduate
+from services.security.scope import graduate_scope
 from services.tracking import service
 from tests.conftest import World
 from tests.tracking.factories import enterprise_position, make_graduate, principal
@@ -18,7 +19,7 @@ TODAY = service.local_today()
 
 
 def _visible(db: Session, key: str, world: World) -> set[int]:
-    scope = service.visible_graduate_scope(db, principal=principal(db, world, key))
+    scope = graduate_scope(db, principal=principal(db, world, key))
     return set(db.scalars(select(Graduate.id).where(scope.clause(Graduate.id, Graduate.org_unit_id))))
 
 
@@ -73,7 +74,7 @@ def test_handoff_lets_the_receiving_union_serve_and_the_home_union_read(db: Sess
         service.move(db, principal=home, application_id=app.id, to_state="withdrawn", reason="other", note="x")
     # county A's staff serve the graduate too; a third county sees nothing
     assert grad.id in _visible(db, "county_a", world)
-    third = service.visible_graduate_scope(db, principal=principal(db, world, "city"))
+    third = graduate_scope(db, principal=principal(db, world, "city"))
     assert third.can_serve(grad.id, grad.org_unit_id)
     wb = service.workbench(db, principal=receiving)
     row = next(c for c in wb.caseload if c.graduate_id == grad.id)

@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy.orm import Session
 
 from services.errors import Forbidden, ValidationFailed
+from services.security.scope import graduate_scope
 from services.tracking import service
 from services.tracking.models import Assignment, ServiceRecord
 from tests.conftest import World
@@ -95,7 +96,7 @@ def build_caseload(db: Session, world: World) -> tuple[dict[str, int], dict[str,
 
 def test_shortfall_list_matches_the_hand_computed_expectation(db: Session, world: World) -> None:
     ids, counselors = build_caseload(db, world)
-    city = service.visible_graduate_scope(db, principal=principal(db, world, "city"))
+    city = graduate_scope(db, principal=principal(db, world, "city"))
     gaps = [g for g in service.service_gaps(db, scope=city) if g.graduate_id in ids.values()]
     assert {g.name: g.missing for g in gaps} == EXPECTED_MISSING
 
@@ -120,14 +121,14 @@ def test_shortfall_list_matches_the_hand_computed_expectation(db: Session, world
 
 def test_county_staff_only_see_their_county_in_the_list(db: Session, world: World) -> None:
     ids, _ = build_caseload(db, world)
-    county_a = service.visible_graduate_scope(db, principal=principal(db, world, "county_a"))
+    county_a = graduate_scope(db, principal=principal(db, world, "county_a"))
     names = {g.name for g in service.service_gaps(db, scope=county_a) if g.graduate_id in ids.values()}
     assert names == {"乙", "丁", "己"}
 
 
 def test_services_after_the_as_of_date_do_not_count(db: Session, world: World) -> None:
     ids, _ = build_caseload(db, world)
-    city = service.visible_graduate_scope(db, principal=principal(db, world, "city"))
+    city = graduate_scope(db, principal=principal(db, world, "city"))
     # on a day before every service was delivered, 甲 fell short of everything
     early = TODAY - timedelta(days=30)
     gaps = {
@@ -160,7 +161,7 @@ def test_a_configured_standard_replaces_1131(db: Session, world: World) -> None:
         requirements=[service.Requirement("job_recommendation", "岗位推荐", ("job_recommendation",), 2)],
         applies_to=["unemployed"],
     )
-    scope = service.visible_graduate_scope(db, principal=city)
+    scope = graduate_scope(db, principal=city)
     gaps = {g.name: g.missing for g in service.service_gaps(db, scope=scope) if g.graduate_id in ids.values()}
     # only "unemployed" graduates are covered now, and only recommendations count
     assert gaps == {"丁": {"job_recommendation": 2}}

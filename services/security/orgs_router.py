@@ -1,3 +1,5 @@
+"""HTTP: the union org tree, as each role may see it (the tree itself is :mod:`services.orgs`)."""
+
 from __future__ import annotations
 
 from fastapi import APIRouter

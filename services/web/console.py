@@ -1,0 +1,17 @@
+"""Mounting the console on the application: its page routers and the static assets."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, FastAPI
+
+from services.web import auth, counselor, docs, graduate, inbox
+
+# Page routers in the order they are matched; the pages of further roles are added here.
+PAGE_ROUTERS: list[APIRouter] = [auth.router, inbox.router, graduate.router, counselor.router]
+
+
+def mount(app: FastAPI) -> None:
+    """The API documentation, the static assets and every console page on ``app``."""
+    docs.mount(app)
+    for router in PAGE_ROUTERS:
+        app.include_router(router)
