@@ -250,6 +250,7 @@ def run(session: Session, *, job_id: int, progress: Progress | None = None) -> I
     guard = session.begin_nested()
     try:
         content = uploads.open_sealed(job.id, job.content)
+        session.expire(job, ["content"])  # the ciphertext need not stay in memory during the run
         importer = Importer(session, job=job, content=content, principal=principal, report=report, progress=progress)
         importer.execute()
         guard.commit()
