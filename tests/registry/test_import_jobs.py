@@ -149,3 +149,16 @@ def test_the_error_workbook_marks_each_bad_cell_with_its_reason(client: Any, db:
     assert sheet["A2"].comment is None and sheet["A3"].value == rows[1]["archive_no"]  # the sheet as uploaded
     other = client.get(f"/api/v1/registry/imports/{job_id}/errors.xlsx", headers=world.headers("county_b"))
     assert other.status_code == 404
+
+
+def test_a_large_real_import_refreshes_the_planners_statistics(
+    db: Session, world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(importer, "ANALYZE_AFTER_ROWS", 2)
+    rows = [factories.family_fields() for _ in range(2)]
+    dry = run(db, world, workbook(rows), dry_run=True)
+    assert not importer.wants_analyze(dry)  # a dry run writes nothing
+    real = run(db, world, workbook(rows))
+    assert importer.wants_analyze(real)
+    again = run(db, world, workbook(rows))
+    assert again.unchanged == 2 and not importer.wants_analyze(again)  # nothing written, nothing to refresh
