@@ -1,5 +1,5 @@
-"""The runner of ``sunshine bench`` / ``make bench``: the matching, import, report and API benchmarks, each in
-its own process (``make bench PARTS=api`` runs one).
+"""The runner of ``sunshine bench`` / ``make bench``: the matching, import, report, console page and API
+benchmarks, each in its own process (``make bench PARTS=api`` runs one).
 
 Each part prints its figures beside the baseline it measured in the same run on the same data, so the
 ratios mean something on whatever machine runs them. Running each part in a fresh process keeps the peak
@@ -34,6 +34,12 @@ def _reports(quick: bool, pg_dsn: str | None) -> dict[str, Any]:
     return run_report_bench(graduates=2_000 if quick else 100_000, database_url=pg_dsn)
 
 
+def _pages(quick: bool, _pg_dsn: str | None) -> dict[str, Any]:
+    from benchmarks.bench_pages import run_page_bench
+
+    return run_page_bench(size=0.05 if quick else 0.1, repeats=5 if quick else 20)
+
+
 def _api(quick: bool, pg_url: str | None) -> dict[str, Any]:
     from benchmarks.bench_api import run_api_bench
 
@@ -44,6 +50,7 @@ PARTS: dict[str, Callable[[bool, str | None], dict[str, Any]]] = {
     "matching": _matching,
     "import": _import,
     "reports": _reports,
+    "pages": _pages,
     "api": _api,
 }
 

@@ -61,7 +61,7 @@ CITY_WIDE: frozenset[tuple[str, str]] = frozenset(
         ("services.registry.graduates", "_graduate_of_user"),
         ("services.registry.families", "check_person_free"),
         ("services.registry.graduates", "_family_by_head"),
-        ("services.aid.service", "set_budget"),  # one budget per county, year and fund source
+        ("services.aid.budgets", "set_budget"),  # one budget per county, year and fund source
         # rows under a family the caller already holds through access.get_family
         ("services.registry.access", "members_of"),
         ("services.registry.graduates", "_member_by_bidx"),
@@ -85,7 +85,7 @@ CITY_WIDE: frozenset[tuple[str, str]] = frozenset(
         ("services.registry.import_write", "RegistryWrites._write_members_of_archived"),
         ("services.registry.import_write", "RegistryWrites._write_graduates"),
         # the daily job takes down every notice whose period has ended
-        ("services.aid.service", "take_down_expired"),
+        ("services.aid.notices", "take_down_expired"),
         # reports filter every measure by the report's own units through Ctx.org_filter
         ("services.reports.measures", "programs"),  # the list of program codes, no figures
     }
@@ -145,15 +145,15 @@ GRADUATE_SCOPE_GIVEN: frozenset[tuple[str, str]] = frozenset(
 NOT_YET_CONVERTED: frozenset[tuple[str, str]] = frozenset(
     {
         # aid: the application look-ups decide with _visible (own application, county, counselor)
-        ("services.aid.service", "get_application"),
-        ("services.aid.service", "list_applications"),
-        ("services.aid.service", "award_of"),
-        ("services.aid.service", "budget_totals"),
-        ("services.aid.service", "publish_notice"),
-        ("services.aid.service", "notice_lines"),
-        ("services.aid.service", "payment_blockers"),
-        ("services.aid.service", "_create_payment"),
-        ("services.aid.service", "create_batch"),
+        ("services.aid.applications", "get_application"),
+        ("services.aid.applications", "list_applications"),
+        ("services.aid.reviews", "award_of"),
+        ("services.aid.budgets", "budget_totals"),
+        ("services.aid.notices", "publish_notice"),
+        ("services.aid.notices", "notice_lines"),
+        ("services.aid.payments", "payment_blockers"),
+        ("services.aid.payments", "_create_payment"),
+        ("services.aid.payments", "create_batch"),
         # reports: Ctx.org_filter over the report's units
         ("services.reports.measures", "positions_published"),
         ("services.reports.measures", "aid_demand"),

@@ -397,5 +397,7 @@ def tier(
     band (the same range, so graduates of either priority meet on one scale when ranked for a position)."""
     fit = fit_band(occupation, major)
     prio = np.asarray(priority, dtype=np.int8)
+    if prio.ndim == 0 and int(prio) == 0:
+        return np.asarray(fit * np.int8(5), dtype=np.int8)
     lead = np.where(prio == 1, place_band(place), pay_band(pay)).astype(np.int8)
     return np.asarray(np.where(prio == 0, fit * np.int8(5), lead * np.int8(4) + fit), dtype=np.int8)

@@ -34,6 +34,8 @@ app.add_typer(registry_commands.app, name="registry")
 app.add_typer(matches_commands.app, name="matches")
 app.add_typer(reports_commands.app, name="reports")
 app.add_typer(tracking_commands.app, name="tracking")
+keys_app = typer.Typer(help="加密密钥", no_args_is_help=True)
+app.add_typer(keys_app, name="keys")
 app.add_typer(aid_commands.app, name="aid")
 console = Console()
 
@@ -153,7 +155,16 @@ def serve(host: str = "127.0.0.1", port: int = 8000, workers: int = 1) -> None:
     """Serve the API with uvicorn."""
     import uvicorn
 
-    uvicorn.run("services.app:create_app", factory=True, host=host, port=port, workers=workers, log_config=None)
+    # X-Forwarded-For is read by the application, and only from SUNSHINE_TRUSTED_PROXIES (never by uvicorn)
+    uvicorn.run(
+        "services.app:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        log_config=None,
+        proxy_headers=False,
+    )
 
 
 @app.command()
@@ -224,6 +235,20 @@ def ensure_demo_users() -> list[tuple[str, str, str]]:
         return [(login.username, login.role, login.linked) for login in made]
 
 
+@keys_app.command("rotate")
+def keys_rotate(
+    batch_size: Annotated[int, typer.Option(min=1, max=100_000, help="每批重新加密的行数（每批单独提交）")] = 500,
+) -> None:
+    """Re-encrypt every protected column under the first key of SUNSHINE_PII_KEYS (see SECURITY.md)."""
+    import services.models  # noqa: F401 - every domain's tables on the metadata
+    from services.security import keys
+
+    done = keys.rotate_all(batch_size=batch_size)
+    for name, count in done.items():
+        console.print(f"{name}: {count}")
+    console.print(f"[green]已用最新密钥重新加密 {sum(done.values())} 个字段值[/green]")
+
+
 @app.command()
 def demo(
     port: int = 8000,
@@ -236,11 +261,15 @@ def demo(
     build the demo world (once: a database that already has one is served as it is), create one login per role,
     then serve."""
 
-    from services.db import analyze, session_scope
-    from services.demo import world
+    from services.db import analyze, get_engine, session_scope
+    from services.demo import guard, world
     from services.errors import DomainError
 
     settings = get_settings()
+    refused = guard.refusal(settings, get_engine)  # before anything is created
+    if refused:
+        console.print(f"[red]{refused}[/red]")
+        raise typer.Exit(3)
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     migrate()
     orgs_load(None)
@@ -253,6 +282,7 @@ def demo(
                 summary = None
             else:
                 summary = world.build_world(session, size=size, seed=seed)
+                guard.mark(session)
     except DomainError as exc:
         console.print(f"[red]{exc.detail}[/red]")
         raise typer.Exit(2) from exc
@@ -293,14 +323,15 @@ def demo(
 @app.command()
 def bench(
     parts: Annotated[
-        str, typer.Option(help="comma-separated: matching,import,reports,api (api: the service under load)")
-    ] = "matching,import,reports",
+        str, typer.Option(help="comma-separated: matching,import,reports,pages,api (api: the service under load)")
+    ] = "matching,import,reports,pages",
     quick: Annotated[bool, typer.Option(help="small sizes, seconds instead of minutes")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="print one JSON object")] = False,
     pg_url: Annotated[str | None, typer.Option(help="PostgreSQL for pg_trgm and report timings")] = None,
 ) -> None:
-    """Benchmarks beside their baselines: matching (10k/100k), spreadsheet import (50k rows), 附件9 (100k); api:
-    the service on PostgreSQL with 2 workers on the demo world, driven open-loop (p50/p95/p99, errors, recovery)."""
+    """Benchmarks beside their baselines: matching (10k/100k), spreadsheet import (50k rows), 附件9 (100k); pages:
+    every console page beside its API call on a small demo world; api: the service on PostgreSQL with 2 workers on
+    the demo world, driven open-loop (p50/p95/p99, errors, recovery)."""
     from benchmarks import run as bench_mod
 
     names = [p.strip() for p in parts.split(",") if p.strip()]

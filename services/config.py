@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import hashlib
 from functools import lru_cache
+from ipaddress import IPv4Network, IPv6Network, ip_network
 from pathlib import Path
 from typing import Literal
 
@@ -42,6 +43,13 @@ class Settings(BaseSettings):
     access_token_minutes: int = 60
     login_max_failures: int = 5
     login_window_seconds: int = 900
+    # Failed logins from one address before that address is slowed to one attempt per delay (accounts are not
+    # locked by it: only an account's own failures lock the account).
+    login_address_failures: int = Field(default=20, ge=1)
+    login_address_delay_seconds: int = Field(default=5, ge=1, le=600)
+    # Reverse proxies whose X-Forwarded-For is believed: comma-separated addresses or CIDR networks. Empty means
+    # none: the client address is the peer of the connection.
+    trusted_proxies: str = ""
 
     max_page_size: int = 100
     max_upload_bytes: int = 20 * 1024 * 1024
@@ -70,6 +78,18 @@ class Settings(BaseSettings):
             if weak:
                 raise ValueError("生产环境不得使用开发默认密钥：" + ", ".join(weak))
         return self
+
+    @model_validator(mode="after")
+    def _check_trusted_proxies(self) -> Settings:
+        try:
+            self.trusted_networks  # noqa: B018 - parsed for its errors
+        except ValueError as exc:
+            raise ValueError(f"SUNSHINE_TRUSTED_PROXIES 中有无效的地址或网段：{exc}") from exc
+        return self
+
+    @property
+    def trusted_networks(self) -> tuple[IPv4Network | IPv6Network, ...]:
+        return tuple(ip_network(part.strip(), strict=False) for part in self.trusted_proxies.split(",") if part.strip())
 
     @property
     def sqlalchemy_url(self) -> str:

@@ -14,6 +14,7 @@ from pathlib import Path
 from services.aid.models import ApplicationKind
 from services.config import get_settings
 from services.errors import PayloadTooLarge, ValidationFailed
+from services.security.private_files import write_private
 
 MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
 
@@ -86,8 +87,7 @@ def store(*, application_id: int, content: bytes) -> StoredFile:
     content_type, ext = sniff(content)
     relative = Path("aid") / "attachments" / str(application_id) / f"{uuid.uuid4().hex}{ext}"
     target = get_settings().data_dir / relative
-    target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_bytes(content)
+    write_private(target, content)
     return StoredFile(
         storage_path=relative.as_posix(),
         content_type=content_type,

@@ -19,6 +19,7 @@ from typing import Protocol
 
 from services.config import get_settings
 from services.errors import ValidationFailed
+from services.security.private_files import write_private
 
 EXPORT_HEADER = ("付款流水号", "收款人姓名", "收款账号", "开户银行", "金额（元）", "用途")
 RESULT_HEADER = ("付款流水号", "金额（元）", "处理结果", "说明")
@@ -120,6 +121,18 @@ def parse_results(content: bytes) -> list[BankResult]:
     return results
 
 
+def render_batch(instructions: Iterable[Instruction]) -> bytes:
+    """The batch file the bank's online banking takes (CSV, UTF-8 with BOM), one line per payment."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(EXPORT_HEADER)
+    for item in instructions:
+        writer.writerow(
+            [item.reference, item.payee_name, item.card_number, item.bank_name, f"{item.amount:.2f}", item.purpose]
+        )
+    return out.getvalue().encode("utf-8-sig")
+
+
 def render_results(results: Iterable[BankResult]) -> bytes:
     """A result file in the layout :func:`parse_results` reads (what the bank sends back)."""
     out = io.StringIO()
@@ -132,28 +145,18 @@ def render_results(results: Iterable[BankResult]) -> bytes:
 
 
 class FileBankGateway:
-    """Writes the batch file under ``<data_dir>/aid/bank``; answers queries from result files imported so far."""
+    """Produces the batch file on demand, in memory, for the clerk to download: a file with full card numbers is
+    never left on disk. Result files (references, amounts and outcomes, no card numbers) are kept under
+    ``<data_dir>/aid/bank/results`` with mode 0600 and answer later queries."""
 
     def __init__(self, root: Path | None = None) -> None:
         self.root = root or get_settings().data_dir / "aid" / "bank"
 
     def submit(self, *, batch_reference: str, instructions: Sequence[Instruction]) -> Submission:
-        out = io.StringIO()
-        writer = csv.writer(out)
-        writer.writerow(EXPORT_HEADER)
-        for item in instructions:
-            writer.writerow(
-                [item.reference, item.payee_name, item.card_number, item.bank_name, f"{item.amount:.2f}", item.purpose]
-            )
-        content = out.getvalue().encode("utf-8-sig")
-        filename = f"{batch_reference}.csv"
-        (self.root / "batches").mkdir(parents=True, exist_ok=True)
-        (self.root / "batches" / filename).write_bytes(content)
-        return Submission(filename=filename, content=content)
+        return Submission(filename=f"{batch_reference}.csv", content=render_batch(instructions))
 
     def keep_results(self, *, name: str, content: bytes) -> None:
-        (self.root / "results").mkdir(parents=True, exist_ok=True)
-        (self.root / "results" / name).write_bytes(content)
+        write_private(self.root / "results" / name, content)
 
     def query(self, *, reference: str) -> BankResult | None:
         folder = self.root / "results"

@@ -10,7 +10,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 
 from services.aid.models import AidNotice
-from services.aid.service import NoticeLine
+from services.aid.notices import NoticeLine
 
 
 def _period(notice: AidNotice) -> str:

@@ -64,7 +64,7 @@ Gateway = Annotated[bankmod.FileBankGateway, Depends(gateway)]
 
 
 def _input(body: ApplicationIn) -> service.ApplicationInput:
-    data = body.model_dump(exclude={"members", "org_unit_id"})
+    data = body.model_dump(exclude={"members"})
     return service.ApplicationInput(**data, members=[service.MemberInput(**m.model_dump()) for m in body.members])
 
 
@@ -188,7 +188,7 @@ def budget_totals(year: YearQ, principal: StaffPrincipal, session: SessionDep) -
     responses=responses(Forbidden, NotFound, Conflict, ValidationFailed),
 )
 def submit(body: ApplicationIn, principal: CurrentPrincipal, session: SessionDep) -> ApplicationOut:
-    app = service.submit_application(session, principal=principal, data=_input(body), org_unit_id=body.org_unit_id)
+    app = service.submit_application(session, principal=principal, data=_input(body))
     return _app_out(app)
 
 
@@ -374,6 +374,7 @@ def publish(body: NoticeIn, principal: StaffPrincipal, session: SessionDep) -> A
         award_ids=body.award_ids,
         supervision_phone=body.supervision_phone,
         starts_on=body.starts_on or workdays.today(),
+        today=workdays.today(),
         working_days=body.working_days,
         unit_name=body.unit_name,
     )
@@ -560,7 +561,7 @@ def export_batch(batch_id: int, principal: StaffPrincipal, session: SessionDep, 
     return Response(
         submission.content,
         media_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": f"attachment; filename={submission.filename}"},
+        headers={"Content-Disposition": f"attachment; filename={submission.filename}", "Cache-Control": "no-store"},
     )
 
 

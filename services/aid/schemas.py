@@ -119,7 +119,6 @@ class ApplicationIn(Request):
     student_id: int = Field(description="实名制档案中的学生编号", examples=[12])
     standard_code: str = Field(max_length=40, examples=["archived_new_enrolment"])
     education_stage: Stage = Field(examples=["college"])
-    org_unit_id: int | None = Field(default=None, description="申请人所属基层工会，默认取档案所属单位", examples=[13])
     student_name: str = Field(min_length=1, max_length=50, examples=["张小明"])
     student_id_number: str = Field(max_length=30, examples=["341622200503010012"])
     home_address: str = Field(min_length=2, max_length=300, examples=["蒙城县城关街道漆园路18号"])
@@ -145,7 +144,6 @@ class ApplicationIn(Request):
     payee_name: str | None = Field(default=None, max_length=50, examples=["张建国"])
     payee_bank: str | None = Field(default=None, max_length=100, examples=["中国建设银行蒙城支行"])
     payee_card: str | None = Field(default=None, max_length=30, description="默认取档案中的银行卡", examples=[None])
-    counselor_user_id: int | None = Field(default=None, description="该学生的就业指导员（不得审核本申请）")
     members: list[MemberIn] = Field(default_factory=list, max_length=10)
 
 

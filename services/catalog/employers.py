@@ -31,7 +31,8 @@ from services.orgs.models import OrgUnit
 from services.refdata import service as refdata
 from services.refdata.models import RefIndustry
 from services.security import pii, reveal
-from services.security.models import Role
+from services.security import service as security
+from services.security.models import Role, User
 from services.security.principal import Principal
 
 # --------------------------------------------------------------------------------------------- employers
@@ -138,6 +139,28 @@ def register_employer(session: Session, *, principal: Principal, data: EmployerC
     session.flush()
     bump_version(session)
     return employer
+
+
+def sign_up(
+    session: Session, *, username: str, password: str, display_name: str, data: EmployerCreate
+) -> tuple[User, Employer]:
+    """An enterprise signs up by itself: a new enterprise account and its employer, pending until union staff
+    verify it (the account may draft positions meanwhile but not publish them)."""
+    _check_employer_fields(session, data.model_dump(include={"credit_code", "industry_code", "division_code"}))
+    _ensure_unique_code(session, _credit_code(data.credit_code))
+    org_unit_id = _org_unit_for_division(session, data.division_code)
+    user = security.create_user(
+        session,
+        username=username.strip(),
+        password=password,
+        role=Role.ENTERPRISE,
+        display_name=display_name.strip() or data.name,
+        org_unit_id=org_unit_id,
+    )
+    principal = Principal(
+        user_id=user.id, username=user.username, role=user.role, org_unit_id=org_unit_id, scope=frozenset()
+    )
+    return user, register_employer(session, principal=principal, data=data)
 
 
 def create_employer(

@@ -27,6 +27,7 @@ from services.catalog.access import (
 )
 from services.catalog.models import (
     Employer,
+    EmployerStatus,
     Position,
     PositionKind,
     PositionSource,
@@ -212,6 +213,7 @@ def create_position(session: Session, *, principal: Principal, data: PositionCre
     _apply_details(session, position, details.get(KIND_DETAILS.get(data.kind, "")), kind)
     _check_ranges(position)
     if data.publish:
+        _check_publisher(principal, employer)
         _publish(position)
     session.flush()
     bump_version(session)
@@ -230,6 +232,15 @@ def _default_place(session: Session, employer: Employer | None, org_unit_id: int
     if unit is None:
         raise ValidationFailed("请填写工作地点", field="places")
     return unit.division_code
+
+
+UNVERIFIED_REASON = "本单位尚未通过工会认证：岗位可以先保存为草稿，认证通过后再发布"
+
+
+def _check_publisher(principal: Principal, employer: Employer | None) -> None:
+    """An enterprise publishes only once union staff have verified its employer (drafts are allowed before)."""
+    if principal.role == Role.ENTERPRISE and (employer is None or employer.status != EmployerStatus.VERIFIED):
+        raise Conflict(UNVERIFIED_REASON, field="publish")
 
 
 def _publish(position: Position, today: date | None = None) -> None:
@@ -322,6 +333,8 @@ def publish_position(session: Session, *, principal: Principal, position_id: int
     position = _position_for_manager(session, principal, position_id)
     if position.status == PositionStatus.OPEN:
         return position
+    employer = session.get(Employer, position.employer_id) if position.employer_id is not None else None
+    _check_publisher(principal, employer)
     _publish(position)
     session.flush()
     bump_version(session)

@@ -25,6 +25,7 @@ from services.catalog.schemas import (
     EmployerReview,
     EmployerStaffCreate,
     EmployerUpdate,
+    EnterpriseSignUp,
     EntrepreneurshipDetails,
     FairPositions,
     GrassrootsDetails,
@@ -158,6 +159,22 @@ def fair_out(session: Session, fairs: list[JobFair]) -> list[JobFairOut]:
 )
 def register_employer(body: EmployerCreate, principal: EnterprisePrincipal, session: SessionDep) -> EmployerOut:
     return employer_out(session, service.register_employer(session, principal=principal, data=body))
+
+
+@router.post(
+    "/employers/signup",
+    response_model=EmployerOut,
+    status_code=201,
+    summary="企业自助注册",
+    description="不需登录：新建企业账号并登记本单位（统一社会信用代码校验），登记后待工会认证；"
+    "认证前可保存岗位草稿，不能发布。",
+    responses=responses(Conflict, ValidationFailed),
+)
+def sign_up(body: EnterpriseSignUp, session: SessionDep) -> EmployerOut:
+    _user, employer = service.sign_up(
+        session, username=body.username, password=body.password, display_name=body.display_name, data=body.employer
+    )
+    return employer_out(session, employer)
 
 
 @router.post(

@@ -48,6 +48,15 @@ class EmployerCreate(BaseModel):
     description: str = Field(default="", max_length=4000, examples=["中药饮片生产企业，长期招聘药学、中药学毕业生。"])
 
 
+class EnterpriseSignUp(BaseModel):
+    """企业自助注册：新的企业账号和本单位登记，待工会认证。"""
+
+    username: str = Field(min_length=3, max_length=50, pattern=r"^[A-Za-z0-9_.-]+$", examples=["bozhou_pharma"])
+    password: str = Field(min_length=1, max_length=128, examples=["Sunshine-2025"])
+    display_name: str = Field(default="", max_length=50, description="联系人姓名，默认单位名称", examples=["李经理"])
+    employer: EmployerCreate
+
+
 class EmployerStaffCreate(EmployerCreate):
     org_unit_id: int | None = Field(default=None, description="负责联系的工会单位；默认为本人所在单位", examples=[4])
 

@@ -34,6 +34,7 @@ from services.catalog.employers import (
     list_employers,
     register_employer,
     review_employer,
+    sign_up,
     update_employer,
 )
 from services.catalog.job_fairs import (
@@ -125,6 +126,7 @@ __all__ = [
     "rule_sets_by_id",
     "seed_file",
     "seed_rule_sets",
+    "sign_up",
     "update_employer",
     "update_job_fair",
     "update_position",

@@ -92,7 +92,6 @@ class AidPart(BuilderBase):
                 )
             ),
             hardship_reason=rng.choice(("因病致困", "子女上学", "下岗失业", "收入低")),
-            counselor_user_id=self._p(unit.counselor).user_id,
             major=grad.major_raw or "（无）",
             school_kind=grad.school_kind,
             worker_name=grad.head_name,
@@ -251,6 +250,7 @@ class AidPart(BuilderBase):
                 award_ids=[a for a, _, _ in awards],
                 supervision_phone="05585512345",
                 starts_on=starts[which],
+                today=starts[which],
                 unit_name="亳州市总工会",
             )
             if which == "current":

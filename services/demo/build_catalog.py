@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 
 from services.catalog import service as catalog
-from services.catalog.models import Position, PositionKind, PositionStatus, ProgramRuleSet
+from services.catalog.models import Employer, EmployerStatus, Position, PositionKind, PositionStatus, ProgramRuleSet
 from services.catalog.schemas import (
     EmployerCreate,
     EmployerStaffCreate,
@@ -160,6 +160,8 @@ class CatalogPart(BuilderBase):
         }
         if manager.role != Role.ENTERPRISE:
             common["source"] = rng.choice(("union_partner", "school_enterprise", "union_partner"))
+        elif self.session.get(Employer, employer_id).status != EmployerStatus.VERIFIED:  # type: ignore[union-attr]
+            common["publish"] = False  # an unverified enterprise keeps its positions as drafts
         if kind == PositionKind.JOB:
             common.update(title=title, pay_min=pay_min, pay_max=pay_min + Decimal(rng.choice((800, 1500, 2500))))
         elif kind == PositionKind.INTERNSHIP:

@@ -156,6 +156,11 @@ def load_all(session: Session, *, data_dir: Path | None = None) -> list[LoadResu
     return results
 
 
+def load_history(session: Session, *, limit: int = 50) -> list[RefLoad]:
+    """The reference data loads, newest first: which catalog, when, how many rows and the files' checksum."""
+    return list(session.scalars(select(RefLoad).order_by(RefLoad.loaded_at.desc(), RefLoad.id.desc()).limit(limit)))
+
+
 def counts(session: Session) -> dict[str, int]:
     """Rows stored per catalog table."""
     models: dict[str, type[Base]] = {

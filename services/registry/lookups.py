@@ -78,6 +78,50 @@ def graduate_for_user(session: Session, *, user_id: int) -> Graduate | None:
 
 
 @dataclass(frozen=True, slots=True)
+class AidStudent:
+    """A student as the aid domain needs them: their place, account and archive, and the family's bank account
+    (sealed, as the archive holds it)."""
+
+    student_id: int
+    family_id: int | None
+    archived: bool
+    org_unit_id: int
+    user_id: int | None
+    name: str
+    id_number_bidx: str | None
+    family_card_enc: str | None
+    family_card_bidx: str | None
+    family_card_masked: str | None
+    family_bank: str | None
+    family_head: str | None
+
+
+def aid_student(session: Session, *, student_id: int) -> AidStudent:
+    """The archive facts an aid application is built on; the caller checks scope on the result's org unit."""
+    student = session.get(Graduate, student_id)
+    if student is None:
+        raise NotFound(f"学生档案 {student_id} 不存在")
+    family = session.get(Family, student.family_id) if student.family_id is not None else None
+    bank = None
+    if family is not None and family.bank_name:
+        bank = family.bank_name + (family.bank_branch or "")
+    return AidStudent(
+        student_id=student.id,
+        family_id=family.id if family else None,
+        archived=family is not None and family.status == FamilyStatus.ACTIVE,
+        org_unit_id=student.org_unit_id,
+        user_id=student.user_id,
+        name=student.name,
+        id_number_bidx=student.id_number_bidx,
+        family_card_enc=family.bank_card_enc if family else None,
+        family_card_bidx=family.bank_card_bidx if family else None,
+        family_card_masked=family.bank_card_masked if family else None,
+        family_bank=bank,
+        family_head=family.name if family else None,
+    )
+
+
+@dataclass(frozen=True, slots=True)
 class GraduateProfile:
     """A graduate as matching and employers may see them: no ethnicity, sex, political status, health or
     disability, marital status, household type, ID number, phone, family or income."""

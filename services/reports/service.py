@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -336,6 +337,42 @@ def _month_ends(start: date, end: date) -> list[date]:
     return [*points, end]
 
 
+def _tally(counts: Iterable[Mapping[str, Any]]) -> tuple[int, int]:
+    """(registered, placed) of graduate-status counts: placed is everyone not still seeking or not seeking."""
+    rows = list(counts)
+    registered = sum(int(v.get("registered", 0)) for v in rows)
+    unplaced = sum(int(v.get("still_seeking", 0)) + int(v.get("not_seeking", 0)) for v in rows)
+    return registered, registered - unplaced
+
+
+def employment_rate_by_county(
+    session: Session, *, principal: Principal, start: date | None = None, end: date | None = None
+) -> dict[int, list[RatePoint]]:
+    """The employment rate at each month end (and ``end``) per county of the principal's scope — the history
+    points of :func:`employment_rate_series` for every county at once (one count per day, folded by county)."""
+    require_reporter(principal)
+    last = check_as_of(end)
+    first = start or date(last.year, 1, 1)
+    if first > last:
+        raise ValidationFailed("开始日期不能晚于结束日期", field="start")
+    days = _month_ends(first, last)
+    if len(days) > MAX_SERIES_POINTS:
+        raise ValidationFailed(f"时间跨度过长，最多{MAX_SERIES_POINTS}个月", field="start")
+    fold, _units = tables.county_units(session)
+    out: dict[int, list[RatePoint]] = {}
+    for day in days:
+        ctx = measures.Ctx(session=session, org_ids=principal.scope, as_of=day, year=day.year, cohorts=None)
+        by_county: dict[int, list[Mapping[str, Any]]] = {}
+        for (org, _cohort), values in measures.graduate_statuses(ctx, ()).items():
+            by_county.setdefault(fold.get(org, org), []).append(values)
+        for county, rows in by_county.items():
+            registered, placed = _tally(rows)
+            out.setdefault(county, []).append(
+                RatePoint(day, registered, placed, tables.rate(placed, registered), "history")
+            )
+    return out
+
+
 def employment_rate_series(
     session: Session,
     *,
@@ -372,10 +409,7 @@ def employment_rate_series(
             year=day.year,
             cohorts=tuple(wanted) if wanted else None,
         )
-        counts = measures.graduate_statuses(ctx, ())
-        registered = sum(v.get("registered", 0) for v in counts.values())
-        unplaced = sum(v.get("still_seeking", 0) + v.get("not_seeking", 0) for v in counts.values())
-        placed = registered - unplaced
+        registered, placed = _tally(measures.graduate_statuses(ctx, ()).values())
         points.append(RatePoint(day, registered, placed, tables.rate(placed, registered), "history"))
     home = home_unit(session, principal=principal)
     snaps = session.scalars(

@@ -2,15 +2,24 @@
 
 Models that set ``__audit__ = True`` get one row per insert, update or delete, naming the changed fields
 (never their values). The acting principal is taken from ``session.info["principal"]``.
+
+Refusals (a reveal refused, an object out of scope, a failed login) are recorded with :func:`record_denial`,
+which keeps them even though the request that was refused rolls back: the row is written in the request's
+session (so the request sees it) and, when that session's transaction rolls back, written again in a
+transaction of its own that commits.
 """
 
 from __future__ import annotations
 
+import logging
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import event, insert, inspect
-from sqlalchemy.orm import Session
+from sqlalchemy import ColumnElement, event, insert, inspect, select
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session, SessionTransaction
 
+from services import db as dbmod
 from services.db import utcnow
 from services.security.models import AuditEvent
 from services.security.principal import Principal
@@ -19,6 +28,33 @@ from services.security.principal import Principal
 def current_principal(session: Session) -> Principal | None:
     value = session.info.get("principal")
     return value if isinstance(value, Principal) else None
+
+
+def list_events(
+    session: Session,
+    *,
+    action: str | None = None,
+    actor_id: int | None = None,
+    target_type: str | None = None,
+    since: datetime | None = None,
+    until: datetime | None = None,
+    limit: int,
+    offset: int,
+) -> list[AuditEvent]:
+    """The audit log newest first, filtered by action, actor, target type and time (``since`` ≤ at < ``until``)."""
+    cond: list[ColumnElement[bool]] = []
+    if action:
+        cond.append(AuditEvent.action == action)
+    if actor_id is not None:
+        cond.append(AuditEvent.actor_id == actor_id)
+    if target_type:
+        cond.append(AuditEvent.target_type == target_type)
+    if since is not None:
+        cond.append(AuditEvent.at >= since)
+    if until is not None:
+        cond.append(AuditEvent.at < until)
+    stmt = select(AuditEvent).where(*cond).order_by(AuditEvent.id.desc()).limit(limit).offset(offset)
+    return list(session.scalars(stmt))
 
 
 def record(
@@ -51,6 +87,68 @@ def record(
     session.add(row)
     session.flush()
     return row
+
+
+_PENDING = "audit_denials"
+log = logging.getLogger(__name__)
+
+
+def record_denial(
+    session: Session,
+    *,
+    action: str,
+    target_type: str,
+    target_id: object = None,
+    field: str | None = None,
+    purpose: str | None = None,
+    detail: dict[str, Any] | None = None,
+    principal: Principal | None = None,
+    address: str | None = None,
+) -> None:
+    """Record a refusal (outcome "denied") so that it survives the rollback of the refused request."""
+    who = principal or current_principal(session)
+    row = {
+        "at": utcnow(),
+        "actor_id": who.user_id if who else None,
+        "actor_role": who.role if who else None,
+        "action": action,
+        "target_type": target_type[:64],
+        "target_id": None if target_id is None else str(target_id)[:64],
+        "field": field,
+        "purpose": purpose[:200] if purpose else None,
+        "source_ip": (address or (who.source_ip if who else None) or None),
+        "outcome": "denied",
+        "detail": detail,
+    }
+    session.info.setdefault(_PENDING, []).append(row)
+    try:
+        with session.begin_nested():
+            session.add(AuditEvent(**row))
+    except SQLAlchemyError:  # a session already failing: the rollback below writes the row
+        log.warning("denial not written in the request's transaction; it is kept after the rollback")
+
+
+def _write_own_transaction(rows: list[dict[str, Any]]) -> None:
+    try:
+        with dbmod.get_sessionmaker().begin() as own:
+            own.execute(insert(AuditEvent), rows)
+    except SQLAlchemyError:
+        log.exception("could not write %d denial audit rows", len(rows))
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _keep_denials(session: Session, previous_transaction: SessionTransaction) -> None:
+    if previous_transaction.nested or previous_transaction.parent is not None:
+        return
+    rows = session.info.pop(_PENDING, None)
+    if rows:
+        _write_own_transaction(rows)
+
+
+@event.listens_for(Session, "after_commit")
+def _denials_committed(session: Session) -> None:
+    if not session.in_nested_transaction():  # the request's own transaction committed them
+        session.info.pop(_PENDING, None)
 
 
 def _write_rows(session: Session) -> list[dict[str, Any]]:

@@ -2,7 +2,8 @@
 
 Domains register a loader per (target type, field) that returns the ciphertext of a record the principal
 may see (or raises NotFound / Forbidden). :func:`reveal` refuses roles not allowed for the field, refuses an
-empty purpose, writes the audit row and only then decrypts.
+empty purpose, writes the audit row and only then decrypts. A refusal (role or scope) is recorded as a denial
+that outlives the refused request's rollback.
 """
 
 from __future__ import annotations
@@ -48,18 +49,31 @@ def reveal(
     if not purpose or len(purpose.strip()) < 2:
         raise ValidationFailed("查看明文须说明用途", field="purpose")
     if principal.role not in entry.roles:
-        audit.record(
+        audit.record_denial(
             session,
             action="reveal",
             target_type=target_type,
             target_id=target_id,
             field=field,
             purpose=purpose.strip(),
-            outcome="denied",
+            detail={"reason": "role"},
             principal=principal,
         )
         raise Forbidden("您的角色无权查看该字段明文")
-    ciphertext = entry.load(session, principal, target_id)
+    try:
+        ciphertext = entry.load(session, principal, target_id)
+    except (NotFound, Forbidden) as exc:
+        audit.record_denial(
+            session,
+            action="reveal",
+            target_type=target_type,
+            target_id=target_id,
+            field=field,
+            purpose=purpose.strip(),
+            detail={"reason": "scope", "status": exc.status},
+            principal=principal,
+        )
+        raise
     if ciphertext is None:
         raise NotFound("该字段没有登记内容")
     audit.record(

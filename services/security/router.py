@@ -4,16 +4,15 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.security import OAuth2PasswordRequestForm
-from sqlalchemy import select
 
 from services.config import get_settings
 from services.db import SessionDep
 from services.errors import Conflict, Forbidden, NotFound, TooManyRequests, ValidationFailed, responses
 from services.pagination import Page, PageDep
+from services.security import audit, service
 from services.security import reveal as reveal_mod
-from services.security import service
 from services.security.dependencies import CurrentPrincipal, client_address, require_roles
-from services.security.models import AuditEvent, User
+from services.security.models import User
 from services.security.principal import Principal
 from services.security.schemas import (
     AuditOut,
@@ -147,8 +146,6 @@ def reveal(body: RevealRequest, principal: CurrentPrincipal, session: SessionDep
 def audit_log(
     _: AuditReader, session: SessionDep, page: PageDep, action: Annotated[str | None, Query(max_length=32)] = None
 ) -> Page[AuditOut]:
-    stmt = select(AuditEvent).order_by(AuditEvent.id.desc()).limit(page.limit).offset(page.offset)
-    if action:
-        stmt = stmt.where(AuditEvent.action == action)
-    rows = [AuditOut.model_validate(r) for r in session.scalars(stmt)]
+    events = audit.list_events(session, action=action, limit=page.limit, offset=page.offset)
+    rows = [AuditOut.model_validate(r) for r in events]
     return Page[AuditOut](items=rows, limit=page.limit, offset=page.offset)

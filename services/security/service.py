@@ -99,28 +99,51 @@ def _count(key: str) -> int:
         return _fallback_counter.count(key)
 
 
+def _claim(key: str, seconds: int) -> bool:
+    try:
+        return _counter().claim(key, seconds)
+    except redis.RedisError:
+        return _fallback_counter.claim(key, seconds)
+
+
+def _refuse_login(session: Session, *, username: str, address: str, reason: str) -> None:
+    """Audit a refused login. An existing account is named; a name that is no account (often an ID number or a
+    phone typed in the wrong box) is kept only as its keyed hash."""
+    known = session.scalar(select(User.username).where(User.username == username))
+    detail = {"reason": reason}
+    if known is None:
+        detail["typed"] = throttle.account_digest(username)[:16]
+    audit.record_denial(
+        session,
+        action="login",
+        target_type="user_account",
+        target_id=known,
+        detail=detail,
+        principal=None,
+        address=address,
+    )
+
+
 def authenticate(session: Session, *, username: str, password: str, address: str) -> tuple[User, str]:
+    """Check a password. An account with too many recent failures is refused for the window; an address with
+    too many is slowed to one attempt per delay, without locking anyone's account. Every refusal is audited."""
     settings = get_settings()
     user_key, addr_key = throttle.keys_for(username, address)
-    limit = settings.login_max_failures
-    if _count(user_key) >= limit or _count(addr_key) >= limit * 4:
+    if _count(user_key) >= settings.login_max_failures:
+        _refuse_login(session, username=username, address=address, reason="account_throttled")
         raise TooManyRequests(
             "登录失败次数过多，请15分钟后再试", headers={"Retry-After": str(settings.login_window_seconds)}
         )
+    delay = settings.login_address_delay_seconds
+    if _count(addr_key) >= settings.login_address_failures and not _claim(throttle.slow_key(address), delay):
+        _refuse_login(session, username=username, address=address, reason="address_slowed")
+        raise TooManyRequests(f"该网络地址登录失败次数过多，请{delay}秒后再试", headers={"Retry-After": str(delay)})
     user = session.scalar(select(User).where(User.username == username))
     ok = verify_password(password, user.password_hash if user else None)
     if not ok or user is None or not user.is_active:
         _hit(user_key, settings.login_window_seconds)
         _hit(addr_key, settings.login_window_seconds)
-        audit.record(
-            session,
-            action="login",
-            target_type="user_account",
-            target_id=username[:64],
-            outcome="denied",
-            principal=None,
-            detail={"address": address},
-        )
+        _refuse_login(session, username=username, address=address, reason="bad_credentials")
         raise Unauthorized("用户名或密码错误")
     try:
         _counter().clear(user_key)
@@ -177,6 +200,16 @@ def get_user(session: Session, *, principal: Principal, user_id: int) -> User:
     if not principal.is_staff or not principal.covers(user.org_unit_id):
         raise NotFound(f"账号 {user_id} 不存在")
     return user
+
+
+def find_user(session: Session, *, principal: Principal, username: str) -> User | None:
+    """The account of this user name within the principal's scope (staff only), or None."""
+    if not principal.is_staff:
+        raise Forbidden()
+    stmt = select(User).where(User.username == username.strip())
+    if principal.scope is not None:
+        stmt = stmt.where(User.org_unit_id.in_(principal.scope))
+    return session.scalar(stmt)
 
 
 def list_users(session: Session, *, principal: Principal, limit: int, offset: int) -> list[User]:

@@ -4,10 +4,19 @@ from __future__ import annotations
 
 from fastapi import APIRouter, FastAPI
 
-from services.web import auth, counselor, docs, graduate, inbox
+from services.web import admin, auth, counselor, docs, enterprise, graduate, inbox, union, union_aid
 
 # Page routers in the order they are matched; the pages of further roles are added here.
-PAGE_ROUTERS: list[APIRouter] = [auth.router, inbox.router, graduate.router, counselor.router]
+PAGE_ROUTERS: list[APIRouter] = [
+    auth.router,
+    inbox.router,
+    graduate.router,
+    counselor.router,
+    enterprise.router,
+    union.router,
+    union_aid.router,
+    admin.router,
+]
 
 
 def mount(app: FastAPI) -> None:

@@ -49,6 +49,16 @@ class NavItem:
     href: str
 
 
+UNION_NAV = [
+    NavItem("数据看板", "/union"),
+    NavItem("档案", "/union/archives"),
+    NavItem("待认证", "/union/employers"),
+    NavItem("导入", "/union/imports"),
+    NavItem("金秋助学", "/union/aid"),
+    NavItem("统计报表", "/union/reports"),
+    NavItem("工作台", "/counselor"),
+    NavItem("消息", "/messages"),
+]
 # The navigation of each role, in order; the first entry is the role's home. Pages of a role add theirs here.
 NAV: dict[str, list[NavItem]] = {
     Role.GRADUATE: [
@@ -61,6 +71,21 @@ NAV: dict[str, list[NavItem]] = {
         NavItem("工作台", "/counselor"),
         NavItem("待联系", "/counselor/due"),
         NavItem("交接", "/counselor/handoffs"),
+        NavItem("消息", "/messages"),
+    ],
+    Role.ENTERPRISE: [
+        NavItem("我的岗位", "/enterprise"),
+        NavItem("发布岗位", "/enterprise/positions/new"),
+        NavItem("应聘者", "/enterprise/applicants"),
+        NavItem("推荐候选人", "/enterprise/candidates"),
+        NavItem("消息", "/messages"),
+    ],
+    Role.UNION_COUNTY: UNION_NAV,
+    Role.UNION_CITY: UNION_NAV,
+    Role.ADMIN: [
+        NavItem("账号", "/admin/accounts"),
+        NavItem("基础数据", "/admin/refdata"),
+        NavItem("审计日志", "/admin/audit"),
         NavItem("消息", "/messages"),
     ],
 }

@@ -304,4 +304,5 @@ def noticed(
         award_ids=[a.id for a in awards],
         supervision_phone="0558-3032682",
         starts_on=starts_on,
+        today=starts_on,
     )

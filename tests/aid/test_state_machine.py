@@ -154,6 +154,7 @@ def test_aid_state_machine(db: Session, world: World, tmp_path: Path) -> None:
                     award_ids=awards,
                     supervision_phone="0558-3032682",
                     starts_on=self.today,
+                    today=self.today,
                 )
 
         @rule(days=st.sampled_from([1, 3, 7, 12]))
@@ -250,6 +251,7 @@ def test_aid_state_machine(db: Session, world: World, tmp_path: Path) -> None:
                 award_ids=[a.id for a in chosen],
                 supervision_phone="0558-3032682",
                 starts_on=self.today,
+                today=self.today,
             )
 
         @precondition(_has_awards(AwardStatus.NOTICED))

@@ -123,9 +123,9 @@ def test_two_different_reviewers(db: Session, world: World, year: int) -> None:
 def test_the_students_counselor_cannot_review(db: Session, world: World, year: int) -> None:
     _, seeded = f.seeded_student(db, world)
     county = f.principal(db, world, "county_a")
-    data = f.application_input(seeded)
-    data.counselor_user_id = world.users["county_a"]
-    app = service.submit_application(db, principal=county, data=data)
+    app = service.submit_application(db, principal=county, data=f.application_input(seeded))
+    app.counselor_id = world.users["county_a"]  # an application on record naming county_a's clerk as counselor
+    db.flush()
     f.attach_all(db, county, app)
     with pytest.raises(Forbidden, match="就业指导员"):
         service.review(
@@ -279,6 +279,7 @@ def test_notice_shorter_than_five_working_days_is_refused(db: Session, world: Wo
             award_ids=[award.id],
             supervision_phone="0558-3032682",
             starts_on=date(2023, 9, 25),
+            today=date(2023, 9, 25),
             working_days=3,
         )
 

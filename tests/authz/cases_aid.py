@@ -123,7 +123,6 @@ def _notice_call(session: Session, world: World, actor: str, relation: Relation)
             "org_unit_id": world.orgs[county],
             "award_ids": [award.id],
             "supervision_phone": "0558-3032682",
-            "starts_on": "2023-09-25",
         },
         ok=frozenset({201}),
     )

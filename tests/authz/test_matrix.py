@@ -20,6 +20,7 @@ PUBLIC = {
     ("GET", "/health/ready"),
     ("POST", "/api/v1/auth/token"),
     ("GET", "/metrics"),
+    ("POST", "/api/v1/employers/signup"),  # an enterprise signs up before it has an account
     ("POST", "/api/v1/invitations/activate"),  # the one-time code is the credential
 }
 

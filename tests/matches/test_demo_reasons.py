@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 
 from matching.index import MatchIndex
 from services.catalog.models import Position
+from services.catalog.occupations import SUGGESTED
 from services.matches import occupations
 from services.matches.holder import reference_catalogs
 from services.matches.records import local_today, open_positions_for_matching
@@ -30,7 +31,7 @@ def test_backfill_then_every_reason_of_every_match_is_true(demo: DemoWorld) -> N
         session.commit()
         unset = session.scalar(select(func.count()).select_from(Position).where(Position.occupation_state == ""))
         suggested = session.scalar(
-            select(func.count()).select_from(Position).where(Position.occupation_state == occupations.SUGGESTED)
+            select(func.count()).select_from(Position).where(Position.occupation_state == SUGGESTED)
         )
         positions = open_positions_for_matching(session)
         graduates = records_for(session, load_profiles(session, scope=None))
