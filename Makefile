@@ -3,7 +3,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint format bench migrate worker beat serve clean
+.PHONY: demo test fuzz lint format bench migrate worker beat serve clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -18,6 +18,11 @@ PYTEST_ARGS ?= -n 2 --dist loadfile
 
 test: $(STAMP)  ## run the whole test suite (PostgreSQL/Redis parts when their URLs are set)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+FUZZ_EXAMPLES ?= 40
+
+fuzz: $(STAMP)  ## schemathesis as every role, a longer pass (FUZZ_EXAMPLES cases per route and role)
+	SUNSHINE_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(BIN)/python -m pytest tests/api/test_schemathesis.py $(PYTEST_ARGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

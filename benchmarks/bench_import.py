@@ -168,8 +168,27 @@ def sheet_rows(fields: tuple[forms.Field, ...], rows: Iterator[dict[str, Any]]) 
         yield [row.get(f.key) for f in fields]
 
 
+# how county clerks write some options (services/registry/data/option_synonyms.csv): every fourth archive of the
+# bench is written this way, so that the synonym step is part of the measured import
+CLERK_WORDING = {
+    "household_type": {"农村户口": "农业户口", "城镇户口": "非农业户口"},
+    "marital_status": {"离婚": "离异"},
+    "medical_insurance": {"城镇职工基本医疗保险": "城镇职工医保", "城乡居民基本医疗保险": "居民医保"},
+    "housing_type": {"公租房/廉租房": "公租房"},
+    "archive_standard": {"01": "低保", "02": "低保边缘"},
+}
+
+
+def in_clerk_wording(row: dict[str, Any]) -> dict[str, Any]:
+    for key, words in CLERK_WORDING.items():
+        if row.get(key) in words:
+            row[key] = words[row[key]]
+    return row
+
+
 def generate(rows: int, *, seed: int = 2023) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    """About 40 % of the rows are archives and 60 % their members (spouse and children)."""
+    """About 40 % of the rows are archives and 60 % their members (spouse and children); a quarter of the
+    archives use the clerks' wording of their options."""
     people = People(seed)
     families: list[dict[str, Any]] = []
     members: list[dict[str, Any]] = []
@@ -177,7 +196,7 @@ def generate(rows: int, *, seed: int = 2023) -> tuple[list[dict[str, Any]], list
     while len(families) + len(members) < rows:
         index += 1
         head = family_row(people, index)
-        families.append(head)
+        families.append(in_clerk_wording(head) if index % 4 == 0 else head)
         for child in (False, True, True)[: people.rng.randint(0, 3)]:
             if len(families) + len(members) >= rows:
                 break
@@ -221,7 +240,7 @@ def run_import_bench(rows: int = 50000) -> dict[str, Any]:
     from services import migrate
     from services.db import make_engine
     from services.orgs import service as orgs
-    from services.registry import importer
+    from services.registry import importer, uploads
     from services.registry.models import ImportJob, ImportStatus
     from services.security.models import Role, User
 
@@ -261,7 +280,7 @@ def run_import_bench(rows: int = 50000) -> dict[str, Any]:
                 kind="registry",
                 filename=path.name,
                 file_format="xlsx",
-                content=content,
+                content=None,
                 size_bytes=len(content),
                 dry_run=False,
                 good_rows_only=False,
@@ -270,6 +289,7 @@ def run_import_bench(rows: int = 50000) -> dict[str, Any]:
             )
             session.add(job)
             session.flush()
+            job.content = uploads.seal(job.id, content)
             job_id = job.id
         del content
         load_before = os.getloadavg()[0] if hasattr(os, "getloadavg") else None

@@ -77,13 +77,13 @@ CITY_WIDE: frozenset[tuple[str, str]] = frozenset(
         ("services.registry.families", "_unlink_graduates"),
         # the spreadsheet import matches rows against the whole registry by blind index, inside a job whose
         # org unit was checked when it was created
-        ("services.registry.importer", "Importer._check_families"),
-        ("services.registry.importer", "Importer._check_members"),
-        ("services.registry.importer", "Importer._check_graduates"),
-        ("services.registry.importer", "Importer._members_of"),
-        ("services.registry.importer", "Importer._write_families"),
-        ("services.registry.importer", "Importer._write_members_of_archived"),
-        ("services.registry.importer", "Importer._write_graduates"),
+        ("services.registry.import_match", "RegistryChecks._check_families"),
+        ("services.registry.import_match", "RegistryChecks._check_members"),
+        ("services.registry.import_match", "RegistryChecks._check_graduates"),
+        ("services.registry.import_write", "RegistryWrites._members_of"),
+        ("services.registry.import_write", "RegistryWrites._write_families"),
+        ("services.registry.import_write", "RegistryWrites._write_members_of_archived"),
+        ("services.registry.import_write", "RegistryWrites._write_graduates"),
         # the daily job takes down every notice whose period has ended
         ("services.aid.notices", "take_down_expired"),
         # reports filter every measure by the report's own units through Ctx.org_filter

@@ -30,6 +30,9 @@ class Settings(BaseSettings):
     # An unacknowledged task of a killed worker is handed to another worker after this long; every task's
     # time limit stays below it.
     broker_visibility_seconds: int = Field(default=1800, ge=5, le=43200)
+    # How long an import's encrypted upload is kept after a dry run or a failed run (for the real run and the
+    # error workbook); a job queued or running longer than its time limit is failed by the stuck-job sweep.
+    import_upload_retention_hours: int = Field(default=72, ge=1, le=24 * 30)
 
     secret_key: str = DEV_SECRET
     pii_keys: str = Field(

@@ -17,6 +17,7 @@ from services.catalog.models import (
     PositionSource,
     PositionStatus,
 )
+from services.schema_types import ZonedDatetime
 
 MoneyIn = Annotated[Decimal, Field(ge=0, max_digits=12, decimal_places=2)]
 DivisionCode = Annotated[str, Field(min_length=6, max_length=6, pattern=r"^\d{6}$", examples=["341622"])]
@@ -354,8 +355,8 @@ class JobFairCreate(BaseModel):
 
     title: str = Field(min_length=2, max_length=200, examples=["2024年蒙城县“阳光就业”专场招聘会"])
     mode: FairMode = Field(description="online 线上 / on_site 线下", examples=["on_site"])
-    starts_at: datetime = Field(examples=["2024-06-15T09:00:00+08:00"])
-    ends_at: datetime | None = Field(default=None, examples=["2024-06-15T12:00:00+08:00"])
+    starts_at: ZonedDatetime = Field(examples=["2024-06-15T09:00:00+08:00"])
+    ends_at: ZonedDatetime | None = Field(default=None, examples=["2024-06-15T12:00:00+08:00"])
     division_code: DivisionCode | None = None
     venue: str = Field(default="", max_length=300, examples=["蒙城县人力资源市场一楼大厅"])
     url: str = Field(default="", max_length=300, examples=[""])
@@ -369,8 +370,8 @@ class JobFairUpdate(BaseModel):
 
     title: str | None = Field(default=None, min_length=2, max_length=200)
     mode: FairMode | None = None
-    starts_at: datetime | None = None
-    ends_at: datetime | None = None
+    starts_at: ZonedDatetime | None = None
+    ends_at: ZonedDatetime | None = None
     division_code: DivisionCode | None = None
     venue: str | None = Field(default=None, max_length=300)
     url: str | None = Field(default=None, max_length=300)

@@ -26,7 +26,8 @@ from services.identifiers import (
     normalize_phone,
     parse_resident_id,
 )
-from services.refdata.enums import Vocabularies
+from services.refdata.enums import Vocabularies, Vocabulary
+from services.registry import wording
 from services.security.pii import PiiKind, mask
 
 Kind = Literal[
@@ -203,14 +204,15 @@ class Problem:
     code: str
     reason: str
     value: str = ""  # what was typed, masked when the field is sensitive
+    wording: str = ""  # an option cell not understood: the wording itself (listed once per column by the import)
 
 
 @dataclass
 class Problems:
     items: list[Problem] = field(default_factory=list)
 
-    def add(self, fld: str, code: str, reason: str, value: str = "") -> None:
-        self.items.append(Problem(fld, code, reason, value))
+    def add(self, fld: str, code: str, reason: str, value: str = "", wording: str = "") -> None:
+        self.items.append(Problem(fld, code, reason, value, wording))
 
     def __bool__(self) -> bool:
         return bool(self.items)
@@ -345,6 +347,14 @@ def _division(value: object) -> str:
     raise ValueError(text)
 
 
+class NotAnOption(InvalidIdentifier):
+    """An option cell in a wording the enumeration does not know; the reason lists the valid options."""
+
+    def __init__(self, voc: Vocabulary, value: object) -> None:
+        self.wording = _text(value)[:100]
+        super().__init__(wording.not_an_option(voc, value, self.wording[:20]), "not_an_option")
+
+
 def clean_value(fld: Field, value: object, vocab: Vocabularies) -> Any:
     """One typed value → the stored value; raises ``InvalidIdentifier`` (code, reason) when it is not acceptable."""
     kind = fld.kind
@@ -357,7 +367,7 @@ def clean_value(fld: Field, value: object, vocab: Vocabularies) -> Any:
         voc = vocab[fld.enum or ""]
         code = voc.resolve(value)
         if code is None:
-            raise InvalidIdentifier(f"“{_text(value)[:20]}”不是{voc.title}的可选项", "not_an_option")
+            raise NotAnOption(voc, value)
         return code
     if kind in {"enum_list", "division_list", "text_list"}:
         parts = [
@@ -371,7 +381,7 @@ def clean_value(fld: Field, value: object, vocab: Vocabularies) -> Any:
                 voc = vocab[fld.enum or ""]
                 code = voc.resolve(part)
                 if code is None:
-                    raise InvalidIdentifier(f"“{_text(part)[:20]}”不是{voc.title}的可选项", "not_an_option")
+                    raise NotAnOption(voc, part)
             elif kind == "division_list":
                 try:
                     code = _division(part)
@@ -470,6 +480,8 @@ def clean(
             continue
         try:
             out[fld.key] = clean_value(fld, value, vocab)
+        except NotAnOption as exc:
+            problems.add(fld.key, exc.code, exc.reason, shown(fld, value), exc.wording)
         except InvalidIdentifier as exc:
             problems.add(fld.key, exc.code, exc.reason, shown(fld, value))
     return out

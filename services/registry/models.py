@@ -13,7 +13,7 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Index, Integer, LargeBinary, Numeric, String, Text
+from sqlalchemy import JSON, ForeignKey, Index, Integer, LargeBinary, Numeric, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from services.db import Base, TimestampMixin, utcnow
@@ -349,7 +349,7 @@ class ImportJob(TimestampMixin, Base):
     kind: Mapped[str] = mapped_column(String(16))  # families / graduates
     filename: Mapped[str] = mapped_column(String(200))
     file_format: Mapped[str] = mapped_column(String(8))  # xlsx / csv
-    content: Mapped[bytes | None] = mapped_column(LargeBinary)
+    content: Mapped[bytes | None] = mapped_column(LargeBinary)  # the upload, encrypted for this job alone
     size_bytes: Mapped[int] = mapped_column(Integer)
     dry_run: Mapped[bool] = mapped_column(default=True)
     good_rows_only: Mapped[bool] = mapped_column(default=False)
@@ -366,3 +366,22 @@ class ImportJob(TimestampMixin, Base):
     started_at: Mapped[datetime | None]
     finished_at: Mapped[datetime | None]
     source_job_id: Mapped[int | None] = mapped_column(ForeignKey("registry_import_job.id"))
+    existing: Mapped[str] = mapped_column(String(8), default="update")  # a person already registered: update / skip
+    attempts: Mapped[int] = mapped_column(Integer, default=0)  # runs started (a redelivered task counts again)
+    unmapped: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)  # option wordings not understood
+
+
+class ImportMapping(TimestampMixin, Base):
+    """An option wording an org's clerk confirmed once (“农业户口” → 农村户口 for 户口类型), applied to its next
+    sheets."""
+
+    __tablename__ = "registry_import_mapping"
+    __table_args__ = (UniqueConstraint("org_unit_id", "enumeration", "wording"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    org_unit_id: Mapped[int] = mapped_column(ForeignKey("org_unit.id"), index=True)
+    enumeration: Mapped[str] = mapped_column(String(40))
+    wording: Mapped[str] = mapped_column(String(100))  # as compared: full-width folded, no spaces
+    code: Mapped[str] = mapped_column(String(20))
+    confirmed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    job_id: Mapped[int | None] = mapped_column(ForeignKey("registry_import_job.id", ondelete="SET NULL"))

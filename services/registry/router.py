@@ -2,16 +2,17 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, File, Form, Query, Response, UploadFile
+from fastapi import APIRouter, Depends, Query, Response
 from sqlalchemy.orm import Session
 
 from services.db import SessionDep
-from services.errors import Conflict, Forbidden, NotFound, PayloadTooLarge, ValidationFailed, responses
+from services.errors import Conflict, Forbidden, NotFound, ValidationFailed, responses
 from services.pagination import Page, PageDep
 from services.refdata import enums
-from services.registry import access, checks, families, graduates, importer, sheets, writes
+from services.registry import access, checks, families, graduates, sheets, writes
 from services.registry import export as export_mod
 from services.registry import reveals as _reveals  # noqa: F401  (registers the sealed fields with the reveal service)
+from services.registry.import_router import router as import_router
 from services.registry.models import Consent, Family, FamilyMember, Graduate
 from services.registry.schemas import (
     AccountLink,
@@ -36,8 +37,6 @@ from services.registry.schemas import (
     GraduatePlanFields,
     GraduateSelfUpdate,
     GraduateUpdate,
-    ImportJobOut,
-    ImportRunRequest,
     MemberCreate,
     MemberOut,
     MemberUpdate,
@@ -619,76 +618,6 @@ def template(_: StaffPrincipal, session: SessionDep) -> Response:
     return _xlsx(sheets.template(enums.vocabularies(session)), "registry-template.xlsx")
 
 
-@router.post(
-    "/imports",
-    response_model=ImportJobOut,
-    status_code=202,
-    summary="上传导入表格",
-    description="上传 xlsx 或 csv（UTF-8、带 BOM 的 UTF-8 或 GBK）。"
-    "默认试导入（dry_run=true）：校验全部行并报告，不写入；"
-    "默认“全部无误才导入”，good_rows_only=true 时只导入无误的行。导入在后台执行，查询任务获取进度和错误。",
-    responses=responses(Forbidden, NotFound, PayloadTooLarge, ValidationFailed),
-)
-def upload(
-    principal: StaffPrincipal,
-    session: SessionDep,
-    file: Annotated[UploadFile, File(description="xlsx 或 csv 文件")],
-    dry_run: Annotated[bool, Form(description="试导入：只校验不写入")] = True,
-    good_rows_only: Annotated[bool, Form(description="只导入无误的行")] = False,
-    org_unit_id: Annotated[int | None, Form(description="导入到哪个单位，默认本人单位")] = None,
-) -> ImportJobOut:
-    content = file.file.read()
-    job = importer.create_job(
-        session,
-        principal=principal,
-        filename=file.filename or "upload",
-        content=content,
-        org_unit_id=org_unit_id,
-        dry_run=dry_run,
-        good_rows_only=good_rows_only,
-    )
-    return ImportJobOut.model_validate(job)
-
-
-@router.get(
-    "/imports",
-    response_model=Page[ImportJobOut],
-    summary="导入任务列表",
-    description="管辖范围内的导入任务，最新的在前。",
-    responses=responses(Forbidden),
-)
-def list_imports(principal: StaffPrincipal, session: SessionDep, page: PageDep) -> Page[ImportJobOut]:
-    jobs = importer.list_jobs(session, principal=principal, limit=page.limit, offset=page.offset)
-    return Page[ImportJobOut](
-        items=[ImportJobOut.model_validate(j) for j in jobs], limit=page.limit, offset=page.offset
-    )
-
-
-@router.get(
-    "/imports/{job_id}",
-    response_model=ImportJobOut,
-    summary="导入任务进度与结果",
-    description="状态、已读行数、新增/更新/未变/跳过行数，以及每处错误的工作表、行、列、代码和原因（敏感值脱敏）。",
-    responses=responses(Forbidden, NotFound),
-)
-def get_import(job_id: int, principal: StaffPrincipal, session: SessionDep) -> ImportJobOut:
-    return ImportJobOut.model_validate(importer.get_job(session, principal=principal, job_id=job_id))
-
-
-@router.post(
-    "/imports/{job_id}/run",
-    response_model=ImportJobOut,
-    status_code=202,
-    summary="正式导入",
-    description="对试导入过的同一文件正式导入（同一校验流程），结果与试导入一致。",
-    responses=responses(Forbidden, NotFound, ValidationFailed),
-)
-def run_import(job_id: int, body: ImportRunRequest, principal: StaffPrincipal, session: SessionDep) -> ImportJobOut:
-    job = importer.get_job(session, principal=principal, job_id=job_id)
-    new = importer.rerun(session, principal=principal, job=job, good_rows_only=body.good_rows_only)
-    return ImportJobOut.model_validate(new)
-
-
 @router.get(
     "/export/families.xlsx",
     summary="导出困难职工档案",
@@ -722,3 +651,6 @@ def export_graduates(
 ) -> Response:
     content = export_mod.export(session, principal=principal, what="graduates", unmasked=unmasked, purpose=purpose)
     return _xlsx(content, "graduates.xlsx")
+
+
+router.include_router(import_router)

@@ -494,9 +494,26 @@ class ImportError_(BaseModel):
     sheet: str = Field(examples=["档案"])
     row: int = Field(examples=[7])
     column: str = Field(examples=["*身份证号"])
+    cell: str = Field(default="", examples=["I7"])
     code: str = Field(examples=["checksum"])
     reason: str = Field(examples=["身份证号校验位错误，请核对"])
     value: str = Field(default="", examples=["341***********1237"])
+
+
+class SuggestedOption(BaseModel):
+    code: str = Field(examples=["2"])
+    name: str = Field(examples=["农村户口"])
+
+
+class UnmappedWording(BaseModel):
+    sheet: str = Field(examples=["档案"])
+    field: str = Field(examples=["household_type"])
+    enumeration: str = Field(examples=["household_type"])
+    title: str = Field(examples=["户口类型"])
+    wording: str = Field(examples=["农业户"])
+    rows: int = Field(examples=[123])
+    ambiguous: bool = Field(description="同一写法可对应多个选项（如“患病”），须由经办人选择")
+    suggestions: list[SuggestedOption]
 
 
 class ImportJobOut(BaseModel):
@@ -521,6 +538,11 @@ class ImportJobOut(BaseModel):
     errors: list[ImportError_]
     message: str | None
     source_job_id: int | None
+    existing: str = Field(default="update", examples=["update"], description="已登记人员：update 更新 / skip 跳过")
+    attempts: int = Field(default=0, description="已开始运行的次数（后台进程中断后重投会再计一次）")
+    unmapped: list[UnmappedWording] = Field(
+        default_factory=list, description="未能识别的选项写法：每列每种写法一次，附行数和建议选项"
+    )
     created_at: datetime
     started_at: datetime | None
     finished_at: datetime | None

@@ -8,14 +8,16 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import event, func, select
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from services import queue
@@ -32,6 +34,8 @@ from services.security.models import Role
 from services.security.principal import Principal
 from services.security.scope import scoped
 from services.tracking import service as tracking_service
+
+log = logging.getLogger(__name__)
 
 REPORT_ROLES = frozenset({Role.UNION_COUNTY, Role.UNION_CITY, Role.ADMIN})
 FORMATS = ("json", "csv", "xlsx")
@@ -511,6 +515,14 @@ def run_job(session: Session, *, job_id: int) -> ReportJob | None:
         job.status, job.error, job.finished_at = JobStatus.FAILED, exc.detail, utcnow()
         session.flush()
         return job
+    except OperationalError:
+        raise  # the database went away: the task retries
+    except Exception as exc:
+        log.exception("report job %s broke", job_id)
+        job.status, job.finished_at = JobStatus.FAILED, utcnow()
+        job.error = f"报表生成时出错（{exc.__class__.__name__}），请重新生成或联系管理员"
+        session.flush()
+        return job
     folder = reports_dir() / str(job.id)
     folder.mkdir(parents=True, exist_ok=True)
     name = file_name(report, job.file_format)
@@ -533,3 +545,22 @@ def job_file(session: Session, *, principal: Principal, job_id: int) -> tuple[Re
     if not path.is_file():
         raise NotFound("报表文件已被清理，请重新生成")
     return job, path
+
+
+JOB_TIME_LIMIT_SECONDS = 1200  # the build task's hard limit
+
+
+def sweep_stuck_jobs(session: Session, *, now: datetime | None = None) -> list[int]:
+    """Fail every report job still "queued" or "running" past the build's time limit (a task never sent, a
+    worker lost). Returns their ids."""
+    cutoff = (now or utcnow()) - timedelta(seconds=JOB_TIME_LIMIT_SECONDS + 300)
+    stmt = select(ReportJob).where(
+        ReportJob.status.in_([JobStatus.QUEUED, JobStatus.RUNNING]),
+        func.coalesce(ReportJob.started_at, ReportJob.created_at) < cutoff,
+    )
+    failed = list(session.scalars(stmt))
+    for job in failed:
+        job.status, job.finished_at = JobStatus.FAILED, utcnow()
+        job.error = "报表生成超过时限仍未完成（后台任务中断），请重新生成"
+    session.flush()
+    return [job.id for job in failed]

@@ -4,6 +4,7 @@ from datetime import date, datetime
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from services.schema_types import ZonedDatetime
 from services.tracking.models import ContactChannel, ContactOutcome, EventKind, ServiceKind
 from services.tracking.pipeline import AppState, Status
 
@@ -259,7 +260,7 @@ class ContactCreate(BaseModel):
     channel: ContactChannel = Field(examples=["phone"])
     outcome: ContactOutcome = Field(examples=["reached"])
     summary: str = Field(min_length=1, max_length=2000, examples=["了解求职进展，已参加两场面试"])
-    contacted_at: datetime | None = Field(default=None, description="联系时间，默认现在")
+    contacted_at: ZonedDatetime | None = Field(default=None, description="联系时间（带时区），默认现在")
     next_due_on: date | None = Field(default=None, description="下次联系日期", examples=["2023-09-15"])
 
 

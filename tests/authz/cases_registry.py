@@ -144,8 +144,8 @@ def _upload(session: Session, world: World, actor: str, relation: Relation) -> C
     )
 
 
-def _job(session: Session, world: World, relation: Relation) -> int:
-    from services.registry import importer
+def _job(session: Session, world: World, relation: Relation, *, errors: list[dict[str, object]] | None = None) -> int:
+    from services.registry import importer, uploads
 
     principal = factories.system()
     job = importer.ImportJob(
@@ -154,14 +154,16 @@ def _job(session: Session, world: World, relation: Relation) -> int:
         kind="registry",
         filename="x.csv",
         file_format="csv",
-        content="职工编号,姓名\n".encode(),
+        content=None,
         size_bytes=10,
         dry_run=True,
         good_rows_only=False,
-        status="succeeded",
-        errors=[],
+        status="failed" if errors else "succeeded",
+        errors=errors or [],
     )
     session.add(job)
+    session.flush()
+    job.content = uploads.seal(job.id, "职工编号,姓名\n".encode())
     session.flush()
     assert principal.scope is None
     return job.id
@@ -173,6 +175,16 @@ def _job_call(session: Session, world: World, actor: str, relation: Relation) ->
 
 def _job_run(session: Session, world: World, actor: str, relation: Relation) -> Call:
     return Call(path_params={"job_id": _job(session, world, relation)}, json={}, ok=frozenset({202}))
+
+
+def _job_mappings(session: Session, world: World, actor: str, relation: Relation) -> Call:
+    body = {"mappings": [{"enumeration": "household_type", "wording": "农业户口", "code": "2"}], "recheck": False}
+    return Call(path_params={"job_id": _job(session, world, relation)}, json=body, ok=frozenset({202}))
+
+
+def _job_errors(session: Session, world: World, actor: str, relation: Relation) -> Call:
+    error = {"sheet": "x.csv", "row": 1, "column": "姓名", "cell": "B1", "code": "required", "reason": "姓名为必填项"}
+    return Call(path_params={"job_id": _job(session, world, relation, errors=[error])})
 
 
 def _enum_put(session: Session, world: World, actor: str, relation: Relation) -> Call:
@@ -329,6 +341,21 @@ case("POST", "/api/v1/registry/imports", relations=TARGET_RELATIONS, build=_uplo
 case("GET", "/api/v1/registry/imports", allowed={"admin": "*", "city": "*", "county_a": "*"})
 case("GET", "/api/v1/registry/imports/{job_id}", relations=TARGET_RELATIONS, build=_job_call, allowed=STAFF_SAME)
 case("POST", "/api/v1/registry/imports/{job_id}/run", relations=TARGET_RELATIONS, build=_job_run, allowed=STAFF_SAME)
+case(
+    "POST",
+    "/api/v1/registry/imports/{job_id}/mappings",
+    relations=TARGET_RELATIONS,
+    build=_job_mappings,
+    allowed=STAFF_SAME,
+)
+case(
+    "GET",
+    "/api/v1/registry/imports/{job_id}/errors.xlsx",
+    relations=TARGET_RELATIONS,
+    build=_job_errors,
+    allowed=STAFF_SAME,
+)
+case("GET", "/api/v1/registry/import-mappings", allowed={"admin": "*", "city": "*", "county_a": "*"})
 case("GET", "/api/v1/registry/export/families.xlsx", allowed={"admin": "*", "city": "*", "county_a": "*"})
 case(
     "GET",

@@ -16,7 +16,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from services.errors import ValidationFailed
-from services.registry import graduates, importer, lookups, sheets, writes
+from services.registry import graduates, import_rows, importer, lookups, sheets, writes
 from services.registry.models import Family, FamilyMember, Graduate, ImportJob, ImportStatus, RegistryChange
 from services.security.principal import Principal
 from tests.conftest import World
@@ -81,6 +81,7 @@ def run(
     county: str = "BZ-MC",
     filename: str = "registry.xlsx",
     user: str = "county_a",
+    existing: str = "update",
 ) -> ImportJob:
     principal = Principal(
         user_id=world.users[user],
@@ -97,6 +98,7 @@ def run(
         org_unit_id=world.orgs[county],
         dry_run=dry_run,
         good_rows_only=good_rows_only,
+        existing=existing,
     )
     db.info.pop("pending_tasks", None)  # run in-line here; the API tests go through the task
     importer.start(db, job_id=job.id)
@@ -195,6 +197,7 @@ def test_every_seeded_error_is_found_and_nothing_is_written(db: Session, world: 
     valid = fams[2]["id_number"]
     bad_checksum = valid[:17] + ("0" if valid[17] == "X" else str((int(valid[17]) + 1) % 10))
     seeded = {
+        2: ("*身份证号", "duplicate_in_sheet"),  # both rows of a duplicate are named
         3: ("*身份证号", "stored_as_number"),
         4: ("*身份证号", "checksum"),
         5: ("*困难类别", "not_an_option"),
@@ -226,7 +229,8 @@ def test_every_seeded_error_is_found_and_nothing_is_written(db: Session, world: 
     for row, expected in seeded.items():
         assert found.get((sheets.SHEET_FAMILIES, row)) == expected, (row, real.errors)
     assert found[(sheets.SHEET_MEMBERS, 2)] == ("*户主身份证号", "no_family")
-    assert (sheets.SHEET_FAMILIES, 2) not in found  # no false alarm on the clean row
+    reasons = {e["row"]: e["reason"] for e in real.errors if e["code"] == "duplicate_in_sheet"}
+    assert "第8行" in reasons[2] and "第2行" in reasons[8]
     assert real.error_count == len(seeded) + 1
     for error in real.errors:
         assert error["reason"] and not error["reason"].isascii()  # a Chinese reason a clerk reads
@@ -356,19 +360,21 @@ def test_big_sheets_are_cleaned_in_worker_processes_with_the_same_result(
     fams.append(dict(fams[0]))  # a duplicate row, found across batches
     content = workbook(fams, mems, grads)
     serial = run(db, world, content, dry_run=True)
-    monkeypatch.setattr(importer, "BATCH", 2)
-    if not importer.parallel_allowed():
+    monkeypatch.setattr(import_rows, "BATCH", 2)
+    if not import_rows.parallel_allowed():
         pytest.skip("a thread of an earlier test is still alive: the import would not fork here")
     parallel = run(db, world, content, dry_run=True)
     assert outcome(parallel)[1:] == outcome(serial)[1:]
-    assert [e["code"] for e in parallel.errors] == ["duplicate_in_sheet"]
+    codes = [e["code"] for e in parallel.errors]
+    assert codes[:2] == ["duplicate_in_sheet", "duplicate_in_sheet"]  # both rows of the duplicate named
+    assert set(codes[2:]) <= {"family_row_invalid", "no_family"}  # the first row's members and graduate follow it
 
 
 def test_progress_is_reported_while_reading_and_writing(
     db: Session, world: World, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(importer, "PROGRESS_EVERY", 2)
-    monkeypatch.setattr(importer, "CHUNK", 2)
+    monkeypatch.setattr(import_rows, "PROGRESS_EVERY", 2)
+    monkeypatch.setattr(import_rows, "CHUNK", 2)
     fams = [factories.family_fields() for _ in range(5)]
     principal = Principal(
         user_id=world.users["county_a"],
