@@ -10,6 +10,7 @@ from services.catalog.router import router as catalog_router
 from services.matches.router import router as matches_router
 from services.notifications.router import router as notifications_router
 from services.refdata.router import router as refdata_router
+from services.registry.import_router import router as registry_import_router
 from services.registry.invitation_router import router as invitation_router
 from services.registry.router import enum_router as registry_enum_router
 from services.registry.router import router as registry_router
@@ -26,6 +27,7 @@ ROUTERS: list[APIRouter] = [
     refdata_router,
     registry_enum_router,
     registry_router,
+    registry_import_router,
     catalog_router,
     matches_router,
     recommendations_router,

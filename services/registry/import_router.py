@@ -15,7 +15,7 @@ from services.registry.schemas import ImportJobOut, ImportRunRequest
 from services.security.dependencies import StaffPrincipal
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-router = APIRouter()
+router = APIRouter(prefix="/api/v1/registry", tags=["实名制档案"])
 
 
 @router.post(

@@ -12,7 +12,6 @@ from services.refdata import enums
 from services.registry import access, checks, families, graduates, sheets, writes
 from services.registry import export as export_mod
 from services.registry import reveals as _reveals  # noqa: F401  (registers the sealed fields with the reveal service)
-from services.registry.import_router import router as import_router
 from services.registry.models import Consent, Family, FamilyMember, Graduate
 from services.registry.schemas import (
     AccountLink,
@@ -651,6 +650,3 @@ def export_graduates(
 ) -> Response:
     content = export_mod.export(session, principal=principal, what="graduates", unmasked=unmasked, purpose=purpose)
     return _xlsx(content, "graduates.xlsx")
-
-
-router.include_router(import_router)

@@ -125,8 +125,8 @@ def workbench(
     context = {
         "rows": rows,
         "total": wb.caseload_total,
-        "overdue_count": len(wb.overdue),
-        "gap_count": len(wb.gaps),
+        "overdue_count": wb.overdue_total,
+        "gap_count": wb.gaps_total,
         "fresh_count": len(fresh),
         "mine": mine,
         "offset": offset,
@@ -142,10 +142,12 @@ def workbench(
 def due(
     request: Request, viewer: CounselorViewer, session: SessionDep, mine: Annotated[bool, Query()] = False
 ) -> HTMLResponse:
-    wb = tracking.workbench(session, principal=viewer.principal, mine_only=mine, limit=1, offset=0)
+    wb = tracking.workbench(session, principal=viewer.principal, mine_only=mine, limit=100, offset=0)
     requirement_labels = {r.key: r.label for r in tracking.active_standard(session).requirements}
     context = {
         "overdue": wb.overdue,
+        "overdue_total": wb.overdue_total,
+        "gaps_total": wb.gaps_total,
         "gaps": [(g, _gap_text(g, requirement_labels)) for g in wb.gaps],
         "channels": labels.CONTACT_CHANNELS,
         "outcomes": labels.CONTACT_OUTCOMES,

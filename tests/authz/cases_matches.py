@@ -66,3 +66,56 @@ case(
     build=_recommend_call,
     allowed=IN_SCOPE,
 )
+
+
+def _suggestions(session: Session, world: World, actor: str, relation: Relation) -> Call:
+    return Call(params={"title": "数据分析专员", "description": "整理销售数据，制作报表"})
+
+
+def _cert_graduate(session: Session, world: World, relation: Relation) -> Graduate:
+    from tests.authz.cases_tracking import _graduate
+
+    return _graduate(session, world, relation)
+
+
+def _list_certificates(session: Session, world: World, actor: str, relation: Relation) -> Call:
+    return Call(path_params={"graduate_id": _cert_graduate(session, world, relation).id})
+
+
+def _add_certificate(session: Session, world: World, actor: str, relation: Relation) -> Call:
+    graduate = _cert_graduate(session, world, relation)
+    return Call(
+        path_params={"graduate_id": graduate.id}, json={"kind": "teacher_cert", "subject": "语文", "level": "小学"}
+    )
+
+
+def _remove_certificate(session: Session, world: World, actor: str, relation: Relation) -> Call:
+    from services.registry import certificates
+
+    graduate = _cert_graduate(session, world, relation)
+    cert = certificates.add_certificate(session, graduate_id=graduate.id, kind="driver_license")
+    return Call(path_params={"graduate_id": graduate.id, "certificate_id": cert.id})
+
+
+CERT_READERS: dict[str, set[Relation] | str] = {
+    "admin": "*",
+    "city": "*",
+    "county_a": {"own", "same"},
+    "counselor_a": {"own", "same"},
+    "graduate_a": {"own"},
+}
+case(
+    "GET",
+    "/api/v1/occupation-suggestions",
+    build=_suggestions,
+    relations=("none",),
+    allowed=dict.fromkeys(("admin", "city", "county_a", "counselor_a", "enterprise_a"), "*"),
+)
+case("GET", "/api/v1/graduates/{graduate_id}/certificates", build=_list_certificates, allowed=CERT_READERS)
+case("POST", "/api/v1/graduates/{graduate_id}/certificates", build=_add_certificate, allowed=CERT_READERS)
+case(
+    "DELETE",
+    "/api/v1/graduates/{graduate_id}/certificates/{certificate_id}",
+    build=_remove_certificate,
+    allowed=CERT_READERS,
+)

@@ -11,7 +11,8 @@ from sqlalchemy.orm import Session, sessionmaker
 from typer.testing import CliRunner
 
 from services import db as dbmod
-from services.cli import DEMO_PASSWORD, DEMO_USERS, app
+from services.cli import app
+from services.demo.logins import DEMO_PASSWORD, DEMO_USERS
 from services.registry.models import Family
 from services.security.models import User
 from tests.conftest import _TMP
