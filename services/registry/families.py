@@ -150,21 +150,33 @@ def check_person_free(
         raise Conflict("该身份证号已登记为其他家庭的成员", field="id_number")
 
 
+def apply_values(
+    row: Family | FamilyMember | SimpleNamespace,
+    data: Mapping[str, Any],
+    changes: dict[str, Any] | None,
+    sensitive: Mapping[str, Any],
+    sealed: Mapping[str, pii.Sealed] | None = None,
+) -> None:
+    """Write cleaned form values onto a family or member row: sensitive ones sealed, an ID's sex and birth date
+    derived, the rest plain."""
+    for key, value in data.items():
+        if key in sensitive:
+            pre = sealed.get(key) if sealed else None
+            set_sealed(row, key, sensitive[key], sealed_text(value), changes, pre)
+            if isinstance(value, ResidentId):
+                set_plain(row, "sex", value.sex, changes)
+                set_plain(row, "birth_date", value.birth_date, changes)
+        else:
+            set_plain(row, key, value, changes)
+
+
 def apply_family_values(
     family: Family | SimpleNamespace,
     data: Mapping[str, Any],
     changes: dict[str, Any] | None,
     sealed: Mapping[str, pii.Sealed] | None = None,
 ) -> None:
-    for key, value in data.items():
-        if key in forms.FAMILY_SENSITIVE:
-            pre = sealed.get(key) if sealed else None
-            set_sealed(family, key, forms.FAMILY_SENSITIVE[key], sealed_text(value), changes, pre)
-            if isinstance(value, ResidentId):
-                set_plain(family, "sex", value.sex, changes)
-                set_plain(family, "birth_date", value.birth_date, changes)
-        else:
-            set_plain(family, key, value, changes)
+    apply_values(family, data, changes, forms.FAMILY_SENSITIVE, sealed)
 
 
 def create_family(
@@ -455,15 +467,7 @@ def apply_member_values(
     changes: dict[str, Any] | None,
     sealed: Mapping[str, pii.Sealed] | None = None,
 ) -> None:
-    for key, value in data.items():
-        if key in forms.MEMBER_SENSITIVE:
-            pre = sealed.get(key) if sealed else None
-            set_sealed(member, key, forms.MEMBER_SENSITIVE[key], sealed_text(value), changes, pre)
-            if isinstance(value, ResidentId):
-                set_plain(member, "sex", value.sex, changes)
-                set_plain(member, "birth_date", value.birth_date, changes)
-        else:
-            set_plain(member, key, value, changes)
+    apply_values(member, data, changes, forms.MEMBER_SENSITIVE, sealed)
 
 
 def _insert_member(
