@@ -323,12 +323,16 @@ def status_as_of(
     if org_unit_ids is not None:
         ranked = ranked.where(StatusChange.org_unit_id.in_(sorted(org_unit_ids)))
     sub = ranked.subquery()
-    out: dict[int, str] = dict(session.execute(select(sub.c.graduate_id, sub.c.status).where(sub.c.rn == 1)).all())
-    missing = [gid for gid in ids or () if gid not in out]
-    if missing:
-        filed = dict(
-            session.execute(select(Graduate.id, Graduate.employment_status).where(Graduate.id.in_(missing))).all()
-        )
-        for gid in missing:
-            out[gid] = filed.get(gid) or Status.UNEMPLOYED.value
+    if ids is None:
+        return dict(session.execute(select(sub.c.graduate_id, sub.c.status).where(sub.c.rn == 1)).all())
+    # named graduates: one statement, the registry's filed status where tracking has no change yet
+    latest = select(sub.c.graduate_id, sub.c.status).where(sub.c.rn == 1).subquery()
+    rows = session.execute(
+        select(Graduate.id, latest.c.status, Graduate.employment_status)
+        .outerjoin(latest, latest.c.graduate_id == Graduate.id)
+        .where(Graduate.id.in_(ids))
+    ).all()
+    out: dict[int, str] = {gid: tracked or filed or Status.UNEMPLOYED.value for gid, tracked, filed in rows}
+    for gid in ids:
+        out.setdefault(gid, Status.UNEMPLOYED.value)
     return out
