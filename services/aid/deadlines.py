@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from services.aid.models import (
     AidCampaign,
 )
-from services.notifications import service as notifications
+from services.notifications import api as notifications
 from services.security.models import Role, User
 
 DEADLINES: dict[str, str] = {

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
-from services.registry.lookups import AidStudent, aid_student
+from services.registry.api import AidStudent, aid_student
 
 StudentFacts = AidStudent
 

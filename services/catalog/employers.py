@@ -28,8 +28,8 @@ from services.db import utcnow
 from services.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from services.identifiers import InvalidIdentifier, normalize_credit_code, normalize_phone
 from services.orgs.models import OrgUnit
-from services.refdata import service as refdata
-from services.refdata.models import RefIndustry
+from services.refdata import api as refdata
+from services.refdata.api import RefIndustry
 from services.security import pii, reveal
 from services.security import service as security
 from services.security.models import Role, User

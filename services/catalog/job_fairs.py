@@ -31,7 +31,7 @@ from services.catalog.schemas import (
 from services.clock import local_today as local_today
 from services.errors import Forbidden, NotFound, ValidationFailed
 from services.orgs.models import OrgUnit
-from services.refdata import service as refdata
+from services.refdata import api as refdata
 from services.security.principal import Principal
 from services.security.scope import scoped
 

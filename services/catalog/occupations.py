@@ -9,7 +9,7 @@ from typing import Final
 
 from matching.occupations import Suggestion, infer_from
 from services.catalog.models import Position
-from services.refdata.occupations import classifier
+from services.refdata.api import classifier
 
 SUGGESTED: Final = "suggested"
 CONFIRMED: Final = "confirmed"

@@ -44,7 +44,7 @@ from services.db import utcnow
 from services.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from services.orgs.models import OrgUnit
 from services.pagination import count_rows
-from services.refdata import service as refdata
+from services.refdata import api as refdata
 from services.security.models import Role
 from services.security.principal import Principal
 from services.security.scope import scoped

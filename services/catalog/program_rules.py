@@ -26,7 +26,7 @@ from services.catalog.schemas import (
 from services.clock import local_today as local_today
 from services.db import utcnow
 from services.errors import Forbidden, NotFound, ValidationFailed
-from services.refdata import service as refdata
+from services.refdata import api as refdata
 from services.security.principal import Principal
 
 # ----------------------------------------------------------------------------------------- program rules

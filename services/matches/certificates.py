@@ -1,6 +1,6 @@
 """Certificates a graduate holds, as the matcher's program rules read them (特岗计划 needs 教师资格证, 乡村医生
 needs 乡村医生执业证书 …): list, add and remove them for a graduate the principal may read — the graduate
-themself, and counselors and union staff of their scope. The table is :mod:`services.registry.certificates`.
+themself, and counselors and union staff of their scope. The table is the registry's (:mod:`services.registry.api`).
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from datetime import date
 from sqlalchemy.orm import Session
 
 from services.matches.service import readable_profile
-from services.registry import certificates as store
+from services.registry import api as registry
 from services.security.principal import Principal
 
 
@@ -26,11 +26,11 @@ class CertificateView:
     issued_on: date | None
 
 
-def _view(cert: store.GraduateCertificate) -> CertificateView:
+def _view(cert: registry.GraduateCertificate) -> CertificateView:
     return CertificateView(
         cert.id,
         cert.kind,
-        store.CERTIFICATE_KINDS.get(cert.kind, cert.kind),
+        registry.CERTIFICATE_KINDS.get(cert.kind, cert.kind),
         cert.subject,
         cert.level,
         cert.number,
@@ -40,7 +40,7 @@ def _view(cert: store.GraduateCertificate) -> CertificateView:
 
 def list_certificates(session: Session, *, principal: Principal, graduate_id: int) -> list[CertificateView]:
     profile = readable_profile(session, principal=principal, graduate_id=graduate_id)
-    return [_view(c) for c in store.certificates_of(session, graduate_id=profile.id)]
+    return [_view(c) for c in registry.certificates_of(session, graduate_id=profile.id)]
 
 
 def add_certificate(
@@ -56,7 +56,7 @@ def add_certificate(
 ) -> CertificateView:
     """Record a certificate; the graduate's stored matches are recomputed on the next rematch."""
     profile = readable_profile(session, principal=principal, graduate_id=graduate_id)
-    cert = store.add_certificate(
+    cert = registry.add_certificate(
         session, graduate_id=profile.id, kind=kind, subject=subject, level=level, number=number, issued_on=issued_on
     )
     return _view(cert)
@@ -64,4 +64,4 @@ def add_certificate(
 
 def remove_certificate(session: Session, *, principal: Principal, graduate_id: int, certificate_id: int) -> None:
     profile = readable_profile(session, principal=principal, graduate_id=graduate_id)
-    store.remove_certificate(session, graduate_id=profile.id, certificate_id=certificate_id)
+    registry.remove_certificate(session, graduate_id=profile.id, certificate_id=certificate_id)

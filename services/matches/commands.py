@@ -95,7 +95,7 @@ def backfill_occupations(
     batch: Annotated[int, typer.Option(help="每批处理的岗位数")] = 500,
 ) -> None:
     """Suggest CSCO occupations (from title and description) for every position that has none yet."""
-    from services.catalog.service import bump_version
+    from services.catalog.api import bump_version
     from services.db import session_scope
     from services.matches import occupations
 

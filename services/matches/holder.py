@@ -32,11 +32,11 @@ from matching.catalogs import Catalogs
 from matching.features import Weights
 from matching.index import MatchIndex
 from matching.records import PositionRecord
-from services.catalog.models import CatalogVersion, Employer, EmployerStatus, Position, PositionStatus, ProgramRuleSet
+from services.catalog.api import CatalogVersion, Employer, EmployerStatus, Position, PositionStatus, ProgramRuleSet
 from services.errors import NotFound
 from services.matches import records as position_records
 from services.matches.models import MatchWeights
-from services.refdata import occupations as refdata_occupations
+from services.refdata import api as refdata
 
 log = logging.getLogger(__name__)
 
@@ -54,7 +54,7 @@ Fingerprint = tuple[datetime | None, datetime | None, datetime | None]
 def reference_catalogs() -> Catalogs:
     """The reference catalogs of the directory the refdata loader reads, once per process (shared with the
     catalog's occupation suggestions)."""
-    return refdata_occupations.reference_catalogs()
+    return refdata.reference_catalogs()
 
 
 @dataclass(frozen=True, slots=True)

@@ -16,7 +16,7 @@ from matching import learning
 from matching.features import FEATURES
 from matching.index import MatchIndex
 from matching.records import PositionRecord
-from services.catalog import service as catalog
+from services.catalog import api as catalog
 from services.matches import records as position_records
 from services.matches.holder import active_weights, reference_catalogs
 from services.matches.models import MatchRecommendation, MatchWeights
@@ -38,6 +38,37 @@ def record_outcome(session: Session, *, application_id: int, state: str) -> None
     session.execute(
         update(MatchRecommendation).where(MatchRecommendation.application_id == application_id).values(outcome=state)
     )
+
+
+def keep_recommendation(
+    session: Session,
+    *,
+    application_id: int,
+    graduate_id: int,
+    position_id: int,
+    org_unit_id: int,
+    score: float,
+    features: dict[str, float],
+    reasons: list[str],
+    catalog_version: int,
+    recommended_by_id: int,
+) -> MatchRecommendation:
+    """Tracking keeps the match a counselor turned into a recommendation: its score, features and reasons as they
+    stood, the learner's input once the application's outcome is known."""
+    row = MatchRecommendation(
+        application_id=application_id,
+        graduate_id=graduate_id,
+        position_id=position_id,
+        org_unit_id=org_unit_id,
+        score=score,
+        features=features,
+        reasons=reasons,
+        catalog_version=catalog_version,
+        recommended_by_id=recommended_by_id,
+    )
+    session.add(row)
+    session.flush()
+    return row
 
 
 def recommended_outcomes(session: Session) -> list[Outcome]:

@@ -16,9 +16,8 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from matching.occupations import infer_from
-from services.catalog.models import Position
-from services.catalog.occupations import CONFIRMED, store_suggestions
-from services.refdata.occupations import classifier
+from services.catalog.api import CONFIRMED, Position, store_suggestions
+from services.refdata.api import classifier
 
 #: Most suggestions one request returns.
 MAX_SUGGESTIONS: Final = 10

@@ -16,7 +16,8 @@ from sqlalchemy.orm import Session
 
 from matching.records import Education as MatchEducation
 from matching.records import HukouScope, Kind, PositionRecord, Status
-from services.catalog.models import (
+from services.catalog.api import (
+    EDUCATION_RANK,
     Employer,
     EmployerStatus,
     PayBasis,
@@ -24,8 +25,8 @@ from services.catalog.models import (
     PositionKind,
     PositionStatus,
     ProgramRuleSet,
+    rule_fields,
 )
-from services.catalog.service import EDUCATION_RANK, rule_fields
 from services.clock import local_today as local_today
 from services.errors import NotFound
 

@@ -22,16 +22,14 @@ from sqlalchemy.orm import Session
 from matching.index import GraduateTable, Match, MatchIndex
 from matching.records import KIND_NAMES, KINDS, Education, GraduateRecord, Kind, MajorLevel, PositionRecord, Priority
 from matching.rules import FLAG_NAMES, RuleCheck
-from services.catalog import service as catalog
-from services.catalog.models import Position
+from services.catalog import api as catalog
+from services.catalog.api import Position
 from services.errors import Forbidden, NotFound, ValidationFailed
 from services.matches.holder import holder_for, reference_catalogs
 from services.orgs import service as orgs
-from services.refdata.enums import Vocabularies, vocabularies
+from services.refdata.api import Vocabularies, vocabularies
 from services.registry import api as registry
-from services.registry.certificates import held_flags
-from services.registry.majors import EDUCATION_LEVELS
-from services.registry.models import Family, Graduate
+from services.registry.api import EDUCATION_LEVELS, Family, Graduate, held_flags
 from services.security.models import Role
 from services.security.principal import Principal
 from services.security.scope import UNION_SIDE, GraduateScope, graduate_scope

@@ -12,14 +12,14 @@ from sqlalchemy import delete, func, insert, or_, select
 from sqlalchemy.orm import Session
 
 from matching.index import Match
-from services.catalog import service as catalog
-from services.catalog.models import Employer, EmployerStatus, Position, PositionStatus
+from services.catalog import api as catalog
+from services.catalog.api import Employer, EmployerStatus, Position, PositionStatus
 from services.errors import ValidationFailed
 from services.matches.holder import SyncReport, active_weights, holder_for
 from services.matches.models import MatchResult, MatchSnapshot
 from services.matches.service import load_profiles, records_for
 from services.registry import api as registry
-from services.registry.models import Graduate
+from services.registry.api import Graduate
 
 #: Positions stored per graduate for lists and reports.
 STORED_K: Final = 20

@@ -23,14 +23,14 @@ def load_enums(
 ) -> None:
     """Upsert the bundled enumerations of the forms, or one enumeration from a city's own CSV file."""
     from services.db import session_scope
-    from services.refdata import enums
+    from services.refdata import api as refdata
 
     if file is not None and not key:
         console.print("[red]--file 需要同时指定 --key[/red]")
         raise typer.Exit(2)
-    specs = [enums.read_file(file, key=key or "", title=title)] if file is not None else enums.bundled()
+    specs = [refdata.read_enum_file(file, key=key or "", title=title)] if file is not None else refdata.bundled_enums()
     with session_scope() as session:
-        changed = enums.load(session, specs=specs)
+        changed = refdata.load_enums(session, specs=specs)
     console.print(f"已载入 {len(specs)} 个枚举，新增或修改 {changed} 个选项")
 
 
@@ -40,11 +40,11 @@ def write_template(
 ) -> None:
     """Write the import workbook (档案 / 家庭成员 / 学生毕业生, the forms' column names)."""
     from services.db import session_scope
-    from services.refdata import enums
+    from services.refdata import api as refdata
     from services.registry import sheets
 
     with session_scope() as session:
-        out.write_bytes(sheets.template(enums.vocabularies(session)))
+        out.write_bytes(sheets.template(refdata.vocabularies(session)))
     console.print(f"模板已写入 {out}")
 
 

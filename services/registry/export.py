@@ -13,7 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from services.errors import Forbidden, ValidationFailed
-from services.refdata.enums import Vocabularies, vocabularies
+from services.refdata.api import Vocabularies, vocabularies
 from services.registry import access, forms, sheets
 from services.registry.models import Family, FamilyMember, Graduate
 from services.security import audit, pii

@@ -16,7 +16,7 @@ from services.db import utcnow
 from services.errors import Conflict, ValidationFailed
 from services.identifiers import InvalidIdentifier, ResidentId, parse_resident_id
 from services.orgs.models import OrgUnit
-from services.refdata.enums import Vocabularies, vocabularies
+from services.refdata.api import Vocabularies, vocabularies
 from services.registry import forms
 from services.registry.access import check_org_in_scope, default_org, members_of, require_staff
 from services.registry.models import (

@@ -26,7 +26,7 @@ from services.identifiers import (
     normalize_phone,
     parse_resident_id,
 )
-from services.refdata.enums import Vocabularies, Vocabulary
+from services.refdata.api import Vocabularies, Vocabulary
 from services.registry import wording
 from services.security.pii import PiiKind, mask
 

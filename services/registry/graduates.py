@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from services.db import utcnow
 from services.errors import Conflict, Forbidden, NotFound
 from services.identifiers import ResidentId
-from services.refdata.enums import Vocabularies, vocabularies
+from services.refdata.api import Vocabularies, vocabularies
 from services.registry import forms, majors
 from services.registry.access import check_org_in_scope, default_org, require_caseload, require_staff
 from services.registry.families import _org_filter

@@ -16,7 +16,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from services.refdata.enums import Vocabularies
+from services.refdata.api import Vocabularies
 from services.registry import families as family_rules
 from services.registry import forms, graduates, sheets, writes
 from services.registry.models import ImportJob

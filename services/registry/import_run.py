@@ -11,7 +11,7 @@ from openpyxl.utils import get_column_letter
 from sqlalchemy.orm import Session
 
 from services.db import utcnow
-from services.refdata.enums import Vocabularies, vocabularies
+from services.refdata.api import Vocabularies, vocabularies
 from services.registry import import_rows, mappings, sheets, wording, writes
 from services.registry.import_match import RegistryChecks
 from services.registry.import_rows import Cleaned, Progress, Report, Row, clean_rows

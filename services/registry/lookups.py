@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from services.errors import NotFound, ValidationFailed
 from services.orgs import service as orgs
-from services.refdata.enums import vocabularies
+from services.refdata.api import vocabularies
 from services.registry.families import Income
 from services.registry.models import (
     Family,

@@ -11,7 +11,7 @@ from functools import lru_cache
 
 from matching.catalogs import MajorCatalog, load_majors
 from matching.records import Education
-from services.refdata.service import default_data_dir
+from services.refdata.api import default_data_dir
 
 # 学历 codes (services/refdata/enums/education.csv) → the education ordinal of matching
 EDUCATION_LEVELS: dict[str, Education] = {

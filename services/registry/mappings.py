@@ -11,7 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from services.errors import ValidationFailed
-from services.refdata.enums import Vocabularies, vocabularies
+from services.refdata.api import Vocabularies, vocabularies
 from services.registry import access, wording
 from services.registry.import_rows import Report
 from services.registry.models import ImportJob, ImportMapping

@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session
 from services.db import SessionDep
 from services.errors import Conflict, Forbidden, NotFound, ValidationFailed, responses
 from services.pagination import Page, PageDep
-from services.refdata import enums
+from services.refdata import api as refdata
 from services.registry import access, checks, families, graduates, sheets, writes
 from services.registry import export as export_mod
 from services.registry import reveals as _reveals  # noqa: F401  (registers the sealed fields with the reveal service)
@@ -66,7 +66,7 @@ def _xlsx(content: bytes, filename: str) -> Response:
     "", response_model=list[EnumOut], summary="表单枚举列表", description="附件3/4/5 等表单中用代码登记的枚举。"
 )
 def list_enums(_: CurrentPrincipal, session: SessionDep) -> list[EnumOut]:
-    return [EnumOut.model_validate(e) for e in enums.list_enums(session)]
+    return [EnumOut.model_validate(e) for e in refdata.list_enums(session)]
 
 
 @enum_router.get(
@@ -77,7 +77,7 @@ def list_enums(_: CurrentPrincipal, session: SessionDep) -> list[EnumOut]:
     responses=responses(NotFound),
 )
 def list_enum_items(key: str, _: CurrentPrincipal, session: SessionDep) -> list[EnumItemOut]:
-    return [EnumItemOut.model_validate(i) for i in enums.list_items(session, key=key)]
+    return [EnumItemOut.model_validate(i) for i in refdata.list_items(session, key=key)]
 
 
 @enum_router.put(
@@ -88,7 +88,7 @@ def list_enum_items(key: str, _: CurrentPrincipal, session: SessionDep) -> list[
     responses=responses(Forbidden, NotFound, ValidationFailed),
 )
 def put_enum_item(key: str, code: str, body: EnumItemIn, _: AdminPrincipal, session: SessionDep) -> EnumItemOut:
-    item = enums.upsert_item(session, key=key, code=code, name=body.name, flags=body.flags, active=body.active)
+    item = refdata.upsert_item(session, key=key, code=code, name=body.name, flags=body.flags, active=body.active)
     return EnumItemOut.model_validate(item)
 
 
@@ -614,7 +614,7 @@ def my_family(principal: GraduatePrincipal, session: SessionDep) -> OwnFamilyOut
     responses={200: {"content": {XLSX: {}}, "description": "xlsx 模板"}, **responses(Forbidden)},
 )
 def template(_: StaffPrincipal, session: SessionDep) -> Response:
-    return _xlsx(sheets.template(enums.vocabularies(session)), "registry-template.xlsx")
+    return _xlsx(sheets.template(refdata.vocabularies(session)), "registry-template.xlsx")
 
 
 @router.get(

@@ -20,7 +20,7 @@ from openpyxl.reader.excel import ExcelReader
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from services.refdata.enums import Vocabularies
+from services.refdata.api import Vocabularies
 from services.registry import forms
 
 MAX_ROWS = 100_000  # data rows per sheet

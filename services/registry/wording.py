@@ -18,7 +18,7 @@ from importlib import resources
 
 from rapidfuzz import fuzz, process
 
-from services.refdata.enums import Vocabularies, Vocabulary
+from services.refdata.api import Vocabularies, Vocabulary
 
 LISTED_OPTIONS = 12  # an enumeration this small is listed whole in the error message
 SUGGESTIONS = 3

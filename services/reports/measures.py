@@ -18,7 +18,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, Numeric, and_, case, distinct, func, literal, select, type_coerce
 from sqlalchemy.orm import Session
 
-from services.aid.models import (
+from services.aid.api import (
     AidApplication,
     AidAward,
     AidBudget,
@@ -27,14 +27,13 @@ from services.aid.models import (
     ApplicationStatus,
     AwardStatus,
 )
-from services.catalog import service as catalog_service
-from services.catalog.models import JobFair, Position, PositionKind, ProgramRuleSet
-from services.registry.models import Graduate, Stage
+from services.catalog import api as catalog_service
+from services.catalog.api import JobFair, Position, PositionKind, ProgramRuleSet
+from services.registry.api import Graduate, Stage
 from services.reports.columns import OTHER_PROGRAM_CODE as OTHER_PROGRAM
 from services.reports.columns import SERVICE_KINDS
-from services.tracking import service as tracking_service
-from services.tracking.models import Application, Contact, ContactOutcome, ServiceRecord, StatusChange
-from services.tracking.pipeline import AppState, Status
+from services.tracking import api as tracking_service
+from services.tracking.api import Application, AppState, Contact, ContactOutcome, ServiceRecord, Status, StatusChange
 
 CENT = Decimal("0.01")
 Key = tuple[int, int | None]  # (org unit id, cohort) — cohort None for tables without cohorts

@@ -21,7 +21,7 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from services import queue
-from services.aid.models import AidCampaign
+from services.aid.api import AidCampaign
 from services.config import get_settings
 from services.db import utcnow
 from services.errors import Conflict, DomainError, Forbidden, NotFound, ValidationFailed
@@ -33,7 +33,7 @@ from services.security import audit
 from services.security.models import Role
 from services.security.principal import Principal
 from services.security.scope import scoped
-from services.tracking import service as tracking_service
+from services.tracking import api as tracking_service
 
 log = logging.getLogger(__name__)
 

@@ -10,11 +10,11 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from services.catalog.models import EmployerAccount
+from services.catalog.api import EmployerAccount
 from services.clock import local_today as local_today
 from services.config import get_settings
 from services.errors import Forbidden, NotFound
-from services.registry.models import Graduate
+from services.registry.api import Graduate
 from services.security.models import Role
 from services.security.principal import Principal
 from services.security.scope import UNION_SIDE, graduate_scope

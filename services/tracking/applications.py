@@ -10,14 +10,14 @@ from typing import Any, TypeVar
 from sqlalchemy import ColumnElement, Select, func, or_, select
 from sqlalchemy.orm import Session
 
-from services.catalog import service as catalog
-from services.catalog.models import EmployerAccount, Position, PositionStatus
+from services.catalog import api as catalog
+from services.catalog.api import EmployerAccount, Position, PositionStatus
 from services.clock import local_today as local_today
 from services.db import utcnow
 from services.errors import Conflict, Forbidden, NotFound, ValidationFailed
-from services.matches import learning as matches_learning
-from services.notifications.service import notify
-from services.registry.models import Graduate
+from services.matches import api as matches
+from services.notifications.api import notify
+from services.registry.api import Graduate
 from services.security.models import Role
 from services.security.principal import Principal
 from services.security.scope import graduate_scope, scoped
@@ -103,7 +103,7 @@ def _record_transition(
             app.closed_reason = reason
     session.flush()
     if not confirmation_only:
-        matches_learning.record_outcome(session, application_id=app.id, state=to.value)
+        matches.record_outcome(session, application_id=app.id, state=to.value)
     return row
 
 

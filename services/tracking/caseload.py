@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from services.clock import local_today as local_today
 from services.errors import Forbidden, ValidationFailed
-from services.notifications.service import notify
+from services.notifications.api import notify
 from services.security.models import Role, User
 from services.security.principal import Principal
 from services.security.scope import Col, GraduateScope

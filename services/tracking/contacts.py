@@ -16,9 +16,9 @@ from services.clock import local_today as local_today
 from services.config import get_settings
 from services.db import utcnow
 from services.errors import ValidationFailed
-from services.notifications import service as notifications
-from services.notifications.service import notify
-from services.registry.models import Graduate
+from services.notifications import api as notifications
+from services.notifications.api import notify
+from services.registry.api import Graduate
 from services.security.models import User
 from services.security.principal import Principal
 from services.security.scope import GraduateScope

@@ -8,9 +8,9 @@ and the catalog, never the reverse.
 - :func:`recommend` (a counselor turns a match into a recommendation), :func:`recommend_for` (a counselor creates an
   application on a graduate's behalf), :func:`apply` (the graduate applies) and :func:`move` (a move into 已投递,
   including one a counselor records from offline) each call it before tracking writes anything.
-- Signing takes its seat through :func:`services.catalog.service.record_signing` (see
+- Signing takes its seat through :func:`services.catalog.api.record_signing` (see
   :mod:`services.tracking.applications`), and the employment status it causes is written through
-  :mod:`services.registry.employment`.
+  :func:`services.registry.api.record_employment_status`.
 """
 
 from __future__ import annotations
@@ -25,11 +25,8 @@ from matching.records import GraduateRecord, PositionRecord
 from matching.rules import RuleCheck, explain_rules
 from services.clock import local_today
 from services.errors import Conflict, FieldError, Forbidden, NotFound
-from services.matches import records as position_records
-from services.matches import service as matches
-from services.matches.holder import holder_for, reference_catalogs
-from services.matches.models import MatchRecommendation
-from services.registry.models import Graduate
+from services.matches import api as matches
+from services.registry.api import Graduate
 from services.security.models import Role
 from services.security.principal import Principal
 from services.tracking import service as tracking
@@ -67,14 +64,14 @@ def admit(session: Session, *, graduate: Graduate, position_id: int, by_graduate
     ``by_graduate`` the graduate's own wishes (:data:`OWN_WISHES`) do not bind them.
     """
     try:
-        position = position_records.position_record(session, position_id=position_id)
+        position = matches.position_record(session, position_id=position_id)
     except NotFound:
         raise NotFound(f"编号为 {position_id} 的岗位不存在") from None
     if position.status == "draft":
         raise NotFound(f"编号为 {position_id} 的岗位不存在")
     profile = matches.load_profiles(session, scope=None, ids=[graduate.id])[0]
     record = matches.records_for(session, [profile])[0]
-    cats = reference_catalogs()
+    cats = matches.reference_catalogs()
     checks = explain_rules(position, record, today=local_today(), majors=cats.majors, gazetteer=cats.gazetteer)
     if by_graduate:
         checks = [c for c in checks if c.code not in OWN_WISHES]
@@ -110,13 +107,14 @@ def recommend(
         raise Forbidden("只有就业指导员和工会可以推荐岗位")
     graduate = tracking.servable_graduate(session, principal=principal, graduate_id=graduate_id)
     admission = admit(session, graduate=graduate, position_id=position_id)
-    holder = holder_for(session)
+    holder = matches.holder_for(session)
     with holder.use(session) as index:
         holder.ensure_current(index, session, position_id)
         match = index.explain(position_id, admission.graduate, today=local_today())
         version = holder.stamp.version if holder.stamp else 0
     app = tracking.recommend(session, principal=principal, graduate_id=graduate.id, position_id=position_id, note=note)
-    row = MatchRecommendation(
+    row = matches.keep_recommendation(
+        session,
         application_id=app.id,
         graduate_id=graduate.id,
         position_id=position_id,
@@ -127,8 +125,6 @@ def recommend(
         catalog_version=version,
         recommended_by_id=principal.user_id,
     )
-    session.add(row)
-    session.flush()
     return Recommendation(
         application_id=app.id,
         graduate_id=graduate.id,

@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session
 from services.clock import local_today as local_today
 from services.db import utcnow
 from services.errors import Conflict, Forbidden, NotFound, ValidationFailed
-from services.notifications.service import notify
+from services.notifications.api import notify
 from services.orgs.models import OrgKind, OrgUnit
 from services.security.models import Role, User
 from services.security.principal import Principal

@@ -7,8 +7,8 @@ from fastapi import APIRouter, Depends, Path, Query
 
 from services.db import SessionDep
 from services.errors import Conflict, Forbidden, NotFound, ValidationFailed, responses
-from services.matches import stored as matches
-from services.matches.schemas import RecommendationCreate, RecommendationOut, RuleCheckOut
+from services.matches import api as matches
+from services.matches.api import RecommendationCreate, RecommendationOut, RuleCheckOut
 from services.pagination import Page, PageDep
 from services.security.dependencies import require_roles
 from services.security.principal import Principal

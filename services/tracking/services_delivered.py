@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from services.clock import local_today as local_today
 from services.errors import Forbidden, ValidationFailed
 from services.orgs.models import OrgKind, OrgUnit
-from services.registry.models import Graduate, Stage
+from services.registry.api import Graduate, Stage
 from services.security.models import Role
 from services.security.principal import Principal
 from services.security.scope import GraduateScope

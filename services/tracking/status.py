@@ -10,12 +10,12 @@ from typing import Any
 from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session
 
-from services.catalog.models import Position
+from services.catalog.api import Position
 from services.clock import local_today as local_today
 from services.db import utcnow
 from services.errors import Conflict, ValidationFailed
-from services.registry import employment
-from services.registry.models import Graduate
+from services.registry import api as registry
+from services.registry.api import Graduate
 from services.security import audit
 from services.security.principal import Principal
 from services.security.scope import Col
@@ -210,7 +210,7 @@ def _set_status(
     # the registry's column mirrors the tracked status (with a registry history row), so registry, matching and
     # reports agree with tracking
     who = audit.current_principal(session)
-    employment.record_employment_status(
+    registry.record_employment_status(
         session,
         graduate=graduate,
         status=status,

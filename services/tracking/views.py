@@ -12,12 +12,12 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from services.catalog.models import Position, PositionStatus
+from services.catalog.api import Position, PositionStatus
 from services.clock import local_today as local_today
 from services.config import get_settings
 from services.db import utcnow
 from services.errors import Forbidden, NotFound
-from services.registry.models import Graduate, Stage
+from services.registry.api import Graduate, Stage
 from services.security.models import Role
 from services.security.principal import Principal
 from services.security.scope import UNION_SIDE, graduate_scope

@@ -1,0 +1,56 @@
+"""The catalog's public surface: what other domains call. The code lives in :mod:`services.catalog.service` and
+the modules it gathers (access, employers, positions, program rules, job fairs, occupations).
+
+Published for reading (other domains join on them and the matcher reads them): employers (``Employer``, with its
+``EmployerStatus``) and the accounts that manage them (``EmployerAccount``), positions (``Position``, with
+``PositionKind``, ``PositionStatus`` and ``PayBasis``), program rule sets (``ProgramRuleSet``), job fairs
+(``JobFair``) and the catalog version (``CatalogVersion``). Writes go through the functions: a seat is taken
+only by ``record_signing`` (row lock, ``filled <= headcount``), a position's
+occupations are stored by ``store_suggestions``, a change of the catalog is stamped by ``bump_version``. A job
+fair's list of positions is the catalog's own.
+"""
+
+from __future__ import annotations
+
+from services.catalog.access import EDUCATION_RANK, bump_version, current_version, manages_position
+from services.catalog.models import (
+    CatalogVersion,
+    Employer,
+    EmployerAccount,
+    EmployerStatus,
+    JobFair,
+    PayBasis,
+    Position,
+    PositionKind,
+    PositionStatus,
+    ProgramRuleSet,
+)
+from services.catalog.occupations import CONFIRMED, store_suggestions
+from services.catalog.positions import get_position, position_summaries, record_signing
+from services.catalog.program_rules import rule_fields, seed_file
+from services.clock import local_today as local_today
+
+__all__ = [
+    "CONFIRMED",
+    "EDUCATION_RANK",
+    "CatalogVersion",
+    "Employer",
+    "EmployerAccount",
+    "EmployerStatus",
+    "JobFair",
+    "PayBasis",
+    "Position",
+    "PositionKind",
+    "PositionStatus",
+    "ProgramRuleSet",
+    "bump_version",
+    "current_version",
+    "get_position",
+    "local_today",
+    "manages_position",
+    "position_summaries",
+    "record_signing",
+    "rule_fields",
+    "seed_file",
+    "store_suggestions",
+]

@@ -1,0 +1,29 @@
+"""Tracking's public surface: what other domains read of the pipeline. Reports are its only caller today.
+
+Published for reading (the report tables count them): applications (``Application``, its states ``AppState``),
+employment status changes (``StatusChange``, the statuses ``Status``), contacts (``Contact``, ``ContactOutcome``)
+and services delivered (``ServiceRecord``), with the active service standard (:func:`active_standard`) and the end
+of a local day in UTC (:func:`end_of_day_utc`) the figures are cut at. Writes go through tracking's own flows and
+service; transitions, overrides, events, assignments, reminders and handoffs are tracking's own.
+"""
+
+from __future__ import annotations
+
+from services.clock import local_today as local_today
+from services.tracking.access import end_of_day_utc
+from services.tracking.models import Application, Contact, ContactOutcome, ServiceRecord, StatusChange
+from services.tracking.pipeline import AppState, Status
+from services.tracking.services_delivered import active_standard
+
+__all__ = [
+    "AppState",
+    "Application",
+    "Contact",
+    "ContactOutcome",
+    "ServiceRecord",
+    "Status",
+    "StatusChange",
+    "active_standard",
+    "end_of_day_utc",
+    "local_today",
+]
