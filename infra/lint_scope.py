@@ -42,9 +42,10 @@ SCOPED_MODELS = frozenset(
     }
 )
 QUERY_FUNCTIONS = frozenset({"select", "update", "delete"})
-# scoped() itself, and tracking's application filter, which is scoped() plus "the enterprise sees only what
-# was applied to"
-SCOPE_FUNCTIONS = frozenset({"scoped", "visible_applications"})
+# scoped() itself; tracking's application filter, which is scoped() plus "the enterprise sees only what was
+# applied to"; aid's, which is scoped() with the graduate's own filings; and within_units(), the filter of a
+# report by its own units
+SCOPE_FUNCTIONS = frozenset({"scoped", "visible_applications", "visible_aid_applications", "within_units"})
 
 # Modules that are neither routers nor services: tables, request/response shapes, operator commands run by an
 # administrator over the whole city, benchmarks, the demo world's seeding, and the scope module itself.
@@ -86,7 +87,7 @@ CITY_WIDE: frozenset[tuple[str, str]] = frozenset(
         ("services.registry.import_write", "RegistryWrites._write_graduates"),
         # the daily job takes down every notice whose period has ended
         ("services.aid.notices", "take_down_expired"),
-        # reports filter every measure by the report's own units through Ctx.org_filter
+        # reports narrow every measure to the report's own units (within_units, Ctx.org_filter)
         ("services.reports.measures", "programs"),  # the list of program codes, no figures
     }
 )
@@ -126,6 +127,9 @@ UNDER_A_CHECKED_RECORD: frozenset[tuple[str, str]] = frozenset(
         ("services.tracking.status", "derived_status"),  # the status of one graduate the caller holds
         ("services.tracking.status", "current_status"),
         ("services.tracking.status", "status_as_of"),
+        ("services.aid.notices", "notice_lines"),  # the lines of a notice reached through get_notice
+        # the reviews, notice and objections of an award reached through get_award or list_awards
+        ("services.aid.payments", "payment_blockers"),
     }
 )
 
@@ -138,35 +142,11 @@ GRADUATE_SCOPE_GIVEN: frozenset[tuple[str, str]] = frozenset(
         ("services.tracking.services_delivered", "service_gaps"),
         ("services.tracking.views", "workbench"),
         ("services.tracking.views", "fresh_matches"),
+        ("services.matches.service", "position_candidates"),  # the names of the ranked page, of the pool's scope
     }
 )
 
-# Not yet converted: each pair goes when its function is converted.
-NOT_YET_CONVERTED: frozenset[tuple[str, str]] = frozenset(
-    {
-        # aid: the application look-ups decide with _visible (own application, county, counselor)
-        ("services.aid.applications", "get_application"),
-        ("services.aid.applications", "list_applications"),
-        ("services.aid.reviews", "award_of"),
-        ("services.aid.budgets", "budget_totals"),
-        ("services.aid.notices", "publish_notice"),
-        ("services.aid.notices", "notice_lines"),
-        ("services.aid.payments", "payment_blockers"),
-        ("services.aid.payments", "_create_payment"),
-        ("services.aid.payments", "create_batch"),
-        # reports: Ctx.org_filter over the report's units
-        ("services.reports.measures", "positions_published"),
-        ("services.reports.measures", "aid_demand"),
-        ("services.reports.measures", "_award_query"),
-        ("services.reports.measures", "aid_paid_persons"),
-        ("services.reports.measures", "aid_work_study"),
-        ("services.reports.measures", "aid_budget"),
-        # matches: the candidate pool of a position the caller manages
-        ("services.matches.service", "position_candidates"),
-    }
-)
-
-ALLOWED = CITY_WIDE | SYSTEM_JOBS | UNDER_A_CHECKED_RECORD | GRADUATE_SCOPE_GIVEN | NOT_YET_CONVERTED
+ALLOWED = CITY_WIDE | SYSTEM_JOBS | UNDER_A_CHECKED_RECORD | GRADUATE_SCOPE_GIVEN
 
 
 @dataclass(frozen=True, slots=True)

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from sqlalchemy import and_, func, select
+from sqlalchemy import Select, and_, func, select
 from sqlalchemy.orm import Session, selectinload
 
 from services.aid.campaigns import get_campaign, get_standard
@@ -27,7 +27,7 @@ from services.orgs import service as orgs
 from services.security import pii
 from services.security.models import Role
 from services.security.principal import Principal
-from services.security.scope import STAFF, UNION_SIDE
+from services.security.scope import STAFF, UNION_SIDE, scoped
 
 
 @dataclass(frozen=True, slots=True)
@@ -251,21 +251,18 @@ def submit_application(session: Session, *, principal: Principal, data: Applicat
     return app
 
 
-def _visible(principal: Principal, app: AidApplication) -> bool:
-    if principal.role == Role.GRADUATE:
-        return app.user_id == principal.user_id
-    if principal.role in UNION_SIDE:
-        return principal.covers(app.org_unit_id)
-    return False
+def visible_aid_applications(stmt: Select[AidApplication], principal: Principal) -> Select[AidApplication]:
+    """``stmt`` narrowed to the applications ``principal`` may see: a graduate those they filed, the union side
+    those of its scope, no one else any."""
+    return scoped(stmt, principal, org=AidApplication.org_unit_id, roles=UNION_SIDE, owner=AidApplication.user_id)
 
 
 def get_application(session: Session, *, principal: Principal, application_id: int) -> AidApplication:
     if principal.role == Role.ENTERPRISE:
         raise Forbidden("企业不能查看助学申请")
-    app = session.scalar(
-        select(AidApplication).where(AidApplication.id == application_id).options(selectinload(AidApplication.members))
-    )
-    if app is None or not _visible(principal, app):
+    stmt = select(AidApplication).where(AidApplication.id == application_id)
+    app = session.scalar(visible_aid_applications(stmt, principal).options(selectinload(AidApplication.members)))
+    if app is None:
         raise NotFound(f"助学申请 {application_id} 不存在或不在您的管辖范围内")
     return app
 
@@ -282,11 +279,7 @@ def list_applications(
     """Newest first, except that within a standard giving new enrolment priority, new enrolment comes first."""
     if principal.role == Role.ENTERPRISE:
         raise Forbidden("企业不能查看助学申请")
-    stmt = select(AidApplication)
-    if principal.role == Role.GRADUATE:
-        stmt = stmt.where(AidApplication.user_id == principal.user_id)
-    elif principal.scope is not None:
-        stmt = stmt.where(AidApplication.org_unit_id.in_(principal.scope))
+    stmt = visible_aid_applications(select(AidApplication), principal)
     if year is not None:
         stmt = stmt.where(AidApplication.year == year)
     if status is not None:

@@ -81,16 +81,16 @@ class BudgetTotal:
         return self.budget - self.committed
 
 
-def budget_totals(session: Session, *, year: int, scope: frozenset[int] | None) -> list[BudgetTotal]:
-    """Budget, committed (approved awards), paid and remaining by county and fund source."""
+def budget_totals(session: Session, *, principal: Principal, year: int) -> list[BudgetTotal]:
+    """Budget, committed (approved awards), paid and remaining by county and fund source, for the counties of the
+    principal's scope."""
     stmt = (
         select(AidBudget, OrgUnit.name)
         .join(OrgUnit, OrgUnit.id == AidBudget.county_org_id)
         .where(AidBudget.year == year)
         .order_by(OrgUnit.path, AidBudget.fund_source)
     )
-    if scope is not None:
-        stmt = stmt.where(AidBudget.county_org_id.in_(scope))
+    stmt = scoped(stmt, principal, org=AidBudget.county_org_id)
     return [
         BudgetTotal(b.county_org_id, name, b.fund_source, b.amount, b.committed, b.paid)
         for b, name in session.execute(stmt)

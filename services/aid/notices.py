@@ -60,7 +60,8 @@ def publish_notice(
         raise NotFound("单位不存在")
     if not award_ids:
         raise ValidationFailed("公示名单不能为空", field="award_ids")
-    awards = list(session.scalars(for_update(select(AidAward).where(AidAward.id.in_(set(award_ids))), session)))
+    chosen = scoped(select(AidAward).where(AidAward.id.in_(set(award_ids))), principal, org=AidAward.org_unit_id)
+    awards = list(session.scalars(for_update(chosen, session)))
     if len(awards) != len(set(award_ids)):
         raise NotFound("部分资助记录不存在")
     years = {a.year for a in awards}

@@ -147,7 +147,7 @@ def request_payment(
         if replay is None:  # pragma: no cover - the unique violation means the row exists
             raise Conflict("同一幂等键的请求正在处理，请稍后重试") from None
         return replay
-    answer = _create_payment(session, principal=principal, award_id=award.id, today=today)
+    answer = _create_payment(session, principal=principal, award=award, today=today)
     claim.status_code, claim.response = answer.status_code, answer.body
     session.flush()
     return answer
@@ -162,9 +162,8 @@ def _replay(session: Session, *, key: str, award_id: int) -> PaymentAnswer | Non
     return PaymentAnswer(status_code=row.status_code, body=dict(row.response), replayed=True)
 
 
-def _create_payment(session: Session, *, principal: Principal, award_id: int, today: date) -> PaymentAnswer:
-    award = session.scalar(for_update(select(AidAward).where(AidAward.id == award_id), session))
-    assert award is not None
+def _create_payment(session: Session, *, principal: Principal, award: AidAward, today: date) -> PaymentAnswer:
+    session.scalar(for_update(select(AidAward).where(AidAward.id == award.id), session))
     session.refresh(award)
     existing = session.scalar(select(AidPayment).where(AidPayment.award_id == award.id))
     if existing is not None:
@@ -235,22 +234,18 @@ def create_batch(session: Session, *, principal: Principal, county_org_id: int, 
     covers_or_404(principal, county_org_id, "单位")
     if orgs.county_of(session, org_unit_id=county_org_id).id != county_org_id:
         raise ValidationFailed("付款批次按县区、园区或市直工会编制", field="county_org_id")
-    payments = list(
-        session.scalars(
-            for_update(
-                select(AidPayment)
-                .join(AidAward, AidAward.id == AidPayment.award_id)
-                .where(
-                    AidPayment.county_org_id == county_org_id,
-                    AidAward.year == year,
-                    AidPayment.status == PaymentStatus.PENDING,
-                    AidPayment.batch_id.is_(None),
-                )
-                .order_by(AidPayment.id),
-                session,
-            )
+    pending = (
+        select(AidPayment)
+        .join(AidAward, AidAward.id == AidPayment.award_id)
+        .where(
+            AidPayment.county_org_id == county_org_id,
+            AidAward.year == year,
+            AidPayment.status == PaymentStatus.PENDING,
+            AidPayment.batch_id.is_(None),
         )
+        .order_by(AidPayment.id)
     )
+    payments = list(session.scalars(for_update(scoped(pending, principal, org=AidPayment.org_unit_id), session)))
     if not payments:
         raise Conflict("没有待编入批次的付款")
     batch = AidPaymentBatch(

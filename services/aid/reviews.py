@@ -203,8 +203,9 @@ def reviews_of(session: Session, *, application_id: int) -> list[AidReview]:
     )
 
 
-def award_of(session: Session, *, application_id: int) -> AidAward | None:
-    return session.scalar(select(AidAward).where(AidAward.application_id == application_id))
+def award_of(session: Session, *, application: AidApplication) -> AidAward | None:
+    """The award of an application the caller already holds (None before the centre approves it)."""
+    return session.scalar(select(AidAward).where(AidAward.application_id == application.id))
 
 
 def get_award(session: Session, *, principal: Principal, award_id: int) -> AidAward:

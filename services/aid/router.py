@@ -172,7 +172,7 @@ def budget_totals(year: YearQ, principal: StaffPrincipal, session: SessionDep) -
             paid=t.paid,
             remaining=t.remaining,
         )
-        for t in service.budget_totals(session, year=year, scope=principal.scope)
+        for t in service.budget_totals(session, principal=principal, year=year)
     ]
 
 

@@ -220,7 +220,7 @@ class AidPart(BuilderBase):
                     )
                     if step == "grassroots_approved":
                         continue
-                    aid.review(
+                    approved = aid.review(
                         self.session,
                         principal=centre,
                         application_id=app_id,
@@ -228,7 +228,7 @@ class AidPart(BuilderBase):
                         decision="approve",
                         opinion="符合资助标准，同意资助",
                     )
-                    award = aid.award_of(self.session, application_id=app_id)
+                    award = aid.award_of(self.session, application=approved)
                     assert award is not None
                     if step != "approved":
                         which = "current" if step in {"noticed", "objection"} else "ended"

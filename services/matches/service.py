@@ -426,9 +426,12 @@ def position_candidates(
         version = holder.stamp.version if holder.stamp else 0
     by_id = pool.profiles
     page = found[offset : offset + limit]
-    names = dict(
-        session.execute(select(Graduate.id, Graduate.name).where(Graduate.id.in_([m.graduate_id for m in page]))).all()
+    # an enterprise's pool is the graduates who opted in; the union side's, the graduates of its scope
+    visible = (
+        Graduate.enterprise_visible.is_(True) if scope is None else scope.clause(Graduate.id, Graduate.org_unit_id)
     )
+    shown = select(Graduate.id, Graduate.name).where(Graduate.id.in_([m.graduate_id for m in page]), visible)
+    names = dict(session.execute(shown).all())
     education = vocab["education"]
     items = []
     for i, m in enumerate(page):

@@ -32,6 +32,7 @@ from services.catalog.api import JobFair, Position, PositionKind, ProgramRuleSet
 from services.registry.api import Graduate, Stage
 from services.reports.columns import OTHER_PROGRAM_CODE as OTHER_PROGRAM
 from services.reports.columns import SERVICE_KINDS
+from services.security.scope import within_units
 from services.tracking import api as tracking_service
 from services.tracking.api import Application, AppState, Contact, ContactOutcome, ServiceRecord, Status, StatusChange
 
@@ -105,9 +106,9 @@ def graduate_base(ctx: Ctx) -> Any:
         .where(
             Graduate.stage == Stage.GRADUATE.value,
             Graduate.created_at < ctx.cutoff,
-            ctx.org_filter(Graduate.org_unit_id),
         )
     )
+    stmt = within_units(stmt, ctx.org_ids, org=Graduate.org_unit_id)
     if ctx.cohorts is not None:
         stmt = stmt.where(Graduate.cohort.in_(ctx.cohorts))
     return stmt.subquery("grads")
@@ -293,10 +294,10 @@ def positions_published(ctx: Ctx) -> Values:
             Position.published_at.is_not(None),
             Position.published_at >= ctx.period_start,
             Position.published_at < ctx.cutoff,
-            ctx.org_filter(Position.org_unit_id),
         )
         .group_by(Position.org_unit_id, Position.kind)
     )
+    stmt = within_units(stmt, ctx.org_ids, org=Position.org_unit_id)
     out: Values = {}
     for org, kind, n, seat_sum, funds, subsidies in ctx.session.execute(stmt):
         key = (int(org), None)
@@ -371,10 +372,10 @@ def aid_demand(ctx: Ctx) -> Values:
             AidApplication.year == ctx.year,
             AidApplication.submitted_at < ctx.cutoff,
             AidApplication.status.not_in([ApplicationStatus.REFUSED.value, ApplicationStatus.REVOKED.value]),
-            ctx.org_filter(AidApplication.org_unit_id),
         )
         .group_by(AidApplication.org_unit_id, AidApplication.family_archived, category)
     )
+    stmt = within_units(stmt, ctx.org_ids, org=AidApplication.org_unit_id)
     out: Values = {}
     for org, archived, cat, persons, amount in ctx.session.execute(stmt):
         prefix = "archived" if archived else "nonarchived"
@@ -386,7 +387,7 @@ def aid_demand(ctx: Ctx) -> Values:
 def _award_query(ctx: Ctx, *dims: Any) -> Any:
     paid = and_(AidAward.status == AwardStatus.PAID.value, AidAward.paid_at < ctx.cutoff)
     state = case((paid, literal("paid")), else_=literal("pending"))
-    return (
+    stmt = (
         select(
             AidAward.org_unit_id,
             state,
@@ -400,10 +401,10 @@ def _award_query(ctx: Ctx, *dims: Any) -> Any:
             AidAward.year == ctx.year,
             AidAward.status != AwardStatus.REVOKED.value,
             AidAward.created_at < ctx.cutoff,
-            ctx.org_filter(AidAward.org_unit_id),
         )
         .group_by(AidAward.org_unit_id, state, *dims)
     )
+    return within_units(stmt, ctx.org_ids, org=AidAward.org_unit_id)
 
 
 def aid_awards(ctx: Ctx) -> Values:
@@ -435,10 +436,10 @@ def aid_paid_persons(ctx: Ctx) -> Values:
             AidAward.year == ctx.year,
             AidAward.status == AwardStatus.PAID.value,
             AidAward.paid_at < ctx.cutoff,
-            ctx.org_filter(AidAward.org_unit_id),
         )
         .group_by(AidAward.org_unit_id)
     )
+    stmt = within_units(stmt, ctx.org_ids, org=AidAward.org_unit_id)
     out: Values = {}
     for org, persons in ctx.session.execute(stmt):
         _add(out, (int(org), None), "aided_persons", int(persons))
@@ -458,10 +459,10 @@ def aid_work_study(ctx: Ctx) -> Values:
         .where(
             AidWorkStudy.year == ctx.year,
             AidWorkStudy.starts_on <= ctx.as_of,
-            ctx.org_filter(AidWorkStudy.org_unit_id),
         )
         .group_by(AidWorkStudy.org_unit_id)
     )
+    stmt = within_units(stmt, ctx.org_ids, org=AidWorkStudy.org_unit_id)
     out: Values = {}
     for org, posts, summer, students, subsidy in ctx.session.execute(stmt):
         key = (int(org), None)
@@ -476,9 +477,10 @@ def aid_budget(ctx: Ctx) -> Values:
     """budget_amount: budgets of the year, by county (budgets are set per county)."""
     stmt = (
         select(AidBudget.county_org_id, func.sum(type_coerce(AidBudget.amount, Numeric(14, 2))))
-        .where(AidBudget.year == ctx.year, ctx.org_filter(AidBudget.county_org_id))
+        .where(AidBudget.year == ctx.year)
         .group_by(AidBudget.county_org_id)
     )
+    stmt = within_units(stmt, ctx.org_ids, org=AidBudget.county_org_id)
     out: Values = {}
     for org, amount in ctx.session.execute(stmt):
         _add(out, (int(org), None), "budget_amount", money(amount))

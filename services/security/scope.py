@@ -5,7 +5,8 @@ two things on top of the org unit: a graduate sees their own record, and an acce
 right to serve a graduate from the home union to the receiving union while the home union keeps reading it.
 
 ``scoped(stmt, principal, org=..., graduate=..., session=...)`` is the filter; ``graduate_scope`` is the same
-decision in memory (``can_read`` / ``can_serve``) for code that already holds a row. The handoff table is read
+decision in memory (``can_read`` / ``can_serve``) for code that already holds a row; ``within_units`` is the filter
+of work done for a set of units with no principal (a report). The handoff table is read
 here through a column-only view of ``tracking_handoff`` so that this module imports no domain.
 """
 
@@ -143,6 +144,7 @@ def scoped(
     session: Session | None = None,
     roles: frozenset[str] | None = None,
     public: ColumnElement[bool] | None = None,
+    owner: Col | None = None,
 ) -> Stmt:
     """``stmt`` narrowed to the rows ``principal`` may see.
 
@@ -151,7 +153,8 @@ def scoped(
     employer column) an enterprise sees the rows of the employer it manages, and nothing else; without it an
     enterprise is judged by ``org`` like anyone. With ``handoff_to`` (a handoff's receiving org unit) the union
     side sees a handoff from either end. With ``roles`` a principal outside those roles sees nothing of its own.
-    ``public`` marks the rows everyone sees besides (a published position of a verified employer).
+    ``public`` marks the rows everyone sees besides (a published position of a verified employer). With ``owner``
+    (the column of the account that filed the row) a graduate sees the rows they filed (their aid applications).
     """
     if roles is not None and principal.role not in roles:
         condition: ColumnElement[bool] = false()
@@ -165,6 +168,17 @@ def scoped(
         raise TypeError("scoped(..., graduate=...) needs the session to read handoffs")
     else:
         condition = graduate_scope(session, principal=principal).clause(graduate, org)
+    if owner is not None and principal.role == Role.GRADUATE:
+        condition = or_(condition, owner == principal.user_id)
     if public is not None:
         condition = or_(condition, public)
     return cast("Stmt", stmt.where(condition))
+
+
+def within_units(stmt: Stmt, units: frozenset[int] | None, *, org: Col) -> Stmt:
+    """``stmt`` narrowed to the rows whose org unit column ``org`` lies in ``units`` (None = every unit, empty =
+    none): the filter of work done for a set of org units rather than for a principal — a report of a union's
+    units, whose unit was checked against the requester's scope when the report was asked for."""
+    if units is None:
+        return stmt
+    return cast("Stmt", stmt.where(org.in_(sorted(units)) if units else false()))

@@ -288,7 +288,7 @@ def approved_award(
         opinion="同意资助",
         amount=amount,
     )
-    award = service.award_of(session, application_id=app.id)
+    award = service.award_of(session, application=app)
     assert award is not None
     return award, seeded
 

@@ -142,7 +142,7 @@ def test_aid_state_machine(db: Session, world: World, tmp_path: Path) -> None:
                     opinion="帮扶中心意见",
                     amount=amount,
                 )
-                award = service.award_of(db, application_id=app.id)
+                award = service.award_of(db, application=app)
                 if award is not None:
                     awards.append(award.id)
             if awards:

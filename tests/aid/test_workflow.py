@@ -116,7 +116,7 @@ def test_two_different_reviewers(db: Session, world: World, year: int) -> None:
         opinion="同意",
         amount=Decimal("1800.00"),
     )
-    award = service.award_of(db, application_id=app.id)
+    award = service.award_of(db, application=app)
     assert award is not None and award.amount == Decimal("1800.00") and app.status == ApplicationStatus.APPROVED
 
 
@@ -172,7 +172,7 @@ def test_tuition_standard_pays_the_invoice_up_to_2000(db: Session, world: World,
     f.attach_all(db, county, app)
     service.review(db, principal=county, application_id=app.id, stage="grassroots", decision="approve", opinion="属实")
     service.review(db, principal=city, application_id=app.id, stage="centre", decision="approve", opinion="同意")
-    award = service.award_of(db, application_id=app.id)
+    award = service.award_of(db, application=app)
     assert award is not None and award.amount == Decimal("2000.00")
 
 
@@ -233,7 +233,7 @@ def test_donor_standard_may_allow_more_awards(db: Session, world: World, year: i
             db, principal=county, application_id=app.id, stage="grassroots", decision="approve", opinion="属实"
         )
         service.review(db, principal=city, application_id=app.id, stage="centre", decision="approve", opinion="同意")
-        award = service.award_of(db, application_id=app.id)
+        award = service.award_of(db, application=app)
         assert award is not None and award.amount == Decimal("500.00")
     app = service.submit_application(db, principal=county, data=f.application_input(seeded, standard_code="donor_abc"))
     f.attach_all(db, county, app)
@@ -247,7 +247,10 @@ def test_budget_limits_awards(db: Session, world: World) -> None:
     f.approved_award(db, world, amount=Decimal("2000.00"))
     with pytest.raises(Conflict, match="预算余额不足"):
         f.approved_award(db, world, amount=Decimal("600.00"))
-    totals = {(t.county_name, t.fund_source): t for t in service.budget_totals(db, year=f.YEAR, scope=None)}
+    totals = {
+        (t.county_name, t.fund_source): t
+        for t in service.budget_totals(db, principal=f.principal(db, world, "city"), year=f.YEAR)
+    }
     city_fund = totals[("蒙城县总工会", "city")]
     assert city_fund.committed == Decimal("2000.00") and city_fund.remaining == Decimal("500.00")
 
