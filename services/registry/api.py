@@ -3,7 +3,7 @@ aggregate beside this one (access, families, graduates, checks, lookups, writes,
 
 from __future__ import annotations
 
-from services.registry.access import get_graduate, own_graduate
+from services.registry.access import get_graduate, own_graduate, servable_graduate
 from services.registry.employment import record_employment_status
 from services.registry.graduates import link_account, update_graduate
 from services.registry.lookups import GraduateProfile, graduate_profiles
@@ -19,6 +19,7 @@ __all__ = [
     "link_account",
     "own_graduate",
     "record_employment_status",
+    "servable_graduate",
     "set_plain",
     "update_graduate",
 ]
