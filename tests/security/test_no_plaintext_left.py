@@ -243,6 +243,12 @@ def test_no_plaintext_in_pg_dump_data_dir_or_redis(
         wide = [p.name for p in files if stat.S_IMODE(p.stat().st_mode) != 0o600]
         assert wide == [], "files readable by other accounts"
 
+        with Session(engine) as session:
+            refused = session.execute(
+                text("SELECT count(*) FROM audit_event WHERE action = 'login' AND outcome = 'denied'")
+            ).scalar_one()
+        assert refused == 2, "each failed login is on the audit record"
+
         keys = list(conn.scan_iter("*"))
         assert any(k.startswith(b"sunshine:login:user:") for k in keys)
         stored = b"\n".join(keys + [conn.get(k) or b"" for k in keys if conn.type(k) == b"string"])
