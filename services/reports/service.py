@@ -535,8 +535,8 @@ def _file_binding(job_id: int) -> str:
 
 
 def keep_job_file(job: ReportJob, *, name: str, content: bytes) -> None:
-    """Keep the job's file under ``data_dir/reports/<job>/``: encrypted with the PII keys for this job (the
-    tables name people and units), mode 0600; :func:`job_file` opens it for a download."""
+    """Keep the job's file under ``data_dir/reports/<job>/``, encrypted with the PII keys and bound to this job
+    like every file made from the archives, mode 0600; :func:`job_file` opens it for a download."""
     path = reports_dir() / str(job.id) / f"report.{job.file_format}{SEALED_SUFFIX}"
     write_sealed(path, content, binding=_file_binding(job.id))
     job.file_path = str(path)
