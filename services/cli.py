@@ -204,14 +204,15 @@ def openapi(out: Annotated[Path | None, typer.Option()] = None) -> None:
 def keys_rotate(
     batch_size: Annotated[int, typer.Option(min=1, max=100_000, help="每批重新加密的行数（每批单独提交）")] = 500,
 ) -> None:
-    """Re-encrypt every protected column under the first key of SUNSHINE_PII_KEYS (see SECURITY.md)."""
+    """Re-encrypt every protected column and sealed file under the first key of SUNSHINE_PII_KEYS (SECURITY.md)."""
     import services.models  # noqa: F401 - every domain's tables on the metadata
     from services.security import keys
 
     done = keys.rotate_all(batch_size=batch_size)
+    files = done.pop("sealed_files", 0)
     for name, count in done.items():
         console.print(f"{name}: {count}")
-    console.print(f"[green]已用最新密钥重新加密 {sum(done.values())} 个字段值[/green]")
+    console.print(f"[green]已用最新密钥重新加密 {sum(done.values())} 个字段值和 {files} 个加密文件[/green]")
 
 
 @app.command()

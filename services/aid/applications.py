@@ -25,6 +25,7 @@ from services.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from services.identifiers import InvalidIdentifier, normalize_bank_card, normalize_phone, parse_resident_id
 from services.orgs import service as orgs
 from services.security import pii
+from services.security.caseload import assigned_counselor_id
 from services.security.models import Role
 from services.security.principal import Principal
 from services.security.scope import STAFF, UNION_SIDE, scoped
@@ -204,9 +205,9 @@ def _members(data: ApplicationInput) -> list[AidApplicationMember]:
 def submit_application(session: Session, *, principal: Principal, data: ApplicationInput) -> AidApplication:
     """File a new application for a registry student. Staff file for students in scope, a student for self.
 
-    The application's org unit comes from the archive (the student's unit), never from the filer, and no filer
-    names a counselor: no one can move an application to another county or keep a reviewer off it by naming
-    them. (Responsible counselors hold the counselor role, which never reviews.)
+    The application's org unit comes from the archive (the student's unit) and its counselor from the caseload
+    (the student's assigned counselor), never from the filer: no one can move an application to another county
+    or keep a reviewer off it by naming them.
     """
     facts = student_facts(session, student_id=data.student_id)
     if principal.role == Role.GRADUATE:
@@ -239,7 +240,7 @@ def submit_application(session: Session, *, principal: Principal, data: Applicat
         family_id=facts.family_id,
         family_archived=facts.archived,
         user_id=facts.user_id,
-        counselor_id=None,
+        counselor_id=assigned_counselor_id(session, graduate_id=facts.student_id),
         created_by=principal.user_id,
         status=ApplicationStatus.SUBMITTED,
         submitted_at=utcnow(),
@@ -315,10 +316,17 @@ def correct_application(
     _apply_form(app, data, standard, facts)
     app.members = _members(data)
     app.family_archived = facts.archived
+    app.counselor_id = assigned_counselor_id(session, graduate_id=app.student_id)
     app.status = ApplicationStatus.SUBMITTED
     app.submitted_at = utcnow()
     session.flush()
     return app
+
+
+def conflicted_reviewers(session: Session, *, app: AidApplication) -> frozenset[int]:
+    """Who may not review ``app``: the student, the counselor on the application and the one assigned now."""
+    current = assigned_counselor_id(session, graduate_id=app.student_id)
+    return frozenset(i for i in (app.user_id, app.counselor_id, current) if i is not None)
 
 
 def reveal_form_field(app: AidApplication, field_name: str) -> str | None:

@@ -1,7 +1,9 @@
 """Required attachments per application kind (the notice's list of paper materials) and their file storage.
 
-Files live on the file system under ``<data_dir>/aid/attachments/<application id>/``; only PDF, JPEG and PNG
-are taken, recognised by their first bytes (a renamed .exe is refused whatever its name says).
+Files live on the file system under ``<data_dir>/aid/attachments/<application id>/``, encrypted with the PII keys
+and bound to their storage path (mode 0600, ``services.security.private_files.write_sealed``); they are opened
+only for a download the application's scope allows. Only PDF, JPEG and PNG are taken, recognised by their first
+bytes (a renamed .exe is refused whatever its name says).
 """
 
 from __future__ import annotations
@@ -13,8 +15,8 @@ from pathlib import Path
 
 from services.aid.models import ApplicationKind
 from services.config import get_settings
-from services.errors import PayloadTooLarge, ValidationFailed
-from services.security.private_files import write_private
+from services.errors import NotFound, PayloadTooLarge, ValidationFailed
+from services.security.private_files import SEALED_SUFFIX, SealedFileGone, read_sealed, write_sealed
 
 MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
 
@@ -85,9 +87,8 @@ def store(*, application_id: int, content: bytes) -> StoredFile:
     if len(content) > limit():
         raise PayloadTooLarge(f"单个附件不得超过 {limit() // (1024 * 1024)} MB", field="file")
     content_type, ext = sniff(content)
-    relative = Path("aid") / "attachments" / str(application_id) / f"{uuid.uuid4().hex}{ext}"
-    target = get_settings().data_dir / relative
-    write_private(target, content)
+    relative = Path("aid") / "attachments" / str(application_id) / f"{uuid.uuid4().hex}{ext}{SEALED_SUFFIX}"
+    write_sealed(get_settings().data_dir / relative, content, binding=_binding(relative.as_posix()))
     return StoredFile(
         storage_path=relative.as_posix(),
         content_type=content_type,
@@ -96,9 +97,17 @@ def store(*, application_id: int, content: bytes) -> StoredFile:
     )
 
 
+def _binding(storage_path: str) -> str:
+    return f"aid_attachment:{storage_path}"
+
+
 def read(storage_path: str) -> bytes:
+    """The plaintext of a stored attachment; the caller has checked the application's scope."""
     root = get_settings().data_dir.resolve()
     path = (root / storage_path).resolve()
     if root not in path.parents:
         raise ValidationFailed("附件路径无效", field="storage_path")
-    return path.read_bytes()
+    try:
+        return read_sealed(path, binding=_binding(storage_path))
+    except SealedFileGone as exc:
+        raise NotFound(f"附件文件无法读取（{exc}），请重新上传") from exc

@@ -84,6 +84,12 @@ def get_attachment(session: Session, *, principal: Principal, attachment_id: int
     return row
 
 
+def attachment_file(session: Session, *, principal: Principal, attachment_id: int) -> tuple[AidAttachment, bytes]:
+    """An attachment and its file, decrypted, for a principal who may see the application."""
+    row = get_attachment(session, principal=principal, attachment_id=attachment_id)
+    return row, files.read(row.storage_path)
+
+
 def check_attachment(
     session: Session, *, principal: Principal, attachment_id: int, note: str | None = None
 ) -> AidAttachment:

@@ -8,7 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from services.aid.applications import get_application
+from services.aid.applications import conflicted_reviewers, get_application
 from services.aid.checklist import checklist_complete
 from services.aid.guards import CENT, REVIEW_ROLES, covers_or_404, for_update, require_staff
 from services.aid.models import (
@@ -138,7 +138,7 @@ def review(
         raise ValidationFailed("审核结论应为 approve、return 或 refuse", field="decision")
     if not opinion or len(opinion.strip()) < 2:
         raise ValidationFailed("须填写审核意见（退回或不予资助须写明原因）", field="opinion")
-    if principal.user_id in {app.counselor_id, app.user_id}:
+    if principal.user_id in conflicted_reviewers(session, app=app):
         raise Forbidden("学生本人及其就业指导员不能审核该申请")
     expected = {
         ApplicationStatus.SUBMITTED: ReviewStage.GRASSROOTS,

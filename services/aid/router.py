@@ -285,11 +285,14 @@ async def upload(
     responses=responses(Forbidden, NotFound),
 )
 def download(attachment_id: int, principal: CurrentPrincipal, session: SessionDep) -> Response:
-    row = service.get_attachment(session, principal=principal, attachment_id=attachment_id)
+    row, content = service.attachment_file(session, principal=principal, attachment_id=attachment_id)
     return Response(
-        files.read(row.storage_path),
+        content,
         media_type=row.content_type,
-        headers={"Content-Disposition": f"attachment; filename*=UTF-8''attachment-{row.id}"},
+        headers={
+            "Content-Disposition": f"attachment; filename*=UTF-8''attachment-{row.id}",
+            "Cache-Control": "no-store",
+        },
     )
 
 

@@ -33,6 +33,7 @@ from services.aid.campaigns import (
 )
 from services.aid.checklist import (
     ChecklistItem,
+    attachment_file,
     check_attachment,
     checklist,
     checklist_complete,
@@ -87,6 +88,7 @@ __all__ = [
     "PaymentAnswer",
     "StandardSpec",
     "add_work_study",
+    "attachment_file",
     "award_of",
     "budget_totals",
     "bundled_config",

@@ -51,6 +51,8 @@ class EmployerCreate(BaseModel):
 class EnterpriseSignUp(BaseModel):
     """企业自助注册：新的企业账号和本单位登记，待工会认证。"""
 
+    model_config = ConfigDict(extra="forbid")
+
     username: str = Field(min_length=3, max_length=50, pattern=r"^[A-Za-z0-9_.-]+$", examples=["bozhou_pharma"])
     password: str = Field(min_length=1, max_length=128, examples=["Sunshine-2025"])
     display_name: str = Field(default="", max_length=50, description="联系人姓名，默认单位名称", examples=["李经理"])

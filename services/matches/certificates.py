@@ -1,6 +1,7 @@
 """Certificates a graduate holds, as the matcher's program rules read them (特岗计划 needs 教师资格证, 乡村医生
-needs 乡村医生执业证书 …): list, add and remove them for a graduate the principal may read — the graduate
-themself, and counselors and union staff of their scope. The table is the registry's (:mod:`services.registry.api`).
+needs 乡村医生执业证书 …): listed for a graduate the principal may read; added and removed by the graduate
+themself, or by the counselors and union staff who serve them — the home union only reads while the graduate is
+handed off elsewhere. The table is the registry's (:mod:`services.registry.api`).
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from services.matches.service import readable_profile
 from services.registry import api as registry
+from services.security.models import Role
 from services.security.principal import Principal
 
 
@@ -43,6 +45,14 @@ def list_certificates(session: Session, *, principal: Principal, graduate_id: in
     return [_view(c) for c in registry.certificates_of(session, graduate_id=profile.id)]
 
 
+def _servable_id(session: Session, *, principal: Principal, graduate_id: int) -> int:
+    """The graduate whose certificates ``principal`` may change: their own record, or one the union side serves
+    (:func:`services.registry.api.servable_graduate`, the check of every registry write); else 404 or 403."""
+    if principal.role == Role.GRADUATE:
+        return readable_profile(session, principal=principal, graduate_id=graduate_id).id
+    return registry.servable_graduate(session, principal=principal, graduate_id=graduate_id).id
+
+
 def add_certificate(
     session: Session,
     *,
@@ -55,13 +65,13 @@ def add_certificate(
     issued_on: date | None = None,
 ) -> CertificateView:
     """Record a certificate; the graduate's stored matches are recomputed on the next rematch."""
-    profile = readable_profile(session, principal=principal, graduate_id=graduate_id)
+    servable = _servable_id(session, principal=principal, graduate_id=graduate_id)
     cert = registry.add_certificate(
-        session, graduate_id=profile.id, kind=kind, subject=subject, level=level, number=number, issued_on=issued_on
+        session, graduate_id=servable, kind=kind, subject=subject, level=level, number=number, issued_on=issued_on
     )
     return _view(cert)
 
 
 def remove_certificate(session: Session, *, principal: Principal, graduate_id: int, certificate_id: int) -> None:
-    profile = readable_profile(session, principal=principal, graduate_id=graduate_id)
-    registry.remove_certificate(session, graduate_id=profile.id, certificate_id=certificate_id)
+    servable = _servable_id(session, principal=principal, graduate_id=graduate_id)
+    registry.remove_certificate(session, graduate_id=servable, certificate_id=certificate_id)

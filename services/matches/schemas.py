@@ -135,6 +135,8 @@ class OccupationSuggestionsOut(BaseModel):
 
 
 class CertificateIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
     kind: str = Field(
         examples=["teacher_cert"],
         description="teacher_cert 教师资格证 / doctor_license 执业（助理）医师资格证 / rural_doctor_license "

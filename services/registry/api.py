@@ -10,7 +10,7 @@ books and reveals are the registry's own.
 
 from __future__ import annotations
 
-from services.registry.access import get_graduate, own_graduate
+from services.registry.access import get_graduate, own_graduate, servable_graduate
 from services.registry.certificates import (
     CERTIFICATE_KINDS,
     GraduateCertificate,
@@ -48,6 +48,7 @@ __all__ = [
     "own_graduate",
     "record_employment_status",
     "remove_certificate",
+    "servable_graduate",
     "set_plain",
     "update_graduate",
 ]

@@ -5,7 +5,6 @@ from typing import Annotated, Any, Literal
 from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, Query, Response
-from fastapi.responses import FileResponse
 
 from services.db import SessionDep
 from services.errors import Conflict, Forbidden, NotFound, ValidationFailed, responses
@@ -414,10 +413,12 @@ def get_job(session: SessionDep, principal: Reporter, job_id: int) -> JobOut:
     responses={**responses(NotFound, Conflict), **_FILES},
     response_model=None,
 )
-def job_file(session: SessionDep, principal: Reporter, job_id: int) -> FileResponse:
-    job, path = service.job_file(session, principal=principal, job_id=job_id)
+def job_file(session: SessionDep, principal: Reporter, job_id: int) -> Response:
+    job, content = service.job_file(session, principal=principal, job_id=job_id)
     service.record_export(
         session, principal=principal, report=job.report, file_format=job.file_format, detail={"job_id": job.id}
     )
     media = {"xlsx": render.XLSX_MEDIA_TYPE, "csv": render.CSV_MEDIA_TYPE}.get(job.file_format, "application/json")
-    return FileResponse(path, media_type=media, filename=job.file_name or path.name)
+    name = job.file_name or f"report.{job.file_format}"
+    disposition = f"attachment; filename=\"report.{job.file_format}\"; filename*=UTF-8''{quote(name)}"
+    return Response(content=content, media_type=media, headers={"Content-Disposition": disposition})

@@ -32,6 +32,7 @@ from services.reports.models import JobStatus, ReportJob, ReportSnapshot
 from services.security import audit
 from services.security.models import Role
 from services.security.principal import Principal
+from services.security.private_files import SEALED_SUFFIX, SealedFileGone, read_sealed, write_sealed
 from services.security.scope import scoped
 from services.tracking import api as tracking_service
 
@@ -523,28 +524,36 @@ def run_job(session: Session, *, job_id: int) -> ReportJob | None:
         job.error = f"报表生成时出错（{exc.__class__.__name__}），请重新生成或联系管理员"
         session.flush()
         return job
-    folder = reports_dir() / str(job.id)
-    folder.mkdir(parents=True, exist_ok=True)
-    name = file_name(report, job.file_format)
-    path = folder / f"report.{job.file_format}"
-    path.write_bytes(content)
-    job.file_path = str(path)
-    job.file_name = name
-    job.size_bytes = len(content)
-    job.sha256 = hashlib.sha256(content).hexdigest()
+    keep_job_file(job, name=file_name(report, job.file_format), content=content)
     job.status, job.finished_at = JobStatus.SUCCEEDED, utcnow()
     session.flush()
     return job
 
 
-def job_file(session: Session, *, principal: Principal, job_id: int) -> tuple[ReportJob, Path]:
+def _file_binding(job_id: int) -> str:
+    return f"report_job:{job_id}"
+
+
+def keep_job_file(job: ReportJob, *, name: str, content: bytes) -> None:
+    """Keep the job's file under ``data_dir/reports/<job>/``, encrypted with the PII keys and bound to this job
+    like every file made from the archives, mode 0600; :func:`job_file` opens it for a download."""
+    path = reports_dir() / str(job.id) / f"report.{job.file_format}{SEALED_SUFFIX}"
+    write_sealed(path, content, binding=_file_binding(job.id))
+    job.file_path = str(path)
+    job.file_name = name
+    job.size_bytes = len(content)
+    job.sha256 = hashlib.sha256(content).hexdigest()
+
+
+def job_file(session: Session, *, principal: Principal, job_id: int) -> tuple[ReportJob, bytes]:
+    """The job's file, decrypted, for a principal who may see the job (its requester or its units' staff)."""
     job = get_job(session, principal=principal, job_id=job_id)
     if job.status != JobStatus.SUCCEEDED or not job.file_path:
         raise Conflict("报表尚未生成完成，请稍后再下载")
-    path = Path(job.file_path)
-    if not path.is_file():
-        raise NotFound("报表文件已被清理，请重新生成")
-    return job, path
+    try:
+        return job, read_sealed(Path(job.file_path), binding=_file_binding(job.id))
+    except SealedFileGone as exc:
+        raise NotFound("报表文件已被清理或无法读取，请重新生成") from exc
 
 
 JOB_TIME_LIMIT_SECONDS = 1200  # the build task's hard limit

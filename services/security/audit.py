@@ -5,13 +5,15 @@ Models that set ``__audit__ = True`` get one row per insert, update or delete, n
 
 Refusals (a reveal refused, an object out of scope, a failed login) are recorded with :func:`record_denial`,
 which keeps them even though the request that was refused rolls back: the row is written in the request's
-session (so the request sees it) and, when that session's transaction rolls back, written again in a
-transaction of its own that commits.
+session (so the request sees it) and, when that session's transaction rolls back — or commits without the row,
+because a savepoint around the refused step (a console form's) rolled it back — written again in a transaction
+of its own that commits.
 """
 
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -93,6 +95,16 @@ _PENDING = "audit_denials"
 log = logging.getLogger(__name__)
 
 
+@dataclass(slots=True)
+class _Denial:
+    row: dict[str, Any]
+    added: AuditEvent | None = None  # the row as added to the request's session, while it lasts
+
+    def kept_by(self, session: Session) -> bool:
+        """True when the committed transaction of ``session`` holds the row."""
+        return self.added is not None and inspect(self.added).persistent and self.added in session
+
+
 def record_denial(
     session: Session,
     *,
@@ -120,10 +132,13 @@ def record_denial(
         "outcome": "denied",
         "detail": detail,
     }
-    session.info.setdefault(_PENDING, []).append(row)
+    denial = _Denial(row)
+    session.info.setdefault(_PENDING, []).append(denial)
     try:
         with session.begin_nested():
-            session.add(AuditEvent(**row))
+            added = AuditEvent(**row)
+            session.add(added)
+        denial.added = added
     except SQLAlchemyError:  # a session already failing: the rollback below writes the row
         log.warning("denial not written in the request's transaction; it is kept after the rollback")
 
@@ -140,15 +155,19 @@ def _write_own_transaction(rows: list[dict[str, Any]]) -> None:
 def _keep_denials(session: Session, previous_transaction: SessionTransaction) -> None:
     if previous_transaction.nested or previous_transaction.parent is not None:
         return
-    rows = session.info.pop(_PENDING, None)
-    if rows:
-        _write_own_transaction(rows)
+    denials: list[_Denial] = session.info.pop(_PENDING, [])
+    if denials:
+        _write_own_transaction([d.row for d in denials])
 
 
 @event.listens_for(Session, "after_commit")
 def _denials_committed(session: Session) -> None:
-    if not session.in_nested_transaction():  # the request's own transaction committed them
-        session.info.pop(_PENDING, None)
+    if session.in_nested_transaction():
+        return
+    denials: list[_Denial] = session.info.pop(_PENDING, [])
+    lost = [d.row for d in denials if not d.kept_by(session)]  # rolled back by a savepoint around them
+    if lost:
+        _write_own_transaction(lost)
 
 
 def _write_rows(session: Session) -> list[dict[str, Any]]:

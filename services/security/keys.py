@@ -2,8 +2,9 @@
 
 After a new Fernet key is put first in SUNSHINE_PII_KEYS (the old ones kept after it), ``sunshine keys rotate``
 re-encrypts every protected column (every ``*_enc`` column of every table) under the newest key, in batches of
-rows each committed on its own, so a long run can be stopped and started again. When it has finished, the old
-keys can be removed from SUNSHINE_PII_KEYS.
+rows each committed on its own, so a long run can be stopped and started again, and every sealed file under the
+data directory (aid attachments, generated reports). When it has finished, the old keys can be removed from
+SUNSHINE_PII_KEYS.
 """
 
 from __future__ import annotations
@@ -14,7 +15,8 @@ from dataclasses import dataclass
 from sqlalchemy import Column, Table, select, update
 
 from services import db as dbmod
-from services.security import audit, pii
+from services.config import get_settings
+from services.security import audit, pii, private_files
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,19 +59,21 @@ def _batches(item: Protected, batch_size: int) -> Iterator[int]:
 
 
 def rotate_all(*, batch_size: int = 500) -> dict[str, int]:
-    """Re-encrypt every protected value under the newest key; returns values rewritten per table."""
+    """Re-encrypt every protected value and sealed file under the newest key; returns values rewritten per table
+    (and the number of files under ``sealed_files``)."""
     if batch_size < 1:
         raise ValueError("batch_size must be at least 1")
     pii.reset_keys()
     done: dict[str, int] = {}
     for item in protected_columns():
         done[item.table.name] = sum(_batches(item, batch_size))
+    files = private_files.rotate_sealed(get_settings().data_dir)
     with dbmod.get_sessionmaker().begin() as session:
         audit.record(
             session,
             action="rotate_keys",
             target_type="database",
             purpose="重新加密全部受保护字段",
-            detail={"values": sum(done.values()), "tables": len(done)},
+            detail={"values": sum(done.values()), "tables": len(done), "files": files},
         )
-    return done
+    return {**done, "sealed_files": files}

@@ -11,7 +11,7 @@ from sqlalchemy import ColumnElement, Select, func, or_, select
 from sqlalchemy.orm import Session
 
 from services.catalog import api as catalog
-from services.catalog.api import EmployerAccount, Position, PositionStatus
+from services.catalog.api import Employer, EmployerAccount, EmployerStatus, Position, PositionStatus
 from services.clock import local_today as local_today
 from services.db import utcnow
 from services.errors import Conflict, Forbidden, NotFound, ValidationFailed
@@ -215,7 +215,9 @@ S = TypeVar("S", bound="Select[*tuple[Any, ...]]")
 def visible_applications(session: Session, stmt: S, *, principal: Principal) -> S:
     """``stmt`` over applications narrowed to those ``principal`` may see: a graduate their own, the union side
     those of its caseload scope (handoffs included), an enterprise those of its employer that the graduate
-    actually applied to — a recommendation the graduate let go never reaches the employer."""
+    actually applied to, and only while the employer is verified — a recommendation the graduate let go never
+    reaches the employer, and an employer pending or refused verification sees no applicant, earlier ones
+    included."""
     stmt = scoped(
         stmt,
         principal,
@@ -226,32 +228,18 @@ def visible_applications(session: Session, stmt: S, *, principal: Principal) -> 
     )
     if principal.role == Role.ENTERPRISE:
         applied = select(Transition.application_id).where(Transition.to_state == AppState.APPLIED.value)
-        stmt = stmt.where(Application.id.in_(applied))
+        verified = select(Employer.id).where(Employer.status == EmployerStatus.VERIFIED)
+        stmt = stmt.where(Application.id.in_(applied), Application.employer_id.in_(verified))
     return stmt
 
 
 def get_application(session: Session, *, principal: Principal, application_id: int) -> Application:
     app = session.scalar(
-        scoped(
-            select(Application).where(Application.id == application_id),
-            principal,
-            org=Application.org_unit_id,
-            graduate=Application.graduate_id,
-            employer=Application.employer_id,
-            session=session,
-        )
+        visible_applications(session, select(Application).where(Application.id == application_id), principal=principal)
     )
-    if app is None or (principal.role == Role.ENTERPRISE and not _applied(session, app.id)):
+    if app is None:
         raise NotFound(f"编号为 {application_id} 的求职记录不存在")
     return app
-
-
-def _applied(session: Session, application_id: int) -> bool:
-    """True when the graduate applied (the state 已投递 was reached at some point)."""
-    reached = select(Transition.id).where(
-        Transition.application_id == application_id, Transition.to_state == AppState.APPLIED.value
-    )
-    return session.scalar(reached.limit(1)) is not None
 
 
 def list_applications(

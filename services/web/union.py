@@ -13,7 +13,7 @@ from typing import Annotated, Any
 from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, Path, Query, Request
-from fastapi.responses import FileResponse, HTMLResponse, Response
+from fastapi.responses import HTMLResponse, Response
 from sqlalchemy.orm import Session
 from starlette.datastructures import UploadFile
 
@@ -458,6 +458,6 @@ def report_job(job_id: Id, request: Request, viewer: UnionViewer, session: Sessi
 
 
 @router.get("/reports/jobs/{job_id}/file")
-def report_job_file(job_id: Id, viewer: UnionViewer, session: SessionDep) -> FileResponse:
-    job, path = reports.job_file(session, principal=viewer.principal, job_id=job_id)
-    return FileResponse(path, media_type=report_render.XLSX_MEDIA_TYPE, filename=job.file_name or path.name)
+def report_job_file(job_id: Id, viewer: UnionViewer, session: SessionDep) -> Response:
+    job, content = reports.job_file(session, principal=viewer.principal, job_id=job_id)
+    return _download(content, job.file_name or f"report.{job.file_format}", report_render.XLSX_MEDIA_TYPE)

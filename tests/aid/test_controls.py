@@ -1,6 +1,6 @@
 """Aid controls that a caller cannot side-step: the notice period starts when the notice is published, payment
-checks the notice and its objections itself, an application's county comes from the archive and no filer names a
-counselor, and an objection is reached only through a notice the caller may see."""
+checks the notice and its objections itself, an application's county comes from the archive and its counselor from
+the caseload (never from the filer), and an objection is reached only through a notice the caller may see."""
 
 from __future__ import annotations
 
@@ -14,7 +14,9 @@ from sqlalchemy.orm import Session
 
 from services.aid import service, workdays
 from services.aid.models import AidObjection, ObjectionStatus
-from services.errors import NotFound, ValidationFailed
+from services.errors import Forbidden, NotFound, ValidationFailed
+from services.security.models import Role, User
+from services.tracking import service as tracking
 from tests.aid import factories as f
 from tests.conftest import World
 
@@ -109,7 +111,9 @@ def test_payment_refuses_an_award_whose_objection_was_upheld(db: Session, world:
 def test_a_student_cannot_choose_their_county_or_counselor(
     client: TestClient, db: Session, world: World, year: int
 ) -> None:
-    _, seeded = f.seeded_student(db, world, user_key="graduate_a")
+    student, seeded = f.seeded_student(db, world, user_key="graduate_a")
+    county = f.principal(db, world, "county_a")
+    tracking.assign_counselor(db, principal=county, graduate_id=student.id, counselor_id=world.users["counselor_a"])
     db.commit()
     form = json.loads(json.dumps(dataclasses.asdict(f.application_input(seeded)), default=str))
     body = {k: v for k, v in form.items() if v is not None}
@@ -127,7 +131,37 @@ def test_a_student_cannot_choose_their_county_or_counselor(
     assert client.get(f"/api/v1/aid/applications/{app_id}", headers=world.headers("county_a")).status_code == 200
     assert client.get(f"/api/v1/aid/applications/{app_id}", headers=world.headers("county_b")).status_code == 404
     app = service.get_application(db, principal=f.principal(db, world, "admin"), application_id=app_id)
-    assert app.counselor_id is None  # nobody the student named
+    assert app.counselor_id == world.users["counselor_a"]  # the caseload's, not the one the student named
+
+
+def test_the_counselor_assigned_in_the_caseload_cannot_review_even_as_staff(
+    db: Session, world: World, year: int
+) -> None:
+    student, seeded = f.seeded_student(db, world)
+    county = f.principal(db, world, "county_a")
+    app = service.submit_application(db, principal=county, data=f.application_input(seeded))
+    assert app.counselor_id is None  # no one assigned yet
+    f.attach_all(db, county, app)
+    # assigned after filing, then made a county clerk: still the student's counselor, still kept off the review
+    tracking.assign_counselor(db, principal=county, graduate_id=student.id, counselor_id=world.users["counselor_a"])
+    clerk = db.get(User, world.users["counselor_a"])
+    assert clerk is not None
+    clerk.role = Role.UNION_COUNTY
+    db.flush()
+    as_clerk = dataclasses.replace(f.principal(db, world, "counselor_a"), role=Role.UNION_COUNTY)
+    with pytest.raises(Forbidden, match="就业指导员"):
+        service.review(
+            db,
+            principal=as_clerk,
+            application_id=app.id,
+            stage="grassroots",
+            decision="approve",
+            opinion="情况属实",
+        )
+    reviewed = service.review(
+        db, principal=county, application_id=app.id, stage="grassroots", decision="approve", opinion="情况属实"
+    )
+    assert reviewed.status == "grassroots_approved"
 
 
 def test_another_notices_objection_is_not_found(client: TestClient, db: Session, world: World, year: int) -> None:

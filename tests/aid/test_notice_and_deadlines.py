@@ -4,6 +4,7 @@ uploads are checked by content; the HTTP face answers with problem+json."""
 from __future__ import annotations
 
 import io
+import stat
 from datetime import date
 from decimal import Decimal
 
@@ -14,6 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from services.aid import documents, service
+from services.config import get_settings
 from services.errors import PayloadTooLarge, ValidationFailed
 from services.notifications.models import Notification
 from services.security.models import Role
@@ -165,6 +167,34 @@ def test_uploads_checked_by_content_and_size(db: Session, world: World, year: in
         content=b"\xff\xd8\xff\xe0jpeg",
     )
     assert row.content_type == "image/jpeg" and row.checked_at is None
+
+
+def test_an_attachment_is_kept_encrypted_and_served_only_to_the_applications_scope(
+    client: TestClient, db: Session, world: World, year: int
+) -> None:
+    _, seeded = f.seeded_student(db, world)
+    clerk = f.principal(db, world, "county_a")
+    app = service.submit_application(db, principal=clerk, data=f.application_input(seeded))
+    scan = f.PDF + f"身份证 {seeded.worker_no} 银行卡 {seeded.card}".encode()
+    ours, other = (
+        service.upload_attachment(
+            db, principal=clerk, application_id=app.id, kind=kind, filename=f"{kind}.pdf", content=content
+        )
+        for kind, content in (("worker_id_card", scan), ("income_proof", f.PDF + b"other"))
+    )
+    db.commit()
+    path = get_settings().data_dir / ours.storage_path
+    raw = path.read_bytes()
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert seeded.worker_no.encode() not in raw and seeded.card.encode() not in raw and not raw.startswith(b"%PDF")
+    url = f"/api/v1/aid/attachments/{ours.id}/file"
+    got = client.get(url, headers=world.headers("county_a"))
+    assert got.status_code == 200 and got.content == scan and got.headers["cache-control"] == "no-store"
+    assert client.get(url, headers=world.headers("county_b")).status_code == 404
+    # another attachment's file put in its place does not open as this one
+    path.write_bytes((get_settings().data_dir / other.storage_path).read_bytes())
+    swapped = client.get(url, headers=world.headers("county_a"))
+    assert swapped.status_code == 404 and "重新上传" in swapped.json()["detail"]
 
 
 def test_form_values_revealed_only_with_a_purpose_and_audited(

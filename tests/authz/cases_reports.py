@@ -7,7 +7,7 @@ from datetime import date
 
 from sqlalchemy.orm import Session
 
-from services.config import get_settings
+from services.reports import service as reports
 from services.reports.models import JobStatus, ReportJob, ReportSnapshot
 from services.reports.service import canonical_hash
 from tests.authz.matrix import Call, Relation, case
@@ -78,11 +78,7 @@ def _job(session: Session, world: World, relation: Relation, *, done: bool) -> i
     session.add(job)
     session.flush()
     if done:
-        folder = get_settings().data_dir / "reports" / f"matrix-{job.id}"
-        folder.mkdir(parents=True, exist_ok=True)
-        path = folder / "report.csv"
-        path.write_bytes("\ufeff县区,人数\r\n".encode())
-        job.file_path, job.file_name, job.size_bytes = str(path), "附件7.csv", path.stat().st_size
+        reports.keep_job_file(job, name="附件7.csv", content="\ufeff县区,人数\r\n".encode())
         session.flush()
     return job.id
 

@@ -126,19 +126,9 @@ def _request_fields() -> tuple[dict[tuple[str, str], set[str]], list[str]]:
     return out, open_models
 
 
-# Request models of other domains still accepting unknown keys; each goes when its model sets extra="forbid".
-STILL_OPEN = frozenset(
-    {
-        "POST /api/v1/employers/signup: EnterpriseSignUp",
-        "POST /api/v1/graduates/{graduate_id}/certificates: CertificateIn",
-    }
-)
-
-
 def test_every_json_request_model_refuses_unknown_fields() -> None:
     _, open_models = _request_fields()
-    assert sorted(set(open_models) - STILL_OPEN) == [], "request models that accept unknown keys"
-    assert sorted(STILL_OPEN - set(open_models)) == [], "models that now refuse unknown keys: drop them here"
+    assert sorted(set(open_models)) == [], "request models that accept unknown keys"
 
 
 def test_sensitive_request_fields_are_exactly_the_audited_ones() -> None:

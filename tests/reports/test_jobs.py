@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import hashlib
+import stat
 from decimal import Decimal
+from pathlib import Path
 
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
 from services.reports import render, service
-from services.reports.models import JobStatus
+from services.reports.models import JobStatus, ReportJob
 from tests.conftest import World
 from tests.reports import workbook
 from tests.reports.generator import AS_OF, Expected
@@ -51,8 +54,34 @@ def test_a_report_job_builds_the_file_a_clerk_downloads(
     assert again is not None and again.sha256 == job["sha256"]
 
 
+def test_a_report_file_is_kept_encrypted_and_private_and_served_decrypted(
+    client: TestClient, world: World, db: Session, generated: Expected
+) -> None:
+    made = [
+        client.post(
+            "/api/v1/reports/jobs",
+            json={"report": "annex7", "format": "csv", "as_of": AS_OF.isoformat()},
+            headers=world.headers(key),
+        ).json()["id"]
+        for key in ("county_a", "county_b")
+    ]
+    db.expire_all()
+    ours, theirs = (db.get(ReportJob, job_id) for job_id in made)
+    assert ours is not None and ours.file_path and theirs is not None and theirs.file_path
+    path = Path(ours.file_path)
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    raw = path.read_bytes()
+    assert "蒙城县".encode() not in raw and "县区".encode() not in raw and not raw.startswith(b"\xef\xbb\xbf")
+    file = client.get(f"/api/v1/reports/jobs/{ours.id}/file", headers=world.headers("county_a"))
+    assert file.status_code == 200 and "蒙城县" in file.content.decode("utf-8-sig")
+    assert hashlib.sha256(file.content).hexdigest() == ours.sha256
+    # another county's file copied over this one does not open as this job's
+    path.write_bytes(Path(theirs.file_path).read_bytes())
+    swapped = client.get(f"/api/v1/reports/jobs/{ours.id}/file", headers=world.headers("county_a"))
+    assert swapped.status_code == 404 and "重新生成" in swapped.json()["detail"]
+
+
 def test_a_job_not_built_yet_cannot_be_downloaded(client: TestClient, world: World, db: Session) -> None:
-    from services.reports.models import ReportJob
 
     job = ReportJob(
         org_unit_id=world.orgs["BZ-MC"],

@@ -44,6 +44,33 @@ def test_a_failed_login_is_on_the_record_with_where_from(client: TestClient, db:
     ]
 
 
+def test_a_failed_console_login_is_on_the_record_like_the_apis(client: TestClient, db: Session) -> None:
+    page = client.get("/login").text
+    token = page.split('name="csrf_token" value="', 1)[1].split('"', 1)[0]
+    for name in ("t_city", "nobody.here"):
+        answer = client.post("/login", data={"username": name, "password": "wrong-password-1", "csrf_token": token})
+        assert answer.status_code == 401 and "用户名或密码错误" in answer.text
+    rows = _denied(db, "login")
+    assert [(r.target_id, r.source_ip, r.detail["reason"] if r.detail else None) for r in rows] == [
+        ("t_city", "testclient", "bad_credentials"),
+        (None, "testclient", "bad_credentials"),
+    ]
+    assert rows[1].detail is not None and rows[1].detail["typed"] == throttle.account_digest("nobody.here")[:16]
+
+
+def test_a_denial_inside_a_savepoint_that_rolls_back_is_kept_when_the_request_commits(db: Session) -> None:
+    from services.security import audit
+
+    try:
+        with db.begin_nested():
+            audit.record_denial(db, action="reveal", target_type="registry_family", target_id=7, principal=None)
+            raise ValueError("the refused step")
+    except ValueError:
+        pass
+    db.commit()
+    assert [(r.target_type, r.target_id) for r in _denied(db, "reveal")] == [("registry_family", "7")]
+
+
 def test_a_refused_reveal_is_on_the_record(client: TestClient, db: Session, world: World) -> None:
     answer = client.post(
         "/api/v1/reveal",

@@ -208,3 +208,17 @@ def test_writes_are_audited_with_field_names_not_values(client: TestClient, db: 
     ).all()
     assert any(r.target_id == str(resp.json()["id"]) and r.actor_id == world.users["admin"] for r in rows)
     assert all("13905671234" not in str(r.detail) for r in rows)
+
+
+@given(
+    content=st.binary(max_size=2048),
+    binding=st.text(alphabet=string.ascii_letters + string.digits + ":/._-", min_size=1, max_size=60),
+    other=st.text(alphabet=string.ascii_letters + string.digits + ":/._-", min_size=1, max_size=60),
+)
+def test_file_bytes_open_only_for_the_record_they_were_sealed_for(content: bytes, binding: str, other: str) -> None:
+    sealed = pii.encrypt_bytes(content, binding=binding)
+    assert pii.decrypt_bytes(sealed, binding=binding) == content
+    assert pii.decrypt_bytes(pii.rotate_bytes(sealed), binding=binding) == content
+    if other != binding:
+        with pytest.raises(ValueError, match="不属于该记录"):
+            pii.decrypt_bytes(sealed, binding=other)

@@ -162,3 +162,36 @@ def test_workbench_shows_caseload_gaps_and_fresh_matches(client: TestClient, db:
     # county B's counselor does not see this graduate at all
     other = client.get("/api/v1/tracking/workbench", headers=world.headers("counselor_b")).json()
     assert grad.id not in {c["graduate_id"] for c in other["caseload"]}
+
+
+def test_an_employer_refused_verification_no_longer_sees_its_earlier_applicants(
+    client: TestClient, db: Session, world: World
+) -> None:
+    own_graduate(db, world)
+    position = enterprise_position(db, world)
+    db.commit()
+    ent = world.headers("enterprise_a")
+    applied = client.post(
+        "/api/v1/tracking/applications", json={"position_id": position.id}, headers=world.headers("graduate_a")
+    )
+    assert applied.status_code == 201, applied.text
+    app_id = applied.json()["id"]
+    applicants = f"/api/v1/tracking/positions/{position.id}/applicants"
+    assert [r["graduate_name"] for r in client.get(applicants, headers=ent).json()] == ["陈同学"]
+
+    refused = client.post(
+        f"/api/v1/employers/{position.employer_id}/review",
+        json={"approve": False, "note": "营业执照已被吊销"},
+        headers=world.headers("county_a"),
+    )
+    assert refused.status_code == 200 and refused.json()["status"] == "rejected", refused.text
+    assert client.get(applicants, headers=ent).json() == []
+    listed = client.get("/api/v1/tracking/applications", headers=ent)
+    assert listed.status_code == 200 and listed.json()["items"] == [], listed.text
+    assert client.get(f"/api/v1/tracking/applications/{app_id}", headers=ent).status_code == 404
+    moved = client.post(f"/api/v1/tracking/applications/{app_id}/moves", json={"to_state": "interviewing"}, headers=ent)
+    assert moved.status_code == 404
+    # the graduate and the union keep their record of it
+    mine = client.get(f"/api/v1/tracking/applications/{app_id}", headers=world.headers("graduate_a"))
+    assert mine.status_code == 200 and mine.json()["state"] == "applied"
+    assert client.get(applicants, headers=world.headers("county_a")).json()[0]["graduate_name"] == "陈同学"
