@@ -4,19 +4,27 @@ API's reasons, masked values only, and the self-signup account that cannot publi
 
 from __future__ import annotations
 
+import io
+import itertools
 import re
 from datetime import date
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from openpyxl import load_workbook
 from sqlalchemy.orm import Session
 
 from services.refdata.enums import vocabularies
+from services.registry import mappings
+from services.reports import render as report_render
 from services.security import pii
 from services.tracking import flows
 from tests.catalog import factories as catalog_factories
 from tests.conftest import PASSWORD, World
 from tests.matches.factories import id_number
+from tests.registry.test_import import workbook
+from tests.registry.test_import_wording import clerk_rows
 from tests.tracking.factories import principal
 from tests.web.console import csrf_of, login, post_form, unlabelled_controls
 from tests.web.staff import hiring
@@ -234,3 +242,91 @@ def test_the_graduate_confirms_and_the_enterprise_signs_on_the_board(
     db.refresh(h.application)
     assert h.application.state == "signed"
     assert 'id="lane-signed"' in client.get(board).text
+
+
+def _wrong_check_digit(valid: str) -> str:
+    return valid[:17] + ("0" if valid[17] == "X" else str((int(valid[17]) + 1) % 10))
+
+
+def _mapping_fields(html: str) -> list[dict[str, Any]]:
+    """The mapping step's rows as the page offers them: the hidden enumeration and wording, the label, the
+    options of its select (code, name) and the one selected."""
+    out = []
+    for i in itertools.count():
+        enumeration = re.search(rf'name="enumeration-{i}" value="([^"]*)"', html)
+        if enumeration is None:
+            break
+        wording = re.search(rf'name="wording-{i}" value="([^"]*)"', html)
+        label = re.search(rf'<label for="f-code-{i}">([^<]*)</label>', html)
+        select = re.search(rf'<select id="f-code-{i}" name="code-{i}"[^>]*>(.*?)</select>', html, flags=re.S)
+        assert wording and label and select
+        options = re.findall(r'<option value="([^"]*)"( selected)?>([^<]*)</option>', select[1])
+        out.append(
+            {
+                "enumeration": enumeration[1],
+                "wording": wording[1],
+                "label": label[1],
+                "options": [(code, name) for code, _, name in options],
+                "selected": next((code for code, sel, _ in options if sel), ""),
+            }
+        )
+    return out
+
+
+def test_the_clerk_confirms_the_dry_runs_wordings_in_one_step_and_downloads_the_error_workbook(
+    client: TestClient, db: Session, world: World
+) -> None:
+    rows = clerk_rows(3, health_status="患病", disability=None)
+    rows[0]["household_type"] = "农业户"
+    rows[2]["id_number"] = _wrong_check_digit(str(rows[2]["id_number"]))
+    login(client, "t_county_a")
+    token = csrf_of(client.get("/union/imports").text)
+    files = {"file": ("县区档案.xlsx", workbook(rows), "application/octet-stream")}
+    first = client.post("/union/imports", data={"csrf_token": token}, files=files)
+    assert first.status_code == 200 and "结果：有错误，未写入" in first.text
+    fields = {(f["enumeration"], f["wording"]): f for f in _mapping_fields(first.text)}
+    assert set(fields) == {("health_status", "患病"), ("household_type", "农业户")}  # each wording once
+    farm, sick = fields[("household_type", "农业户")], fields[("health_status", "患病")]
+    assert farm["label"] == "户口类型：“农业户”（档案，1 行）对应"
+    assert dict(farm["options"])[farm["selected"]] == "农村户口"  # the suggestion, chosen
+    assert sick["selected"] == "" and "请选定一个" in first.text  # ambiguous: the clerk must choose
+    assert {"慢性病", "患大病"} <= {name for _, name in sick["options"]}
+    assert unlabelled_controls(first.text) == []
+
+    # the error workbook: the uploaded sheet, each bad cell with its reason
+    link = re.search(r'href="(/union/imports/\d+/errors\.xlsx)"', first.text)
+    assert link and "下载错误标注表" in first.text
+    book = client.get(link[1])
+    assert book.status_code == 200 and book.headers["content-type"].startswith(report_render.XLSX_MEDIA_TYPE)
+    comments = [
+        c.comment.text for ws in load_workbook(io.BytesIO(book.content)) for r in ws.iter_rows() for c in r if c.comment
+    ]
+    assert any("身份证号校验位错误" in text for text in comments)
+    assert any("患病" in text for text in comments)
+
+    # nothing chosen: the domain's reason, on the page
+    job_path = first.url.path
+    empty = {"enumeration-0": sick["enumeration"], "wording-0": sick["wording"], "code-0": ""}
+    refused = post_form(client, job_path, f"{job_path}/mappings", empty)
+    assert refused.status_code == 422 and "请至少确认一个选项写法" in refused.text
+
+    # one step for both; the same file is checked again with them
+    chosen = {
+        "enumeration-0": farm["enumeration"],
+        "wording-0": farm["wording"],
+        "code-0": farm["selected"],
+        "enumeration-1": sick["enumeration"],
+        "wording-1": sick["wording"],
+        "code-1": next(code for code, name in sick["options"] if name == "慢性病"),
+    }
+    again = post_form(client, job_path, f"{job_path}/mappings", chosen)
+    assert again.status_code == 200 and again.url.path != job_path
+    assert _mapping_fields(again.text) == []
+    assert re.search(r'id="error-count">1<', again.text)  # only the wrong ID number is left
+    assert "身份证号校验位错误" in again.text and "下载错误标注表" in again.text
+    saved = {
+        (m.enumeration, m.wording): m.code
+        for m in mappings.list_mappings(db, principal=principal(db, world, "county_a"), org_unit_id=None)
+    }
+    assert saved[("household_type", "农业户")] == farm["selected"]
+    assert ("health_status", "患病") in saved
