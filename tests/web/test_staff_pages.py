@@ -13,16 +13,20 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 from openpyxl import load_workbook
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from services.catalog.models import Position
+from services.matches import occupations
 from services.refdata.enums import vocabularies
+from services.refdata.models import RefOccupation
 from services.registry import mappings
 from services.reports import render as report_render
 from services.security import pii
 from services.tracking import flows
 from tests.catalog import factories as catalog_factories
 from tests.conftest import PASSWORD, World
-from tests.matches.factories import id_number
+from tests.matches.factories import id_number, make_employer
 from tests.registry.test_import import workbook
 from tests.registry.test_import_wording import clerk_rows
 from tests.tracking.factories import principal
@@ -330,3 +334,61 @@ def test_the_clerk_confirms_the_dry_runs_wordings_in_one_step_and_downloads_the_
     }
     assert saved[("household_type", "农业户")] == farm["selected"]
     assert ("health_status", "患病") in saved
+
+
+def _occupation_boxes(html: str) -> list[tuple[str, str, bool]]:
+    """The posting form's occupation checkboxes: (code, label text, checked)."""
+    found = re.findall(
+        r'<input type="checkbox" id="occ-([^"]+)" name="occupations" value="[^"]+"( checked)?>'
+        r'<label for="occ-[^"]+">([^<]*)',
+        html,
+    )
+    return [(code, label, bool(checked)) for code, checked, label in found]
+
+
+def test_the_posting_form_suggests_occupations_and_the_enterprises_choice_is_stored_as_confirmed(
+    client: TestClient, db: Session, world: World
+) -> None:
+    typed = {"kind": "job", "title": "全科医生助理", "description": "协助全科医生接诊、随访", "places": "341622"}
+    expected = occupations.suggest(typed["title"], typed["description"], k=5)
+    catalog_factories.ensure_reference(db)
+    for s in expected:  # the classification's rows the catalog checks codes against
+        if db.get(RefOccupation, s.code) is None:
+            db.add(RefOccupation(code=s.code, level=4, level_name="细类", name=s.name))
+    make_employer(db, world, account="enterprise_a")
+    db.commit()
+    login(client, "t_enterprise_a")
+    blank = client.get("/enterprise/positions/new")
+    assert "填写岗位名称后" in blank.text and _occupation_boxes(blank.text) == []
+    offered = post_form(client, "/enterprise/positions/new", "/enterprise/positions/occupations", typed)
+    assert offered.status_code == 200 and 'id="occupation-suggestions"' in offered.text
+    boxes = _occupation_boxes(offered.text)
+    assert [code for code, _, _ in boxes] == [s.code for s in expected]  # the API's suggestions, in its order
+    assert not any(checked for _, _, checked in boxes)  # nothing is confirmed for the poster
+    general = next(code for code, label, _ in boxes if label.startswith("全科医师"))
+    assert unlabelled_controls(offered.text) == []
+
+    # a refused form keeps the ticked occupation ticked
+    refused = post_form(
+        client,
+        "/enterprise/positions/new",
+        "/enterprise/positions",
+        {**typed, "occupations": general, "pay_min": "9000", "pay_max": "3000"},
+    )
+    assert refused.status_code == 422
+    assert (general, True) in {(code, checked) for code, _, checked in _occupation_boxes(refused.text)}
+
+    saved = post_form(client, "/enterprise/positions/new", "/enterprise/positions", {**typed, "occupations": general})
+    assert saved.status_code == 200 and "职业：全科医师（已确认）" in saved.text
+    unconfirmed = post_form(
+        client, "/enterprise/positions/new", "/enterprise/positions", {**typed, "title": "内科医生助理"}
+    )
+    assert unconfirmed.status_code == 200 and "（推断）" in unconfirmed.text
+    stored = {
+        p.title: p for p in db.scalars(select(Position).where(Position.title.in_(["全科医生助理", "内科医生助理"])))
+    }
+    assert (stored["全科医生助理"].occupations, stored["全科医生助理"].occupation_state) == ([general], "confirmed")
+    assert stored["内科医生助理"].occupation_state == "suggested"
+    assert (
+        stored["内科医生助理"].occupations[0] == occupations.suggest("内科医生助理", typed["description"], k=1)[0].code
+    )
