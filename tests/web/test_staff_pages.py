@@ -109,6 +109,8 @@ def test_no_page_an_enterprise_reaches_shows_hardship_data(client: TestClient, d
         ("t_enterprise_a", "/enterprise/positions/new", "/enterprise/positions"),
         ("t_county_a", "/union/employers", "/union/employers/1/review"),
         ("t_county_a", "/union/imports", "/union/imports"),
+        ("t_county_a", "/union/imports", "/union/imports/1/mappings"),
+        ("t_enterprise_a", "/enterprise/positions/new", "/enterprise/positions/occupations"),
         ("t_county_a", "/union/reports", "/union/reports/snapshots"),
         ("t_county_a", "/union/aid/notices", "/union/aid/notices"),
         ("t_admin", "/admin/accounts", "/admin/accounts"),
@@ -334,6 +336,14 @@ def test_the_clerk_confirms_the_dry_runs_wordings_in_one_step_and_downloads_the_
     }
     assert saved[("household_type", "农业户")] == farm["selected"]
     assert ("health_status", "患病") in saved
+
+    # another county's clerk finds neither the job nor its workbook
+    client.cookies.clear()
+    login(client, "t_county_b")
+    assert client.get(job_path).status_code == 404
+    again_book = re.search(r'href="(/union/imports/\d+/errors\.xlsx)"', again.text)
+    assert again_book and client.get(again_book[1]).status_code == 404
+    assert post_form(client, "/union/imports", f"{job_path}/mappings", chosen).status_code == 404
 
 
 def _occupation_boxes(html: str) -> list[tuple[str, str, bool]]:
