@@ -20,7 +20,6 @@ from services.db import SessionDep
 from services.errors import Conflict
 from services.matches import occupations as occupation_suggestions
 from services.matches import service as matches
-from services.refdata import occupations as occupation_catalog
 from services.refdata import service as refdata
 from services.security import service as security
 from services.security.dependencies import client_address
@@ -195,6 +194,7 @@ def positions_page(
         if app.state != AppState.RECOMMENDED:
             counts[app.position_id] += 1
     names = labels.Names(session).places(code for p in positions for code in p.places)
+    occupation_names = labels.Names(session).occupations(code for p in positions for code in p.occupations)
     rows = [
         PositionRow(
             position=p,
@@ -202,7 +202,7 @@ def positions_page(
             status_name=POSITION_STATUS_NAMES.get(p.status, p.status),
             place_names="、".join(names.get(c, c) for c in p.places) or ("远程" if p.remote else ""),
             applicants=counts[p.id],
-            occupation_names="、".join(_occupation_name(c) for c in p.occupations),
+            occupation_names="、".join(occupation_names.get(c, c) for c in p.occupations),
             occupation_state=OCCUPATION_STATE_NAMES.get(p.occupation_state or "", ""),
         )
         for p in positions
@@ -257,12 +257,7 @@ class OccupationChoice:
     checked: bool
 
 
-def _occupation_name(code: str) -> str:
-    found = occupation_catalog.reference_catalogs().occupations.occupations.get(code)
-    return found.name if found is not None else code
-
-
-def _occupation_choices(form: dict[str, str], chosen: list[str]) -> list[OccupationChoice]:
+def _occupation_choices(session: Session, form: dict[str, str], chosen: list[str]) -> list[OccupationChoice]:
     """The occupations suggested for the title and description (the function the API's suggestion route calls),
     the ones the poster ticked checked; a ticked one the new title no longer suggests stays on the list."""
     found = occupation_suggestions.suggest(
@@ -270,7 +265,9 @@ def _occupation_choices(form: dict[str, str], chosen: list[str]) -> list[Occupat
     )
     out = [OccupationChoice(s.code, s.name, s.confidence, s.code in chosen) for s in found]
     listed = {s.code for s in found}
-    out.extend(OccupationChoice(c, _occupation_name(c), None, True) for c in chosen if c not in listed)
+    kept = [c for c in chosen if c not in listed]
+    names = labels.Names(session).occupations(kept)
+    out.extend(OccupationChoice(c, names.get(c, c), None, True) for c in kept)
     return out
 
 
@@ -302,7 +299,7 @@ def _form_context(
     return {
         "form": form,
         "chosen_places": places,
-        "occupations": _occupation_choices(form, occupations),
+        "occupations": _occupation_choices(session, form, occupations),
         "errors": errors,
         "kinds": [(k.value, labels.POSITION_KINDS.get(k.value, k.value)) for k in KIND_CHOICES],
         "educations": list(catalog.EDUCATION_NAMES.items()),
@@ -364,10 +361,11 @@ async def create_position(request: Request, viewer: EnterpriseViewer, session: S
 
 
 @router.post("/positions/occupations")
-async def suggest_occupations(request: Request, viewer: EnterpriseViewer) -> HTMLResponse:
+async def suggest_occupations(request: Request, viewer: EnterpriseViewer, session: SessionDep) -> HTMLResponse:
     """The form's occupation choices again, for the title and description as typed so far."""
     form = await form_data(request)
-    context = {"occupations": _occupation_choices(form, await form_list(request, "occupations")), "form": form}
+    chosen = await form_list(request, "occupations")
+    context = {"occupations": _occupation_choices(session, form, chosen), "form": form}
     return render(request, "enterprise/_occupations.html", context, viewer=viewer)
 
 
