@@ -499,6 +499,15 @@ def list_occupations(session: Session, *, query: str | None, limit: int, offset:
     return list(session.scalars(stmt.limit(limit).offset(offset)))
 
 
+def occupation_names(session: Session, *, codes: Iterable[str]) -> dict[str, str]:
+    """The classification's names of the given occupation codes (unknown codes are left out)."""
+    wanted = set(codes)
+    if not wanted:
+        return {}
+    stmt = select(RefOccupation.code, RefOccupation.name).where(RefOccupation.code.in_(wanted))
+    return {row[0]: row[1] for row in session.execute(stmt)}
+
+
 def check_occupations(session: Session, *, codes: Sequence[str], field_name: str) -> list[str]:
     wanted = list(dict.fromkeys(c.strip() for c in codes))
     known = set(session.scalars(select(RefOccupation.code).where(RefOccupation.code.in_(wanted)))) if wanted else set()

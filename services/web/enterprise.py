@@ -18,6 +18,7 @@ from services.catalog.models import OWNERSHIP_NAMES, Employer, EmployerStatus, P
 from services.catalog.schemas import EnterpriseSignUp, PositionCreate
 from services.db import SessionDep
 from services.errors import Conflict
+from services.matches import occupations as occupation_suggestions
 from services.matches import service as matches
 from services.refdata import service as refdata
 from services.security import service as security
@@ -35,6 +36,7 @@ from services.web.pages import (
     Viewer,
     attempt,
     form_data,
+    form_list,
     is_htmx,
     redirect,
     render,
@@ -54,6 +56,8 @@ EMPLOYER_STATUS_NAMES: dict[str, str] = {
     EmployerStatus.REJECTED: "未通过认证",
 }
 POSITION_STATUS_NAMES = {"draft": "草稿", "open": "招聘中", "closed": "已关闭", "filled": "已招满"}
+OCCUPATION_STATE_NAMES = {"suggested": "推断", "confirmed": "已确认"}
+SUGGESTED_OCCUPATIONS = 5
 
 
 def enterprise_viewer(request: Request, session: SessionDep) -> Viewer:
@@ -161,6 +165,8 @@ class PositionRow:
     status_name: str
     place_names: str
     applicants: int
+    occupation_names: str
+    occupation_state: str
 
 
 def _own_positions(session: Session, viewer: Viewer) -> list[Position]:
@@ -188,6 +194,7 @@ def positions_page(
         if app.state != AppState.RECOMMENDED:
             counts[app.position_id] += 1
     names = labels.Names(session).places(code for p in positions for code in p.places)
+    occupation_names = labels.Names(session).occupations(code for p in positions for code in p.occupations)
     rows = [
         PositionRow(
             position=p,
@@ -195,6 +202,8 @@ def positions_page(
             status_name=POSITION_STATUS_NAMES.get(p.status, p.status),
             place_names="、".join(names.get(c, c) for c in p.places) or ("远程" if p.remote else ""),
             applicants=counts[p.id],
+            occupation_names="、".join(occupation_names.get(c, c) for c in p.occupations),
+            occupation_state=OCCUPATION_STATE_NAMES.get(p.occupation_state or "", ""),
         )
         for p in positions
     ]
@@ -240,7 +249,29 @@ POSITION_FIELD_NAMES = {
 POSITION_TEXT = ("title", "description", "majors_text", "min_education", "pay_min", "pay_max", "headcount")
 
 
-def _position_body(form: dict[str, str], places: list[str]) -> dict[str, Any]:
+@dataclass(frozen=True, slots=True)
+class OccupationChoice:
+    code: str
+    name: str
+    confidence: float | None
+    checked: bool
+
+
+def _occupation_choices(session: Session, form: dict[str, str], chosen: list[str]) -> list[OccupationChoice]:
+    """The occupations suggested for the title and description (the function the API's suggestion route calls),
+    the ones the poster ticked checked; a ticked one the new title no longer suggests stays on the list."""
+    found = occupation_suggestions.suggest(
+        form.get("title", "").strip()[:100], form.get("description", "").strip()[:2000], k=SUGGESTED_OCCUPATIONS
+    )
+    out = [OccupationChoice(s.code, s.name, s.confidence, s.code in chosen) for s in found]
+    listed = {s.code for s in found}
+    kept = [c for c in chosen if c not in listed]
+    names = labels.Names(session).occupations(kept)
+    out.extend(OccupationChoice(c, names.get(c, c), None, True) for c in kept)
+    return out
+
+
+def _position_body(form: dict[str, str], places: list[str], occupations: list[str]) -> dict[str, Any]:
     body = blank_to_none(
         {k: form.get(k, "").strip() for k in (*POSITION_TEXT, "deadline", "kind")},
         "pay_min",
@@ -250,6 +281,7 @@ def _position_body(form: dict[str, str], places: list[str]) -> dict[str, Any]:
         "min_education",
     )
     body["places"] = places
+    body["occupations"] = occupations
     body["hardship_priority"] = form.get("hardship_priority") == "on"
     body["publish"] = form.get("publish") == "on"
     if body.get("kind") == PositionKind.INTERNSHIP:
@@ -261,10 +293,13 @@ def _position_body(form: dict[str, str], places: list[str]) -> dict[str, Any]:
     return body
 
 
-def _form_context(session: Session, form: dict[str, str], places: list[str], errors: FormErrors) -> dict[str, Any]:
+def _form_context(
+    session: Session, form: dict[str, str], places: list[str], errors: FormErrors, occupations: list[str]
+) -> dict[str, Any]:
     return {
         "form": form,
         "chosen_places": places,
+        "occupations": _occupation_choices(session, form, occupations),
         "errors": errors,
         "kinds": [(k.value, labels.POSITION_KINDS.get(k.value, k.value)) for k in KIND_CHOICES],
         "educations": list(catalog.EDUCATION_NAMES.items()),
@@ -272,9 +307,11 @@ def _form_context(session: Session, form: dict[str, str], places: list[str], err
     }
 
 
-def _check_position(session: Session, viewer: Viewer, form: dict[str, str], places: list[str]) -> FormErrors:
+def _check_position(
+    session: Session, viewer: Viewer, form: dict[str, str], places: list[str], occupations: list[str]
+) -> FormErrors:
     """The catalog's create call run in a savepoint that is always rolled back: its refusal, or none."""
-    body = parse(PositionCreate, _position_body(form, places))
+    body = parse(PositionCreate, _position_body(form, places, occupations))
     if isinstance(body, FormErrors):
         return body
     try:
@@ -290,7 +327,7 @@ def _check_position(session: Session, viewer: Viewer, form: dict[str, str], plac
 def new_position(request: Request, viewer: EnterpriseViewer, session: SessionDep) -> HTMLResponse:
     employer = _employer(session, viewer.principal)
     form = {"kind": PositionKind.JOB.value, "min_education": "junior_college"}
-    context = _form_context(session, form, [employer.division_code] if employer else [], FormErrors())
+    context = _form_context(session, form, [employer.division_code] if employer else [], FormErrors(), [])
     context["verified"] = employer is not None and employer.status == EmployerStatus.VERIFIED
     return render(request, "enterprise/position_form.html", context, viewer=viewer)
 
@@ -298,8 +335,8 @@ def new_position(request: Request, viewer: EnterpriseViewer, session: SessionDep
 @router.post("/positions/check")
 async def check_position(request: Request, viewer: EnterpriseViewer, session: SessionDep) -> HTMLResponse:
     form = await form_data(request)
-    places = [p for p in (await request.form()).getlist("places") if isinstance(p, str) and p]
-    errors = _check_position(session, viewer, form, places)
+    places = await form_list(request, "places")
+    errors = _check_position(session, viewer, form, places, await form_list(request, "occupations"))
     context = {"errors": errors, "checked": True, "field_names": POSITION_FIELD_NAMES}
     return render(request, "enterprise/_position_check.html", context, viewer=viewer)
 
@@ -307,19 +344,29 @@ async def check_position(request: Request, viewer: EnterpriseViewer, session: Se
 @router.post("/positions")
 async def create_position(request: Request, viewer: EnterpriseViewer, session: SessionDep) -> Response:
     form = await form_data(request)
-    places = [p for p in (await request.form()).getlist("places") if isinstance(p, str) and p]
+    places = await form_list(request, "places")
+    occupations = await form_list(request, "occupations")
     employer = _employer(session, viewer.principal)
-    body = parse(PositionCreate, _position_body(form, places))
+    body = parse(PositionCreate, _position_body(form, places, occupations))
     result: Position | FormErrors
     if isinstance(body, FormErrors):
         result = body
     else:
         result = attempt(session, lambda: catalog.create_position(session, principal=viewer.principal, data=body))
     if isinstance(result, FormErrors):
-        context = _form_context(session, form, places, result)
+        context = _form_context(session, form, places, result, occupations)
         context["verified"] = employer is not None and employer.status == EmployerStatus.VERIFIED
         return render(request, "enterprise/position_form.html", context, viewer=viewer, status_code=result.status)
     return redirect(f"/enterprise?created={result.id}", request)
+
+
+@router.post("/positions/occupations")
+async def suggest_occupations(request: Request, viewer: EnterpriseViewer, session: SessionDep) -> HTMLResponse:
+    """The form's occupation choices again, for the title and description as typed so far."""
+    form = await form_data(request)
+    chosen = await form_list(request, "occupations")
+    context = {"occupations": _occupation_choices(session, form, chosen), "form": form}
+    return render(request, "enterprise/_occupations.html", context, viewer=viewer)
 
 
 # ---- 应聘者（看板） -----------------------------------------------------------------------------------------

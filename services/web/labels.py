@@ -73,3 +73,7 @@ class Names:
     def places(self, codes: Iterable[str]) -> dict[str, str]:
         wanted = [c for c in codes if c]
         return refdata.division_names(self._session, codes=wanted) if wanted else {}
+
+    def occupations(self, codes: Iterable[str]) -> dict[str, str]:
+        wanted = [c for c in codes if c]
+        return refdata.occupation_names(self._session, codes=wanted) if wanted else {}

@@ -8,6 +8,7 @@ functions the API routers call; a county clerk sees only the county, the city ev
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from datetime import date
 from typing import Annotated, Any
 from urllib.parse import quote
@@ -21,9 +22,10 @@ from services.catalog import service as catalog
 from services.catalog.models import OWNERSHIP_NAMES, EmployerStatus
 from services.db import SessionDep
 from services.errors import ValidationFailed
+from services.refdata import enums
 from services.registry import families as registry
-from services.registry import importer
-from services.registry.models import ImportStatus
+from services.registry import importer, mappings
+from services.registry.models import ImportJob, ImportStatus
 from services.reports import render as report_render
 from services.reports import service as reports
 from services.reports import tables as report_tables
@@ -271,7 +273,6 @@ def imports_page(request: Request, viewer: UnionViewer, session: SessionDep) -> 
 
 @router.get("/imports/template.xlsx")
 def import_template(_viewer: UnionViewer, session: SessionDep) -> Response:
-    from services.refdata import enums
     from services.registry import sheets
 
     content = sheets.template(enums.vocabularies(session))
@@ -305,6 +306,54 @@ async def upload(request: Request, viewer: UnionViewer, session: SessionDep) -> 
     return redirect(f"/union/imports/{result.id}", request)
 
 
+MAX_LISTED_OPTIONS = 80  # a vocabulary this long or shorter is offered whole beside the suggestions
+
+
+@dataclass(frozen=True, slots=True)
+class Wording:
+    """One option wording of the dry run nobody has mapped: what the clerk chooses from for it."""
+
+    enumeration: str
+    title: str
+    sheet: str
+    wording: str
+    rows: int
+    ambiguous: bool
+    suggestions: list[tuple[str, str]]
+    others: list[tuple[str, str]]
+    chosen: str
+
+
+def _wordings(session: Session, job: ImportJob) -> list[Wording]:
+    """The job's unmapped wordings, once per column, each with its suggestions (the first chosen unless the
+    wording is ambiguous) and, for a short vocabulary, its other options."""
+    if not job.unmapped:
+        return []
+    vocab = enums.vocabularies(session)
+    out: list[Wording] = []
+    for item in job.unmapped:
+        enumeration = str(item.get("enumeration", ""))
+        suggested = [(str(s["code"]), str(s["name"])) for s in item.get("suggestions", [])]
+        names = vocab[enumeration].names if enumeration in vocab else {}
+        codes = {c for c, _ in suggested}
+        others = [(c, n) for c, n in names.items() if c not in codes] if len(names) <= MAX_LISTED_OPTIONS else []
+        ambiguous = bool(item.get("ambiguous"))
+        out.append(
+            Wording(
+                enumeration=enumeration,
+                title=str(item.get("title", enumeration)),
+                sheet=str(item.get("sheet", "")),
+                wording=str(item.get("wording", "")),
+                rows=int(item.get("rows") or 0),
+                ambiguous=ambiguous,
+                suggestions=suggested,
+                others=others,
+                chosen="" if ambiguous or not suggested else suggested[0][0],
+            )
+        )
+    return out
+
+
 def _job_context(session: Session, viewer: Viewer, job_id: int) -> dict[str, Any]:
     job = importer.get_job(session, principal=viewer.principal, job_id=job_id)
     done = job.status in FINISHED
@@ -316,6 +365,8 @@ def _job_context(session: Session, viewer: Viewer, job_id: int) -> dict[str, Any
         "status_name": IMPORT_STATUS_NAMES.get(job.status, job.status),
         "errors_by_row": _errors_by_row(job.errors),
         "can_run": job.dry_run and done and job.content is not None and job.status != ImportStatus.ERROR,
+        "wordings": _wordings(session, job) if done and job.dry_run and job.content is not None else [],
+        "has_workbook": done and bool(job.errors) and job.content is not None and job.status != ImportStatus.ERROR,
     }
 
 
@@ -351,6 +402,40 @@ async def run_import(job_id: Id, request: Request, viewer: UnionViewer, session:
         context = {**_job_context(session, viewer, job_id), "run_errors": result}
         return render(request, "union/import_job.html", context, viewer=viewer, status_code=result.status)
     return redirect(f"/union/imports/{result.id}", request)
+
+
+@router.post("/imports/{job_id}/mappings")
+async def confirm_mappings(job_id: Id, request: Request, viewer: UnionViewer, session: SessionDep) -> Response:
+    """The clerk's one step for the dry run's wordings: each chosen option is remembered for the county and the
+    same file is checked again (a new dry run), through the call the API's mappings route makes."""
+    form = await form_data(request)
+    job = importer.get_job(session, principal=viewer.principal, job_id=job_id)
+    choices = []
+    for i in range(mappings.MAX_PER_CONFIRMATION):
+        if f"enumeration-{i}" not in form:
+            break
+        code = form.get(f"code-{i}", "").strip()
+        if code:
+            choices.append(mappings.Choice(form[f"enumeration-{i}"], form.get(f"wording-{i}", ""), code))
+    result = attempt(
+        session,
+        lambda: importer.confirm_mappings(session, principal=viewer.principal, job=job, choices=choices, recheck=True),
+    )
+    if isinstance(result, FormErrors) or result is None:
+        context = {**_job_context(session, viewer, job_id), "mapping_errors": result or FormErrors()}
+        status = result.status if isinstance(result, FormErrors) else 422
+        return render(request, "union/import_job.html", context, viewer=viewer, status_code=status)
+    return redirect(f"/union/imports/{result.id}", request)
+
+
+@router.get("/imports/{job_id}/errors.xlsx")
+def import_error_workbook(job_id: Id, viewer: UnionViewer, session: SessionDep) -> Response:
+    """The uploaded sheet with each bad cell marked and its reason in a comment (made on demand, not stored)."""
+    job = importer.get_job(session, principal=viewer.principal, job_id=job_id)
+    content = importer.error_workbook(principal=viewer.principal, job=job)
+    response = _download(content, f"导入{job.id}-错误标注.xlsx", report_render.XLSX_MEDIA_TYPE)
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 # ---- 统计报表 ---------------------------------------------------------------------------------------------

@@ -46,10 +46,13 @@ def hiring(db: Session, world: World, *, name: str = "陈晓") -> Hiring:
     return Hiring(employer, position, graduate, family, application)
 
 
-def sheets_with_one_bad_row() -> tuple[bytes, bytes, list[dict[str, Any]]]:
+def sheets_with_one_bad_row(household_type: str | None = None) -> tuple[bytes, bytes, list[dict[str, Any]]]:
     """An 附件3 sheet of three families whose second head has an ID number with a wrong check digit, the same
-    sheet corrected, and the corrected rows."""
+    sheet corrected, and the corrected rows; ``household_type``: the first family's 户口类型 in the clerk's
+    own wording, in both sheets."""
     good = [registry_factories.family_fields() for _ in range(3)]
+    if household_type is not None:
+        good[0]["household_type"] = household_type
     valid = str(good[1]["id_number"])
     wrong = valid[:17] + ("0" if valid[17] == "X" else str((int(valid[17]) + 1) % 10))
     bad = [dict(r) for r in good]

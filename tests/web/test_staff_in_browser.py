@@ -5,16 +5,21 @@ dashboard shows the county's employment rate rise; the admin pages. Every page i
 
 from __future__ import annotations
 
+import io
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 import pytest
+from openpyxl import load_workbook
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from services.app import create_app
+from services.matches import occupations
+from services.refdata.models import RefOccupation
 from services.registry.models import Family
 from services.tracking import flows
 from tests.conftest import PASSWORD, World
@@ -69,8 +74,13 @@ def _upload(page: Any, content: bytes, name: str) -> None:
     page.get_by_role("heading", name=re.compile("^结果：")).wait_for(timeout=30_000)
 
 
+def _comments(path: str) -> list[str]:
+    book = load_workbook(io.BytesIO(Path(path).read_bytes()))  # a download has no file extension
+    return [c.comment.text for ws in book.worksheets for row in ws.iter_rows() for c in row if c.comment]
+
+
 def test_a_clerk_imports_a_sheet_with_one_bad_row_fixes_it_and_imports(browser: Any, db: Session, world: World) -> None:
-    bad, good, rows = sheets_with_one_bad_row()
+    bad, good, rows = sheets_with_one_bad_row(household_type="农业户")
     with LiveServer(create_app()) as server, _page(browser, server) as page:
         _sign_in(page, server, "t_county_a")
         screenshot(page, "union-dashboard")
@@ -79,12 +89,29 @@ def test_a_clerk_imports_a_sheet_with_one_bad_row_fixes_it_and_imports(browser: 
         _upload(page, bad, "困难职工档案.xlsx")
         errors = page.locator("#import-errors")
         errors.wait_for()
-        assert "校验" in errors.inner_text()
-        assert page.locator("#error-count").inner_text() == "1"
+        assert "校验" in errors.inner_text() and "农业户" in errors.inner_text()
+        assert page.locator("#error-count").inner_text() == "2"
         assert page.get_by_role("button", name="正式导入").count() == 1  # or only the good rows
         screenshot(page, "union-import-dry-run-errors")
+
+        # the error workbook: the clerk's sheet with each bad cell's reason in a comment
+        with page.expect_download() as download:
+            page.get_by_role("link", name="下载错误标注表").click()
+        assert download.value.suggested_filename.endswith(".xlsx")
+        comments = _comments(download.value.path())
+        assert any("身份证号校验位错误" in c for c in comments) and any("农业户" in c for c in comments)
+
+        # the wording nobody mapped, with its suggestion chosen: confirmed in one step, the file checked again
+        choice = page.get_by_label(re.compile("^户口类型：“农业户”（档案，1 行）对应"))
+        assert choice.locator("option:checked").inner_text() == "农村户口"
+        screenshot(page, "union-import-mappings")
+        with page.expect_navigation():
+            page.get_by_role("button", name="确认选项并重新试导入").click()
+        page.get_by_role("heading", name=re.compile("^结果：")).wait_for(timeout=30_000)
+        assert page.locator("#error-count").inner_text() == "1"  # only the wrong ID number is left
+        assert page.locator("#mappings").count() == 0
         page.get_by_role("link", name="重新上传").click()
-        _upload(page, good, "困难职工档案（已改正）.xlsx")
+        _upload(page, good, "困难职工档案（已改正）.xlsx")  # the county's wording is understood now
         assert page.locator("#error-count").inner_text() == "0"
         assert page.get_by_role("heading", name="结果：全部无误").is_visible()
         page.get_by_role("button", name="正式导入").click()
@@ -101,6 +128,8 @@ def test_a_clerk_imports_a_sheet_with_one_bad_row_fixes_it_and_imports(browser: 
         screenshot(page, "union-archives")
     stored = set(db.scalars(select(Family.name)))
     assert {r["name"] for r in rows} <= stored
+    first = db.scalar(select(Family).where(Family.name == rows[0]["name"]))
+    assert first is not None and first.household_type == "2"  # 农村户口, as confirmed
 
 
 def test_an_enterprise_signs_up_and_a_clerk_verifies_it_with_the_near_duplicate_shown(
@@ -110,6 +139,9 @@ def test_an_enterprise_signs_up_and_a_clerk_verifies_it_with_the_near_duplicate_
 
     catalog_factories.ensure_reference(db)
     catalog_factories.make_employer(db, world, name="亳州阳光药业有限公司")
+    for s in occupations.suggest("全科医生助理", k=5):  # the classification's rows the catalog checks codes against
+        if db.get(RefOccupation, s.code) is None:
+            db.add(RefOccupation(code=s.code, level=4, level_name="细类", name=s.name))
     db.commit()
     with LiveServer(create_app()) as server:
         with _page(browser, server, PHONE) as page:
@@ -137,6 +169,16 @@ def test_an_enterprise_signs_up_and_a_clerk_verifies_it_with_the_near_duplicate_
             screenshot(page, "enterprise-pending")
             _nav(page, "发布岗位")
             assert page.get_by_label("保存后立即发布").is_disabled()
+            # the suggested occupations follow the title; the one ticked is stored as confirmed
+            page.get_by_label("岗位名称").fill("全科医生助理")
+            page.get_by_label("岗位名称").press("Tab")
+            general = page.get_by_label(re.compile("^全科医师（2-05-01-19）"))
+            general.wait_for()
+            assert not general.is_checked()
+            general.check()
+            screenshot(page, "enterprise-position-occupations")
+            page.get_by_role("button", name="保存岗位").click()
+            page.get_by_text("职业：全科医师（已确认）").wait_for()
         with _page(browser, server) as page:
             _sign_in(page, server, "t_county_a")
             _nav(page, "待认证")

@@ -4,19 +4,31 @@ API's reasons, masked values only, and the self-signup account that cannot publi
 
 from __future__ import annotations
 
+import io
+import itertools
 import re
 from datetime import date
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from openpyxl import load_workbook
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from services.catalog.models import Position
+from services.matches import occupations
 from services.refdata.enums import vocabularies
+from services.refdata.models import RefOccupation
+from services.registry import mappings
+from services.reports import render as report_render
 from services.security import pii
 from services.tracking import flows
 from tests.catalog import factories as catalog_factories
 from tests.conftest import PASSWORD, World
-from tests.matches.factories import id_number
+from tests.matches.factories import id_number, make_employer
+from tests.registry.test_import import workbook
+from tests.registry.test_import_wording import clerk_rows
 from tests.tracking.factories import principal
 from tests.web.console import csrf_of, login, post_form, unlabelled_controls
 from tests.web.staff import hiring
@@ -97,6 +109,8 @@ def test_no_page_an_enterprise_reaches_shows_hardship_data(client: TestClient, d
         ("t_enterprise_a", "/enterprise/positions/new", "/enterprise/positions"),
         ("t_county_a", "/union/employers", "/union/employers/1/review"),
         ("t_county_a", "/union/imports", "/union/imports"),
+        ("t_county_a", "/union/imports", "/union/imports/1/mappings"),
+        ("t_enterprise_a", "/enterprise/positions/new", "/enterprise/positions/occupations"),
         ("t_county_a", "/union/reports", "/union/reports/snapshots"),
         ("t_county_a", "/union/aid/notices", "/union/aid/notices"),
         ("t_admin", "/admin/accounts", "/admin/accounts"),
@@ -234,3 +248,157 @@ def test_the_graduate_confirms_and_the_enterprise_signs_on_the_board(
     db.refresh(h.application)
     assert h.application.state == "signed"
     assert 'id="lane-signed"' in client.get(board).text
+
+
+def _wrong_check_digit(valid: str) -> str:
+    return valid[:17] + ("0" if valid[17] == "X" else str((int(valid[17]) + 1) % 10))
+
+
+def _mapping_fields(html: str) -> list[dict[str, Any]]:
+    """The mapping step's rows as the page offers them: the hidden enumeration and wording, the label, the
+    options of its select (code, name) and the one selected."""
+    out = []
+    for i in itertools.count():
+        enumeration = re.search(rf'name="enumeration-{i}" value="([^"]*)"', html)
+        if enumeration is None:
+            break
+        wording = re.search(rf'name="wording-{i}" value="([^"]*)"', html)
+        label = re.search(rf'<label for="f-code-{i}">([^<]*)</label>', html)
+        select = re.search(rf'<select id="f-code-{i}" name="code-{i}"[^>]*>(.*?)</select>', html, flags=re.S)
+        assert wording and label and select
+        options = re.findall(r'<option value="([^"]*)"( selected)?>([^<]*)</option>', select[1])
+        out.append(
+            {
+                "enumeration": enumeration[1],
+                "wording": wording[1],
+                "label": label[1],
+                "options": [(code, name) for code, _, name in options],
+                "selected": next((code for code, sel, _ in options if sel), ""),
+            }
+        )
+    return out
+
+
+def test_the_clerk_confirms_the_dry_runs_wordings_in_one_step_and_downloads_the_error_workbook(
+    client: TestClient, db: Session, world: World
+) -> None:
+    rows = clerk_rows(3, health_status="患病", disability=None)
+    rows[0]["household_type"] = "农业户"
+    rows[2]["id_number"] = _wrong_check_digit(str(rows[2]["id_number"]))
+    login(client, "t_county_a")
+    token = csrf_of(client.get("/union/imports").text)
+    files = {"file": ("县区档案.xlsx", workbook(rows), "application/octet-stream")}
+    first = client.post("/union/imports", data={"csrf_token": token}, files=files)
+    assert first.status_code == 200 and "结果：有错误，未写入" in first.text
+    fields = {(f["enumeration"], f["wording"]): f for f in _mapping_fields(first.text)}
+    assert set(fields) == {("health_status", "患病"), ("household_type", "农业户")}  # each wording once
+    farm, sick = fields[("household_type", "农业户")], fields[("health_status", "患病")]
+    assert farm["label"] == "户口类型：“农业户”（档案，1 行）对应"
+    assert dict(farm["options"])[farm["selected"]] == "农村户口"  # the suggestion, chosen
+    assert sick["selected"] == "" and "请选定一个" in first.text  # ambiguous: the clerk must choose
+    assert {"慢性病", "患大病"} <= {name for _, name in sick["options"]}
+    assert unlabelled_controls(first.text) == []
+
+    # the error workbook: the uploaded sheet, each bad cell with its reason
+    link = re.search(r'href="(/union/imports/\d+/errors\.xlsx)"', first.text)
+    assert link and "下载错误标注表" in first.text
+    book = client.get(link[1])
+    assert book.status_code == 200 and book.headers["content-type"].startswith(report_render.XLSX_MEDIA_TYPE)
+    comments = [
+        c.comment.text for ws in load_workbook(io.BytesIO(book.content)) for r in ws.iter_rows() for c in r if c.comment
+    ]
+    assert any("身份证号校验位错误" in text for text in comments)
+    assert any("患病" in text for text in comments)
+
+    # nothing chosen: the domain's reason, on the page
+    job_path = first.url.path
+    empty = {"enumeration-0": sick["enumeration"], "wording-0": sick["wording"], "code-0": ""}
+    refused = post_form(client, job_path, f"{job_path}/mappings", empty)
+    assert refused.status_code == 422 and "请至少确认一个选项写法" in refused.text
+
+    # one step for both; the same file is checked again with them
+    chosen = {
+        "enumeration-0": farm["enumeration"],
+        "wording-0": farm["wording"],
+        "code-0": farm["selected"],
+        "enumeration-1": sick["enumeration"],
+        "wording-1": sick["wording"],
+        "code-1": next(code for code, name in sick["options"] if name == "慢性病"),
+    }
+    again = post_form(client, job_path, f"{job_path}/mappings", chosen)
+    assert again.status_code == 200 and again.url.path != job_path
+    assert _mapping_fields(again.text) == []
+    assert re.search(r'id="error-count">1<', again.text)  # only the wrong ID number is left
+    assert "身份证号校验位错误" in again.text and "下载错误标注表" in again.text
+    saved = {
+        (m.enumeration, m.wording): m.code
+        for m in mappings.list_mappings(db, principal=principal(db, world, "county_a"), org_unit_id=None)
+    }
+    assert saved[("household_type", "农业户")] == farm["selected"]
+    assert ("health_status", "患病") in saved
+
+    # another county's clerk finds neither the job nor its workbook
+    client.cookies.clear()
+    login(client, "t_county_b")
+    assert client.get(job_path).status_code == 404
+    again_book = re.search(r'href="(/union/imports/\d+/errors\.xlsx)"', again.text)
+    assert again_book and client.get(again_book[1]).status_code == 404
+    assert post_form(client, "/union/imports", f"{job_path}/mappings", chosen).status_code == 404
+
+
+def _occupation_boxes(html: str) -> list[tuple[str, str, bool]]:
+    """The posting form's occupation checkboxes: (code, label text, checked)."""
+    found = re.findall(
+        r'<input type="checkbox" id="occ-([^"]+)" name="occupations" value="[^"]+"( checked)?>'
+        r'<label for="occ-[^"]+">([^<]*)',
+        html,
+    )
+    return [(code, label, bool(checked)) for code, checked, label in found]
+
+
+def test_the_posting_form_suggests_occupations_and_the_enterprises_choice_is_stored_as_confirmed(
+    client: TestClient, db: Session, world: World
+) -> None:
+    typed = {"kind": "job", "title": "全科医生助理", "description": "协助全科医生接诊、随访", "places": "341622"}
+    expected = occupations.suggest(typed["title"], typed["description"], k=5)
+    catalog_factories.ensure_reference(db)
+    for s in expected:  # the classification's rows the catalog checks codes against
+        if db.get(RefOccupation, s.code) is None:
+            db.add(RefOccupation(code=s.code, level=4, level_name="细类", name=s.name))
+    make_employer(db, world, account="enterprise_a")
+    db.commit()
+    login(client, "t_enterprise_a")
+    blank = client.get("/enterprise/positions/new")
+    assert "填写岗位名称后" in blank.text and _occupation_boxes(blank.text) == []
+    offered = post_form(client, "/enterprise/positions/new", "/enterprise/positions/occupations", typed)
+    assert offered.status_code == 200 and 'id="occupation-suggestions"' in offered.text
+    boxes = _occupation_boxes(offered.text)
+    assert [code for code, _, _ in boxes] == [s.code for s in expected]  # the API's suggestions, in its order
+    assert not any(checked for _, _, checked in boxes)  # nothing is confirmed for the poster
+    general = next(code for code, label, _ in boxes if label.startswith("全科医师"))
+    assert unlabelled_controls(offered.text) == []
+
+    # a refused form keeps the ticked occupation ticked
+    refused = post_form(
+        client,
+        "/enterprise/positions/new",
+        "/enterprise/positions",
+        {**typed, "occupations": general, "pay_min": "9000", "pay_max": "3000"},
+    )
+    assert refused.status_code == 422
+    assert (general, True) in {(code, checked) for code, _, checked in _occupation_boxes(refused.text)}
+
+    saved = post_form(client, "/enterprise/positions/new", "/enterprise/positions", {**typed, "occupations": general})
+    assert saved.status_code == 200 and "职业：全科医师（已确认）" in saved.text
+    unconfirmed = post_form(
+        client, "/enterprise/positions/new", "/enterprise/positions", {**typed, "title": "内科医生助理"}
+    )
+    assert unconfirmed.status_code == 200 and "（推断）" in unconfirmed.text
+    stored = {
+        p.title: p for p in db.scalars(select(Position).where(Position.title.in_(["全科医生助理", "内科医生助理"])))
+    }
+    assert (stored["全科医生助理"].occupations, stored["全科医生助理"].occupation_state) == ([general], "confirmed")
+    assert stored["内科医生助理"].occupation_state == "suggested"
+    assert (
+        stored["内科医生助理"].occupations[0] == occupations.suggest("内科医生助理", typed["description"], k=1)[0].code
+    )
