@@ -39,6 +39,9 @@ SCOPED_MODELS = frozenset(
         "AidNotice",
         "AidPayment",
         "AidWorkStudy",
+        "CountySurvey",
+        "NarrativeReport",
+        "TypicalExperience",
     }
 )
 QUERY_FUNCTIONS = frozenset({"select", "update", "delete"})
@@ -105,6 +108,9 @@ SYSTEM_JOBS: frozenset[tuple[str, str]] = frozenset(
         ("services.matches.stored", "prune_unshowable"),  # stored matches of positions no longer showable
         ("services.matches.holder", "count_showable"),  # the index's own bookkeeping
         ("services.matches.holder", "fingerprints"),
+        # the morning deadline reminders leave out the counties that have handed in what a deadline asks for
+        ("services.reports.campaign.surveys", "submitted_counties"),
+        ("services.reports.campaign.narratives", "submitted_units"),
     }
 )
 
@@ -157,6 +163,7 @@ NOT_YET_CONVERTED: frozenset[tuple[str, str]] = frozenset(
         # reports: Ctx.org_filter over the report's units
         ("services.reports.measures", "positions_published"),
         ("services.reports.measures", "aid_demand"),
+        ("services.reports.measures", "survey_demand"),
         ("services.reports.measures", "_award_query"),
         ("services.reports.measures", "aid_paid_persons"),
         ("services.reports.measures", "aid_work_study"),
