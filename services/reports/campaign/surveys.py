@@ -6,6 +6,7 @@ Keyword-only functions taking a session; they flush, never commit.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
@@ -45,19 +46,20 @@ def person_label(key: str) -> str:
 
 @dataclass(slots=True)
 class SurveyFigures:
-    """What a clerk enters: persons per family kind and category, the amount per family kind, employment need."""
+    """What a clerk enters: persons per family kind and category, the amount per family kind, employment need
+    (numbers, or the text of a form's fields)."""
 
-    aid_persons: dict[str, int] = field(default_factory=dict)
-    archived_amount: Decimal = Decimal("0.00")
-    nonarchived_amount: Decimal = Decimal("0.00")
-    job_seekers: int = 0
-    internship_need: int = 0
-    training_need: int = 0
-    entrepreneurship_need: int = 0
+    aid_persons: Mapping[str, int | str] = field(default_factory=dict)
+    archived_amount: Decimal | str = Decimal("0.00")
+    nonarchived_amount: Decimal | str = Decimal("0.00")
+    job_seekers: int | str = 0
+    internship_need: int | str = 0
+    training_need: int | str = 0
+    entrepreneurship_need: int | str = 0
     note: str = ""
 
 
-def _amount(value: Decimal | str | int | float, name: str, errors: list[FieldError]) -> Decimal:
+def _amount(value: Decimal | str, name: str, errors: list[FieldError]) -> Decimal:
     try:
         amount = Decimal(str(value).strip() or "0")
     except InvalidOperation:
@@ -166,10 +168,10 @@ def save(session: Session, *, principal: Principal, county_id: int, year: int, f
         session.add(row)
     else:
         filing.require_editable(row.status, what=WHAT)
-    row.aid_persons = dict(checked.aid_persons)
-    row.archived_amount, row.nonarchived_amount = checked.archived_amount, checked.nonarchived_amount
-    row.job_seekers, row.internship_need = checked.job_seekers, checked.internship_need
-    row.training_need, row.entrepreneurship_need = checked.training_need, checked.entrepreneurship_need
+    row.aid_persons = {k: int(v) for k, v in checked.aid_persons.items()}
+    row.archived_amount, row.nonarchived_amount = Decimal(checked.archived_amount), Decimal(checked.nonarchived_amount)
+    row.job_seekers, row.internship_need = int(checked.job_seekers), int(checked.internship_need)
+    row.training_need, row.entrepreneurship_need = int(checked.training_need), int(checked.entrepreneurship_need)
     row.note = checked.note
     session.flush()
     return row
