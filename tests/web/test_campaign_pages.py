@@ -50,6 +50,9 @@ def test_a_county_clerk_fills_in_and_hands_in_the_survey(client: TestClient, wor
     done = post_form(client, page, page, _survey_form(action="submit"))
     assert done.status_code == 200 and done.url.path == page
     assert "已报送" in done.text and "保存并报送市总" not in done.text
+    listed = client.get(f"/union/surveys?year={YEAR}")
+    assert listed.status_code == 200 and "已报送" in listed.text
+    assert re.search(r'<td class="num">8</td>\s*<td class="num">2</td>\s*<td class="num">20,000</td>', listed.text)
     annex7 = client.get(f"/union/reports?report=annex7&as_of={reports.today().isoformat()}")
     assert "已报送摸排" in annex7.text
     # another county's survey is not reachable

@@ -199,6 +199,12 @@ class CountyLine:
     county: OrgUnit
     survey: CountySurvey | None
 
+    def persons(self, prefix: str) -> int:
+        """The survey's persons of one family kind (archived / nonarchived), all categories."""
+        if self.survey is None:
+            return 0
+        return sum(int(n) for k, n in self.survey.aid_persons.items() if k.startswith(f"{prefix}_"))
+
 
 def overview(session: Session, *, principal: Principal, year: int) -> list[CountyLine]:
     """Every county of the principal's scope with its survey of ``year`` (None when not started)."""
