@@ -39,6 +39,9 @@ SCOPED_MODELS = frozenset(
         "AidNotice",
         "AidPayment",
         "AidWorkStudy",
+        "CountySurvey",
+        "NarrativeReport",
+        "TypicalExperience",
     }
 )
 QUERY_FUNCTIONS = frozenset({"select", "update", "delete"})
@@ -106,6 +109,9 @@ SYSTEM_JOBS: frozenset[tuple[str, str]] = frozenset(
         ("services.matches.stored", "prune_unshowable"),  # stored matches of positions no longer showable
         ("services.matches.holder", "count_showable"),  # the index's own bookkeeping
         ("services.matches.holder", "fingerprints"),
+        # the morning deadline reminders leave out the counties that have handed in what a deadline asks for
+        ("services.reports.campaign.surveys", "submitted_counties"),
+        ("services.reports.campaign.narratives", "submitted_units"),
     }
 )
 

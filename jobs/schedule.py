@@ -20,7 +20,10 @@ BEAT_SCHEDULE: dict[str, dict[str, Any]] = {
         "schedule": crontab(hour=8, minute=0),
     },
     "reports-stage-snapshots": {"task": "sunshine.reports.stage_snapshots", "schedule": crontab(hour=23, minute=50)},
-    "aid-deadline-warnings": {"task": "sunshine.aid.deadline_warnings", "schedule": crontab(hour=7, minute=30)},
+    "reports-deadline-reminders": {
+        "task": "sunshine.reports.deadline_reminders",
+        "schedule": crontab(hour=7, minute=30),
+    },
     "aid-take-down-notices": {"task": "sunshine.aid.take_down_notices", "schedule": crontab(hour=0, minute=30)},
     "registry-sweep-imports": {"task": "sunshine.registry.sweep_imports", "schedule": 600.0},
     "reports-sweep-jobs": {"task": "sunshine.reports.sweep_jobs", "schedule": 600.0},

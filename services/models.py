@@ -13,6 +13,7 @@ from services.refdata import models as refdata_models  # noqa: F401
 from services.registry import certificates as registry_certificates  # noqa: F401
 from services.registry import invitations as invitation_models  # noqa: F401
 from services.registry import models as registry_models  # noqa: F401
+from services.reports import campaign_models  # noqa: F401
 from services.reports import models as reports_models  # noqa: F401
 from services.security import models as security_models
 from services.tracking import models as tracking_models  # noqa: F401

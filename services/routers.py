@@ -14,6 +14,7 @@ from services.registry.import_router import router as registry_import_router
 from services.registry.invitation_router import router as invitation_router
 from services.registry.router import enum_router as registry_enum_router
 from services.registry.router import router as registry_router
+from services.reports.campaign.router import router as campaign_router
 from services.reports.router import router as reports_router
 from services.security.orgs_router import router as orgs_router
 from services.security.router import router as security_router
@@ -35,5 +36,6 @@ ROUTERS: list[APIRouter] = [
     invitation_router,
     notifications_router,
     reports_router,
+    campaign_router,
     aid_router,
 ]

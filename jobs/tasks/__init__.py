@@ -2,6 +2,7 @@
 
 from jobs.tasks import (  # noqa: F401
     aid,
+    campaign,
     catalog,
     health,
     matches,

@@ -17,7 +17,8 @@ and the reference catalogs (``sunshine orgs load``, ``services.refdata.service.l
   overdue), events, status decisions and cross-region handoffs;
 - the year's 金秋助学 campaign: budgets, the families' signed authorisations (附件5) with their economic checks,
   applications at every step from submitted to paid, a public notice in its period with objections, and a settled
-  bank batch.
+  bank batch;
+- the year's 摸排 of every county (all handed in but one, still a draft), the deadlines and a few 典型经验.
 
 Dates. The running service judges deadlines, notice periods and overdue follow-ups against the real clock, so
 the world is anchored on a "demo today" that is the real date (Asia/Shanghai) unless a test passes one. Cohorts
@@ -45,6 +46,7 @@ from services.catalog import service as catalog
 from services.catalog.models import Employer, Position
 from services.demo.build_aid import AidPart
 from services.demo.build_base import WorldSummary, cohorts_on, demo_today
+from services.demo.build_campaign import CampaignPart
 from services.demo.build_catalog import CatalogPart
 from services.demo.build_registry import RegistryPart
 from services.demo.build_tracking import TrackingPart
@@ -125,7 +127,7 @@ def digest(session: Session) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-class _Builder(RegistryPart, CatalogPart, TrackingPart, AidPart):
+class _Builder(RegistryPart, CatalogPart, TrackingPart, AidPart, CampaignPart):
     """The whole world: the base's people and staff, then each domain's part in order."""
 
     def run(self) -> None:
@@ -135,4 +137,5 @@ class _Builder(RegistryPart, CatalogPart, TrackingPart, AidPart):
         self._catalog()
         self._tracking()
         self._aid()
+        self._campaign()
         self._count_all()

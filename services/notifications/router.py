@@ -23,7 +23,7 @@ Id = Annotated[int, Path(ge=1, le=2**31 - 1, description="消息编号")]
     summary="我的消息",
     description=(
         "本人的站内消息（回访提醒、推荐、录用、签约确认、转介、金秋助学截止日期提醒等），最新的在前。"
-        "unread=true 只看未读；source 按来源筛选（tracking 全流程跟踪、aid 金秋助学）。"
+        "unread=true 只看未读；source 按来源筛选（tracking 全流程跟踪、aid 金秋助学、reports 摸排与报告的截止日期）。"
     ),
 )
 def list_notifications(
@@ -31,7 +31,7 @@ def list_notifications(
     session: SessionDep,
     page: PageDep,
     unread: Annotated[bool, Query(description="只看未读")] = False,
-    source: Annotated[Literal["tracking", "aid"] | None, Query(description="按来源筛选")] = None,
+    source: Annotated[Literal["tracking", "aid", "reports"] | None, Query(description="按来源筛选")] = None,
 ) -> Page[NotificationOut]:
     rows, total = service.list_notifications(
         session, principal=principal, unread_only=unread, source=source, limit=page.limit, offset=page.offset

@@ -13,7 +13,7 @@ from services.notifications.models import Notification
 from services.security.models import User
 from services.security.principal import Principal
 
-SOURCES = frozenset({"tracking", "aid"})
+SOURCES = frozenset({"tracking", "aid", "reports"})
 
 
 def _row(

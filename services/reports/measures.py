@@ -30,6 +30,7 @@ from services.aid.api import (
 from services.catalog import api as catalog_service
 from services.catalog.api import JobFair, Position, PositionKind, ProgramRuleSet
 from services.registry.api import Graduate, Stage
+from services.reports.campaign_models import CountySurvey, FilingStatus
 from services.reports.columns import OTHER_PROGRAM_CODE as OTHER_PROGRAM
 from services.reports.columns import SERVICE_KINDS
 from services.security.scope import within_units
@@ -381,6 +382,24 @@ def aid_demand(ctx: Ctx) -> Values:
         prefix = "archived" if archived else "nonarchived"
         _add(out, (int(org), None), f"{prefix}_{cat}", int(persons))
         _add(out, (int(org), None), f"{prefix}_amount", money(amount))
+    return out
+
+
+def survey_demand(ctx: Ctx) -> Values:
+    """The figures of each county's 摸排 of the year handed in before the end of ``as_of``, keyed by the county, with
+    survey_submitted = 1. One row per county: ``tables`` puts them in place of the county's application figures."""
+    stmt = select(CountySurvey).where(
+        CountySurvey.year == ctx.year,
+        CountySurvey.status == FilingStatus.SUBMITTED.value,
+        CountySurvey.submitted_at < ctx.cutoff,
+    )
+    out: Values = {}
+    for survey in ctx.session.scalars(within_units(stmt, ctx.org_ids, org=CountySurvey.org_unit_id)):
+        values: dict[str, Any] = {key: int(n) for key, n in survey.aid_persons.items()}
+        values["archived_amount"] = money(survey.archived_amount)
+        values["nonarchived_amount"] = money(survey.nonarchived_amount)
+        values["survey_submitted"] = 1
+        out[(int(survey.org_unit_id), None)] = values
     return out
 
 

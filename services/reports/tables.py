@@ -176,6 +176,8 @@ def build_table(
         target = folded.setdefault(key, {})
         for column, value in values.items():
             target[column] = target.get(column, 0) + value
+    if spec.code == "annex7":
+        folded.update(measures.survey_demand(ctx))  # a county's handed-in survey replaces its application figures
     with_cohort = "cohort" in spec.row_dims
     if with_cohort and cohorts is None:
         found = {cohort for _org, cohort in folded}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, FastAPI
 
-from services.web import admin, auth, counselor, docs, enterprise, graduate, inbox, union, union_aid
+from services.web import admin, auth, counselor, docs, enterprise, graduate, inbox, union, union_aid, union_campaign
 
 # Page routers in the order they are matched; the pages of further roles are added here.
 PAGE_ROUTERS: list[APIRouter] = [
@@ -15,6 +15,7 @@ PAGE_ROUTERS: list[APIRouter] = [
     enterprise.router,
     union.router,
     union_aid.router,
+    union_campaign.router,
     admin.router,
 ]
 

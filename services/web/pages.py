@@ -56,6 +56,7 @@ UNION_NAV = [
     NavItem("导入", "/union/imports"),
     NavItem("金秋助学", "/union/aid"),
     NavItem("统计报表", "/union/reports"),
+    NavItem("摸排与总结", "/union/surveys"),
     NavItem("工作台", "/counselor"),
     NavItem("消息", "/messages"),
 ]

@@ -160,3 +160,41 @@ def test_the_logins_are_made_once(demo: DemoWorld) -> None:
         again = logins.ensure_logins(session, password=DEMO_PASSWORD, specs=DEMO_USERS)
         assert session.scalar(select(func.count()).select_from(User)) == before
     assert again == demo.logins
+
+
+def test_annex7_of_the_demo_comes_from_the_county_surveys_and_a_stage_report_opens_in_word(demo: DemoWorld) -> None:
+    import io
+
+    from docx import Document
+
+    from services.orgs.models import OrgUnit
+    from services.reports.campaign_models import CountySurvey
+    from services.reports.tables import COUNTY_KINDS
+
+    with session_of(demo) as session:
+        counties = session.scalar(select(func.count()).select_from(OrgUnit).where(OrgUnit.kind.in_(COUNTY_KINDS)))
+        surveyed = session.scalar(
+            select(func.count()).select_from(CountySurvey).where(CountySurvey.status == "submitted")
+        )
+    assert counties and surveyed == counties - 1
+    with TestClient(create_app(), raise_server_exceptions=False) as client:
+        tokens = {}
+        for login in demo.logins:
+            answer = client.post("/api/v1/auth/token", data={"username": login.username, "password": DEMO_PASSWORD})
+            tokens[login.username] = {"Authorization": f"Bearer {answer.json()['access_token']}"}
+        table = client.get("/api/v1/reports/annex7", headers=tokens["city"]).json()["tables"][0]
+        flags = [r["values"]["survey_submitted"] for r in table["rows"] if r["county_code"] != "BZ"]
+        assert flags.count(1) == counties - 1 and flags.count(0) == 1
+        assert table["total"]["values"]["survey_submitted"] == counties - 1
+        assert all(r["values"]["total_persons"] > 0 for r in table["rows"] if r["values"]["survey_submitted"])
+        year = world.demo_today().year
+        made = client.post(
+            "/api/v1/reports/narratives", json={"year": year, "kind": "stage"}, headers=tokens["mengcheng"]
+        )
+        assert made.status_code == 201, made.text
+        word = client.get(f"/api/v1/reports/narratives/{made.json()['id']}/document", headers=tokens["mengcheng"])
+        assert word.status_code == 200
+        doc = Document(io.BytesIO(word.content))
+        assert doc.paragraphs[0].text.startswith("蒙城县总工会")
+        assert any("实名登记困难职工家庭高校毕业生" in p.text for p in doc.paragraphs)
+        assert doc.tables[0].rows[1].cells[0].text == "蒙城县总工会"
