@@ -166,6 +166,7 @@ NOT_YET_CONVERTED: frozenset[tuple[str, str]] = frozenset(
         ("services.reports.measures", "aid_paid_persons"),
         ("services.reports.measures", "aid_work_study"),
         ("services.reports.measures", "aid_budget"),
+        ("services.reports.measures", "purchased_services"),
         # matches: the candidate pool of a position the caller manages
         ("services.matches.service", "position_candidates"),
     }

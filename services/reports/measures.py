@@ -28,12 +28,20 @@ from services.aid.models import (
     AwardStatus,
 )
 from services.catalog import service as catalog_service
-from services.catalog.models import JobFair, Position, PositionKind, ProgramRuleSet
+from services.catalog.models import JobFair, Position, PositionKind, ProgramRuleSet, ServiceContract
 from services.registry.models import Graduate, Stage
 from services.reports.columns import OTHER_PROGRAM_CODE as OTHER_PROGRAM
 from services.reports.columns import SERVICE_KINDS
 from services.tracking import service as tracking_service
-from services.tracking.models import Application, Contact, ContactOutcome, ServiceRecord, StatusChange
+from services.tracking.models import (
+    Application,
+    Contact,
+    ContactOutcome,
+    ReferralState,
+    ServiceRecord,
+    ServiceReferral,
+    StatusChange,
+)
 from services.tracking.pipeline import AppState, Status
 
 CENT = Decimal("0.01")
@@ -328,6 +336,47 @@ def job_fairs_held(ctx: Ctx) -> Values:
     out: Values = {}
     for org, n in ctx.session.execute(stmt):
         _add(out, (int(org), None), "job_fairs", int(n))
+    return out
+
+
+def purchased_services(ctx: Ctx) -> Values:
+    """purchased_amount by the purchasing union; purchased_referred, purchased_placed by the graduate's unit."""
+    start = date(ctx.year, 1, 1)
+    contracts = (
+        select(ServiceContract.org_unit_id, func.sum(type_coerce(ServiceContract.amount, Numeric(14, 2))))
+        .where(
+            ServiceContract.starts_on >= start,
+            ServiceContract.starts_on <= ctx.as_of,
+            ctx.org_filter(ServiceContract.org_unit_id),
+        )
+        .group_by(ServiceContract.org_unit_id)
+    )
+    out: Values = {}
+    for org, amount in ctx.session.execute(contracts):
+        _add(out, (int(org), None), "purchased_amount", money(amount))
+    referred = (
+        select(ServiceReferral.org_unit_id, func.count(distinct(ServiceReferral.graduate_id)))
+        .where(
+            ServiceReferral.referred_on >= start,
+            ServiceReferral.referred_on <= ctx.as_of,
+            ctx.org_filter(ServiceReferral.org_unit_id),
+        )
+        .group_by(ServiceReferral.org_unit_id)
+    )
+    for org, n in ctx.session.execute(referred):
+        _add(out, (int(org), None), "purchased_referred", int(n))
+    placed = (
+        select(ServiceReferral.org_unit_id, func.count(distinct(ServiceReferral.graduate_id)))
+        .where(
+            ServiceReferral.state == ReferralState.PLACED.value,
+            ServiceReferral.outcome_on >= start,
+            ServiceReferral.outcome_on <= ctx.as_of,
+            ctx.org_filter(ServiceReferral.org_unit_id),
+        )
+        .group_by(ServiceReferral.org_unit_id)
+    )
+    for org, n in ctx.session.execute(placed):
+        _add(out, (int(org), None), "purchased_placed", int(n))
     return out
 
 
