@@ -78,6 +78,7 @@ from services.catalog.program_rules import (
 from services.catalog.purchased import (
     CONTRACT_FUNDS,
     PROVIDER_KINDS,
+    PURCHASING_KINDS,
     ContractData,
     ProviderData,
     contract_covers,
@@ -99,6 +100,7 @@ __all__ = [
     "KIND_DETAILS",
     "NATIONWIDE",
     "PROVIDER_KINDS",
+    "PURCHASING_KINDS",
     "RULE_EDITORS",
     "ContractData",
     "PositionSummary",

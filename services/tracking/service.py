@@ -77,6 +77,9 @@ from services.tracking.handoffs import (
     request_handoff,
 )
 from services.tracking.referrals import (
+    MOVES as REFERRAL_MOVES,
+)
+from services.tracking.referrals import (
     REFERRAL_NAMES,
     ReferralMove,
     contract_figures,
@@ -126,6 +129,7 @@ __all__ = [
     "DEFAULT_STANDARD",
     "HANDOFF_NAMES",
     "OUTCOME_NAMES",
+    "REFERRAL_MOVES",
     "REFERRAL_NAMES",
     "UNION_LEVELS",
     "UNION_SIDE",

@@ -4,7 +4,19 @@ from __future__ import annotations
 
 from fastapi import APIRouter, FastAPI
 
-from services.web import admin, auth, counselor, docs, enterprise, graduate, inbox, union, union_aid
+from services.web import (
+    admin,
+    auth,
+    counselor,
+    counselor_assistance,
+    docs,
+    enterprise,
+    graduate,
+    inbox,
+    union,
+    union_aid,
+    union_purchased,
+)
 
 # Page routers in the order they are matched; the pages of further roles are added here.
 PAGE_ROUTERS: list[APIRouter] = [
@@ -12,9 +24,11 @@ PAGE_ROUTERS: list[APIRouter] = [
     inbox.router,
     graduate.router,
     counselor.router,
+    counselor_assistance.router,
     enterprise.router,
     union.router,
     union_aid.router,
+    union_purchased.router,
     admin.router,
 ]
 
