@@ -44,6 +44,7 @@ from services.aid.models import AidApplication
 from services.catalog import service as catalog
 from services.catalog.models import Employer, Position
 from services.demo.build_aid import AidPart
+from services.demo.build_assistance import AssistancePart
 from services.demo.build_base import WorldSummary, cohorts_on, demo_today
 from services.demo.build_catalog import CatalogPart
 from services.demo.build_registry import RegistryPart
@@ -125,7 +126,7 @@ def digest(session: Session) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-class _Builder(RegistryPart, CatalogPart, TrackingPart, AidPart):
+class _Builder(RegistryPart, CatalogPart, TrackingPart, AssistancePart, AidPart):
     """The whole world: the base's people and staff, then each domain's part in order."""
 
     def run(self) -> None:
@@ -134,5 +135,6 @@ class _Builder(RegistryPart, CatalogPart, TrackingPart, AidPart):
         self._registry()
         self._catalog()
         self._tracking()
+        self._assistance()
         self._aid()
         self._count_all()

@@ -25,7 +25,7 @@ from services.security.scope import scoped
 from services.tracking.access import servable_graduate
 from services.tracking.models import ReferralState, ServiceReferral
 from services.tracking.pipeline import STATUS_NAMES, Status
-from services.tracking.status import current_status
+from services.tracking.status import current_status, set_override
 
 REFERRAL_NAMES = {
     ReferralState.REFERRED.value: "已转介",
@@ -196,7 +196,8 @@ def apply_move(row: ServiceReferral, move: ReferralMove) -> None:
 
 
 def move_referral(session: Session, *, principal: Principal, referral_id: int, move: ReferralMove) -> ServiceReferral:
-    """Union staff record the provider's acceptance and the outcome (date, employer when placed)."""
+    """Union staff record the provider's acceptance and the outcome (date, employer when placed); a placement sets
+    the graduate's employment status to 已就业 with the referral as the recorded ground."""
     if principal.role not in STAFF:
         raise Forbidden("只有工会工作人员可以登记购买服务的接收和结果")
     row = get_referral(session, principal=principal, referral_id=referral_id)
@@ -209,6 +210,15 @@ def move_referral(session: Session, *, principal: Principal, referral_id: int, m
     apply_move(row, move)
     row.updated_by_id = principal.user_id
     session.flush()
+    if row.state == ReferralState.PLACED:
+        # the provider placed the graduate: the employment status follows, with the referral as its ground
+        set_override(
+            session,
+            principal=principal,
+            graduate_id=row.graduate_id,
+            status=Status.EMPLOYED.value,
+            reason=f"购买服务定向就业援助：{row.outcome_on:%Y年%m月%d日}就业于{row.employer_name}",
+        )
     return row
 
 

@@ -167,6 +167,8 @@ def test_refer_accept_place_and_count_in_annex9(client: TestClient, db: Session,
         path, headers=world.headers("county_b"), json={"to": "placed", "on": today, "employer_name": "亳州某药业公司"}
     ).json()
     assert (placed["state"], placed["employer_name"], placed["outcome_on"]) == ("placed", "亳州某药业公司", today)
+    status = client.get(f"{T}/graduates/{grad.id}/status", headers=world.headers("counselor_b")).json()
+    assert status["status"] == "employed"
     # county A's staff do not see county B's referral
     assert client.get(f"{T}/referrals/{referral['id']}", headers=world.headers("county_a")).status_code == 404
 
