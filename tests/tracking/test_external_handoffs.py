@@ -153,7 +153,8 @@ def test_the_sending_counselor_acknowledges_and_reports_on_behalf_of_a_union_wit
     home = world.headers("county_b")
     assert client.get(f"/api/v1/registry/graduates/{grad.id}", headers=home).status_code == 200
     timeline = client.get(f"{P}/graduates/{grad.id}/timeline", headers=home).json()
-    assert any(item["kind"] == "handoff" for item in timeline["items"])
+    titles = [item["title"] for item in timeline["items"] if item["kind"] == "handoff"]
+    assert titles == ["异地转介（已接收）：已就业（合肥某软件公司）"]
 
 
 def test_an_account_at_the_external_union_sees_only_the_graduates_handed_to_it(
