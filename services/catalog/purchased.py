@@ -21,7 +21,8 @@ from services.catalog.models import ProviderKind, ServiceContract, ServiceProvid
 from services.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from services.identifiers import InvalidIdentifier, normalize_credit_code, normalize_phone
 from services.orgs.models import OrgKind, OrgUnit
-from services.security import pii
+from services.security import pii, reveal
+from services.security.models import Role
 from services.security.principal import Principal
 from services.security.roles import STAFF, UNION_SIDE
 from services.security.scope import scoped
@@ -267,3 +268,18 @@ def provider_names(session: Session, *, ids: list[int]) -> dict[int, str]:
         return {}
     stmt = select(ServiceProvider.id, ServiceProvider.name).where(ServiceProvider.id.in_(sorted(set(ids))))
     return {int(i): str(n) for i, n in session.execute(stmt)}
+
+
+def _load_contact_phone(session: Session, principal: Principal, target_id: str) -> str | None:
+    if not target_id.isdigit():
+        raise NotFound("服务机构不存在")
+    return get_provider(session, principal=principal, provider_id=int(target_id)).contact_phone_enc
+
+
+reveal.register(
+    "service_provider",
+    "contact_phone",
+    kind=pii.PiiKind.PHONE,
+    roles={Role.COUNSELOR, Role.UNION_COUNTY, Role.UNION_CITY, Role.ADMIN},
+    load=_load_contact_phone,
+)

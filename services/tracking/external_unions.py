@@ -19,8 +19,8 @@ from services.orgs import service as orgs
 from services.orgs.models import OrgKind, OrgUnit
 from services.refdata import service as refdata
 from services.refdata.models import RefDivision
-from services.security import pii
-from services.security.models import User
+from services.security import pii, reveal
+from services.security.models import Role, User
 from services.security.principal import Principal
 from services.security.roles import UNION_SIDE
 from services.tracking.handoffs import request_handoff
@@ -249,3 +249,20 @@ def get_external_union(session: Session, *, principal: Principal, union_id: int)
     if row is None or unit is None:
         raise NotFound(f"编号为 {union_id} 的外地工会不存在")
     return _view(session, row, unit)
+
+
+def _load_contact_phone(session: Session, principal: Principal, target_id: str) -> str | None:
+    if not target_id.isdigit():
+        raise NotFound("外地工会不存在")
+    get_external_union(session, principal=principal, union_id=int(target_id))
+    row = session.get(ExternalUnion, int(target_id))
+    return row.contact_phone_enc if row is not None else None
+
+
+reveal.register(
+    "external_union",
+    "contact_phone",
+    kind=pii.PiiKind.PHONE,
+    roles={Role.COUNSELOR, Role.UNION_COUNTY, Role.UNION_CITY, Role.ADMIN},
+    load=_load_contact_phone,
+)

@@ -228,3 +228,25 @@ def test_outcome_needs_an_accepted_handoff_and_a_past_date(client: TestClient, d
     )
     assert unknown.status_code == 422
     assert unknown.json()["errors"][0]["field"] == "outcome"
+
+
+def test_the_contact_phone_is_revealed_with_a_purpose_and_audited(
+    client: TestClient, db: Session, world: World
+) -> None:
+    _divisions(db)
+    grad = make_graduate(db, world, side="b")
+    _to_hefei(client, world, grad.id, contact_name="王老师", contact_phone=PHONE)
+    union_id = client.get(P + "/external-unions", headers=world.headers("counselor_b")).json()["items"][0]["id"]
+    body = {
+        "target_type": "external_union",
+        "target_id": str(union_id),
+        "field": "contact_phone",
+        "purpose": "联系接收地工会",
+    }
+    shown = client.post("/api/v1/reveal", headers=world.headers("counselor_b"), json=body)
+    assert shown.status_code == 200, shown.text
+    assert PHONE in shown.text
+    audit = client.get("/api/v1/audit", params={"action": "reveal"}, headers=world.headers("admin")).json()
+    assert any(e["target_type"] == "external_union" and e["target_id"] == str(union_id) for e in audit["items"])
+    denied = client.post("/api/v1/reveal", headers=world.headers("enterprise_b"), json=body)
+    assert denied.status_code in {403, 404}
