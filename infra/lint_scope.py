@@ -42,6 +42,8 @@ SCOPED_MODELS = frozenset(
         "CountySurvey",
         "NarrativeReport",
         "TypicalExperience",
+        "ServiceContract",
+        "ServiceReferral",
     }
 )
 QUERY_FUNCTIONS = frozenset({"select", "update", "delete"})
@@ -126,6 +128,9 @@ UNDER_A_CHECKED_RECORD: frozenset[tuple[str, str]] = frozenset(
         ("services.catalog.program_rules", "create_rule_set"),  # city rule editors only; reads positions by program
         ("services.tracking.applications", "_existing"),  # one application per graduate and position, city-wide
         ("services.tracking.handoffs", "_open_handoff"),  # one open handoff per graduate, city-wide
+        ("services.catalog.purchased", "create_contract"),  # a contract number is registered once, city-wide
+        # referral counts under contracts the caller already reached through get_contract / list_contracts
+        ("services.tracking.referrals", "contract_figures"),
         ("services.tracking.caseload", "_responsible"),  # the counselor of graduates already in the caller's view
         # a subquery correlated to the rows of the caller's own (scoped) query: the counselor of each
         ("services.tracking.caseload", "assigned_counselor"),

@@ -6,6 +6,7 @@ from fastapi import APIRouter
 
 from services import ops
 from services.aid.router import router as aid_router
+from services.catalog.purchased_router import router as purchased_router
 from services.catalog.router import router as catalog_router
 from services.matches.router import router as matches_router
 from services.notifications.router import router as notifications_router
@@ -18,6 +19,8 @@ from services.reports.campaign.router import router as campaign_router
 from services.reports.router import router as reports_router
 from services.security.orgs_router import router as orgs_router
 from services.security.router import router as security_router
+from services.tracking.external_router import router as tracking_external_router
+from services.tracking.referral_router import router as referral_router
 from services.tracking.router import recommendations_router
 from services.tracking.router import router as tracking_router
 
@@ -33,6 +36,9 @@ ROUTERS: list[APIRouter] = [
     matches_router,
     recommendations_router,
     tracking_router,
+    tracking_external_router,
+    referral_router,
+    purchased_router,
     invitation_router,
     notifications_router,
     reports_router,

@@ -4,7 +4,9 @@ the modules it gathers (access, employers, positions, program rules, job fairs, 
 Published for reading (other domains join on them and the matcher reads them): employers (``Employer``, with its
 ``EmployerStatus``) and the accounts that manage them (``EmployerAccount``), positions (``Position``, with
 ``PositionKind``, ``PositionStatus`` and ``PayBasis``), program rule sets (``ProgramRuleSet``), job fairs
-(``JobFair``) and the catalog version (``CatalogVersion``). Writes go through the functions: a seat is taken
+(``JobFair``),
+purchased-service contracts (``ServiceContract``; ``get_contract``, ``contract_covers``) and the catalog version
+(``CatalogVersion``). Writes go through the functions: a seat is taken
 only by ``record_signing`` (row lock, ``filled <= headcount``), a position's
 occupations are stored by ``store_suggestions``, a change of the catalog is stamped by ``bump_version``. A job
 fair's list of positions is the catalog's own.
@@ -24,9 +26,11 @@ from services.catalog.models import (
     PositionKind,
     PositionStatus,
     ProgramRuleSet,
+    ServiceContract,
 )
 from services.catalog.occupations import CONFIRMED, store_suggestions
 from services.catalog.positions import get_position, position_summaries, record_signing
+from services.catalog.purchased import contract_covers, get_contract
 from services.catalog.program_rules import rule_fields, seed_file
 from services.clock import local_today as local_today
 
@@ -43,8 +47,11 @@ __all__ = [
     "PositionKind",
     "PositionStatus",
     "ProgramRuleSet",
+    "ServiceContract",
     "bump_version",
+    "contract_covers",
     "current_version",
+    "get_contract",
     "get_position",
     "local_today",
     "manages_position",

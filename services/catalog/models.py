@@ -269,3 +269,52 @@ class CatalogVersion(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     version: Mapped[int] = mapped_column(Integer, default=0)
     changed_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class ProviderKind(StrEnum):
+    HR_AGENCY = "hr_agency"  # 人力资源服务机构
+    EMPLOYMENT_SERVICE = "employment_service"  # 社会就业服务机构
+    TRAINING = "training"  # 职业培训机构
+
+
+class ServiceProvider(TimestampMixin, Base):
+    """An HR or employment-service agency the unions buy 定向就业援助 from (购买服务)."""
+
+    __tablename__ = "catalog_service_provider"
+    __audit__ = True
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    credit_code: Mapped[str] = mapped_column(String(18), unique=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    contact_name: Mapped[str] = mapped_column(String(50))
+    contact_phone_enc: Mapped[str | None] = mapped_column(String(300))
+    contact_phone_bidx: Mapped[str | None] = mapped_column(String(64), index=True)
+    contact_phone_masked: Mapped[str | None] = mapped_column(String(20))
+    address: Mapped[str] = mapped_column(String(300), default="")
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+
+
+class ServiceContract(TimestampMixin, Base):
+    """A purchased-service contract: a union buys employment services for a number of graduates over a period."""
+
+    __tablename__ = "catalog_service_contract"
+    __table_args__ = (
+        CheckConstraint("ends_on >= starts_on", name="period"),
+        CheckConstraint("amount >= 0", name="amount_not_negative"),
+        CheckConstraint("graduates_to_serve >= 1", name="graduates_to_serve_positive"),
+    )
+    __audit__ = True
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    provider_id: Mapped[int] = mapped_column(ForeignKey("catalog_service_provider.id"), index=True)
+    org_unit_id: Mapped[int] = mapped_column(ForeignKey("org_unit.id"), index=True)  # the purchasing union
+    number: Mapped[str] = mapped_column(String(60), unique=True)  # 合同编号
+    title: Mapped[str] = mapped_column(String(200))
+    service_content: Mapped[str] = mapped_column(Text)
+    starts_on: Mapped[date] = mapped_column(Date)
+    ends_on: Mapped[date] = mapped_column(Date)
+    amount: Mapped[Decimal] = mapped_column(Money)
+    fund: Mapped[str] = mapped_column(String(20))  # 资金来源
+    graduates_to_serve: Mapped[int] = mapped_column(Integer)
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))

@@ -45,6 +45,7 @@ from services.aid.models import AidApplication
 from services.catalog import service as catalog
 from services.catalog.models import Employer, Position
 from services.demo.build_aid import AidPart
+from services.demo.build_assistance import AssistancePart
 from services.demo.build_base import WorldSummary, cohorts_on, demo_today
 from services.demo.build_campaign import CampaignPart
 from services.demo.build_catalog import CatalogPart
@@ -127,7 +128,7 @@ def digest(session: Session) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-class _Builder(RegistryPart, CatalogPart, TrackingPart, AidPart, CampaignPart):
+class _Builder(RegistryPart, CatalogPart, TrackingPart, AssistancePart, AidPart, CampaignPart):
     """The whole world: the base's people and staff, then each domain's part in order."""
 
     def run(self) -> None:
@@ -136,6 +137,7 @@ class _Builder(RegistryPart, CatalogPart, TrackingPart, AidPart, CampaignPart):
         self._registry()
         self._catalog()
         self._tracking()
+        self._assistance()
         self._aid()
         self._campaign()
         self._count_all()

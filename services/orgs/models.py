@@ -14,6 +14,7 @@ class OrgKind(StrEnum):
     PARK = "park"  # 园区总工会
     DIRECT = "direct"  # 市直基层工会（集合）
     GRASSROOTS = "grassroots"  # 基层工会、学校
+    EXTERNAL = "external"  # 外地县区、市总工会（异地求职接收方，不在本市单位树中）
 
 
 class OrgUnit(TimestampMixin, Base):

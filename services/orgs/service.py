@@ -86,3 +86,28 @@ def list_units(session: Session, *, scope: frozenset[int] | None) -> list[OrgUni
     if scope is not None:
         stmt = stmt.where(OrgUnit.id.in_(scope))
     return list(session.scalars(stmt))
+
+
+EXTERNAL_CODE_PREFIX = "EXT-"
+
+
+def external_unit(session: Session, *, division_code: str, name: str) -> OrgUnit:
+    """The org unit of a union outside the loaded tree (kind ``external``, a root of its own), created on first use.
+
+    It has no parent and no children, so an account given this unit sees only what is handed to it.
+    """
+    code = EXTERNAL_CODE_PREFIX + division_code
+    unit = session.scalar(select(OrgUnit).where(OrgUnit.code == code))
+    if unit is None:
+        unit = OrgUnit(code=code, name=name, kind=OrgKind.EXTERNAL.value, division_code=division_code, path="")
+        session.add(unit)
+        session.flush()
+        unit.path = f"/{unit.id}/"
+        session.flush()
+    return unit
+
+
+def tree_units_of_division(session: Session, *, division_code: str) -> list[OrgUnit]:
+    """Units of the loaded tree (not external ones) tied to ``division_code``."""
+    stmt = select(OrgUnit).where(OrgUnit.division_code == division_code, OrgUnit.kind != OrgKind.EXTERNAL.value)
+    return list(session.scalars(stmt.order_by(OrgUnit.path)))

@@ -1,8 +1,9 @@
 """Reference data's public surface: the catalogs (majors, occupations, industries, divisions) and the form
 enumerations, as every domain reads them.
 
-Published for reading: the industry table (``RefIndustry``, an employer's industry name). The other reference
-tables (majors, profiles, occupations, divisions, code changes, load history, enumeration rows) are read through
+Published for reading: the industry table (``RefIndustry``, an employer's industry name) and the divisions
+(``RefDivision``, searched when a handoff goes to a union elsewhere in China). The other reference
+tables (majors, profiles, occupations, code changes, load history, enumeration rows) are read through
 the functions below; they are written only by the loaders (``sunshine refdata load``, the enumeration loader).
 """
 
@@ -12,7 +13,7 @@ from services.refdata.enums import Vocabularies, Vocabulary, list_enums, list_it
 from services.refdata.enums import bundled as bundled_enums
 from services.refdata.enums import load as load_enums
 from services.refdata.enums import read_file as read_enum_file
-from services.refdata.models import RefIndustry
+from services.refdata.models import RefDivision, RefIndustry
 from services.refdata.occupations import classifier, reference_catalogs
 from services.refdata.service import (
     check_class_codes,
@@ -28,6 +29,7 @@ from services.refdata.service import (
 )
 
 __all__ = [
+    "RefDivision",
     "RefIndustry",
     "Vocabularies",
     "Vocabulary",

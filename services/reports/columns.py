@@ -522,7 +522,41 @@ def _annex9_activity() -> TableSpec:
             "aid_work_study",
         ),
         Column(
-            "money_spent", "合计", "资金投入（元）", "元", Kind.MONEY, "创业扶持资金、见习补贴、勤工俭学补贴之和。", ""
+            "purchased_amount",
+            "购买服务",
+            "资金投入（元）",
+            "元",
+            Kind.MONEY,
+            "服务期在统计年度内开始、开始日期不晚于统计日期的购买服务（定向就业援助）合同金额之和，归入购买单位所在县区。",
+            "purchased_services",
+        ),
+        Column(
+            "money_spent",
+            "合计",
+            "资金投入（元）",
+            "元",
+            Kind.MONEY,
+            "创业扶持资金、见习补贴、勤工俭学补贴、购买服务之和。",
+            "",
+        ),
+        Column(
+            "purchased_referred",
+            "转介人数",
+            "定向就业援助（购买服务）",
+            "人",
+            Kind.COUNT,
+            "统计期间转介给购买服务机构接受定向就业援助的未就业毕业生人数（同一人转介多份合同计1人），"
+            "归入毕业生所属县区。" + _PERIOD,
+            "purchased_services",
+        ),
+        Column(
+            "purchased_placed",
+            "其中已就业",
+            "定向就业援助（购买服务）",
+            "人",
+            Kind.COUNT,
+            "转介结果为“已就业”、结果日期在统计期间内的毕业生人数（同一人计1人）。" + _PERIOD,
+            "purchased_services",
         ),
     )
     return TableSpec(

@@ -28,14 +28,24 @@ from services.aid.api import (
     AwardStatus,
 )
 from services.catalog import api as catalog_service
-from services.catalog.api import JobFair, Position, PositionKind, ProgramRuleSet
+from services.catalog.api import JobFair, Position, PositionKind, ProgramRuleSet, ServiceContract
 from services.registry.api import Graduate, Stage
 from services.reports.campaign_models import CountySurvey, FilingStatus
 from services.reports.columns import OTHER_PROGRAM_CODE as OTHER_PROGRAM
 from services.reports.columns import SERVICE_KINDS
 from services.security.scope import within_units
 from services.tracking import api as tracking_service
-from services.tracking.api import Application, AppState, Contact, ContactOutcome, ServiceRecord, Status, StatusChange
+from services.tracking.api import (
+    Application,
+    AppState,
+    Contact,
+    ContactOutcome,
+    ReferralState,
+    ServiceRecord,
+    ServiceReferral,
+    Status,
+    StatusChange,
+)
 
 CENT = Decimal("0.01")
 Key = tuple[int, int | None]  # (org unit id, cohort) — cohort None for tables without cohorts
@@ -329,6 +339,44 @@ def job_fairs_held(ctx: Ctx) -> Values:
     out: Values = {}
     for org, n in ctx.session.execute(stmt):
         _add(out, (int(org), None), "job_fairs", int(n))
+    return out
+
+
+def purchased_services(ctx: Ctx) -> Values:
+    """purchased_amount by the purchasing union; purchased_referred, purchased_placed by the graduate's unit."""
+    start = date(ctx.year, 1, 1)
+    contracts = (
+        select(ServiceContract.org_unit_id, func.sum(type_coerce(ServiceContract.amount, Numeric(14, 2))))
+        .where(
+            ServiceContract.starts_on >= start,
+            ServiceContract.starts_on <= ctx.as_of,
+        )
+        .group_by(ServiceContract.org_unit_id)
+    )
+    out: Values = {}
+    for org, amount in ctx.session.execute(within_units(contracts, ctx.org_ids, org=ServiceContract.org_unit_id)):
+        _add(out, (int(org), None), "purchased_amount", money(amount))
+    referred = (
+        select(ServiceReferral.org_unit_id, func.count(distinct(ServiceReferral.graduate_id)))
+        .where(
+            ServiceReferral.referred_on >= start,
+            ServiceReferral.referred_on <= ctx.as_of,
+        )
+        .group_by(ServiceReferral.org_unit_id)
+    )
+    for org, n in ctx.session.execute(within_units(referred, ctx.org_ids, org=ServiceReferral.org_unit_id)):
+        _add(out, (int(org), None), "purchased_referred", int(n))
+    placed = (
+        select(ServiceReferral.org_unit_id, func.count(distinct(ServiceReferral.graduate_id)))
+        .where(
+            ServiceReferral.state == ReferralState.PLACED.value,
+            ServiceReferral.outcome_on >= start,
+            ServiceReferral.outcome_on <= ctx.as_of,
+        )
+        .group_by(ServiceReferral.org_unit_id)
+    )
+    for org, n in ctx.session.execute(within_units(placed, ctx.org_ids, org=ServiceReferral.org_unit_id)):
+        _add(out, (int(org), None), "purchased_placed", int(n))
     return out
 
 

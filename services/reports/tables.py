@@ -110,9 +110,9 @@ def _derive(code: str, v: dict[str, Number]) -> None:
         v["placed"] = s(*placed)
         v["employment_rate"] = rate(v["placed"], v["registered"])
     elif code == "annex9_activity":
-        v["money_spent"] = Decimal(s("entrepreneurship_funds", "internship_subsidy", "work_study_subsidy")).quantize(
-            measures.CENT
-        )
+        v["money_spent"] = Decimal(
+            s("entrepreneurship_funds", "internship_subsidy", "work_study_subsidy", "purchased_amount")
+        ).quantize(measures.CENT)
 
 
 MeasureFn = Callable[[measures.Ctx], measures.Values]
@@ -130,7 +130,12 @@ def _measures_of(code: str, programs: tuple[tuple[str, str], ...]) -> list[Measu
             measures.graduates_contacted,
             measures.graduates_served,
         ]
-    return [measures.positions_published, measures.job_fairs_held, measures.aid_work_study]
+    return [
+        measures.positions_published,
+        measures.job_fairs_held,
+        measures.aid_work_study,
+        measures.purchased_services,
+    ]
 
 
 def _fill(spec: TableSpec, raw: dict[str, Any]) -> dict[str, Number]:

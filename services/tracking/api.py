@@ -2,7 +2,8 @@
 
 Published for reading (the report tables count them): applications (``Application``, its states ``AppState``),
 employment status changes (``StatusChange``, the statuses ``Status``), contacts (``Contact``, ``ContactOutcome``)
-and services delivered (``ServiceRecord``), with the active service standard (:func:`active_standard`) and the end
+services delivered (``ServiceRecord``) and purchased-service referrals (``ServiceReferral``,
+``ReferralState``), with the active service standard (:func:`active_standard`) and the end
 of a local day in UTC (:func:`end_of_day_utc`) the figures are cut at. Writes go through tracking's own flows and
 service; transitions, overrides, events, assignments, reminders and handoffs are tracking's own.
 """
@@ -11,7 +12,15 @@ from __future__ import annotations
 
 from services.clock import local_today as local_today
 from services.tracking.access import end_of_day_utc
-from services.tracking.models import Application, Contact, ContactOutcome, ServiceRecord, StatusChange
+from services.tracking.models import (
+    Application,
+    Contact,
+    ContactOutcome,
+    ReferralState,
+    ServiceRecord,
+    ServiceReferral,
+    StatusChange,
+)
 from services.tracking.pipeline import AppState, Status
 from services.tracking.services_delivered import active_standard
 
@@ -20,7 +29,9 @@ __all__ = [
     "Application",
     "Contact",
     "ContactOutcome",
+    "ReferralState",
     "ServiceRecord",
+    "ServiceReferral",
     "Status",
     "StatusChange",
     "active_standard",

@@ -12,7 +12,7 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from services.db import Base, TimestampMixin, utcnow
@@ -247,10 +247,20 @@ class HandoffState(StrEnum):
     ENDED = "ended"  # 已结束（返回生源地或撤回）
 
 
+class HandoffOutcome(StrEnum):
+    """What the receiving union reports back about a graduate it took in."""
+
+    EMPLOYED = "employed"  # 已就业
+    UNEMPLOYED = "unemployed"  # 未就业（继续帮扶）
+    LOST_CONTACT = "lost_contact"  # 失联
+    RETURNED = "returned"  # 已返回生源地
+
+
 class Handoff(TimestampMixin, Base):
     """异地求职: the home union hands a graduate to the union of the intended work place."""
 
     __tablename__ = "tracking_handoff"
+    __audit__ = True
 
     id: Mapped[int] = mapped_column(primary_key=True)
     graduate_id: Mapped[int] = mapped_column(ForeignKey("registry_graduate.id"), index=True)
@@ -266,3 +276,64 @@ class Handoff(TimestampMixin, Base):
     ended_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     ended_at: Mapped[datetime | None]
     end_note: Mapped[str | None] = mapped_column(Text)
+    # a union outside the loaded tree may have no account: the sending side records its answers on its behalf
+    decided_on_behalf: Mapped[bool] = mapped_column(default=False, server_default=false())
+    outcome: Mapped[str | None] = mapped_column(String(16))
+    outcome_on: Mapped[date | None]
+    outcome_employer: Mapped[str | None] = mapped_column(String(200))
+    outcome_note: Mapped[str | None] = mapped_column(Text)
+    outcome_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    outcome_on_behalf: Mapped[bool] = mapped_column(default=False, server_default=false())
+    outcome_recorded_at: Mapped[datetime | None]
+
+
+class ExternalUnion(TimestampMixin, Base):
+    """A county or city union elsewhere in China that received a handoff, with the person to call there.
+
+    Its org unit (kind ``external``) stands outside the loaded tree; an account given that org unit sees only the
+    graduates handed to it.
+    """
+
+    __tablename__ = "tracking_external_union"
+    __audit__ = True
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    org_unit_id: Mapped[int] = mapped_column(ForeignKey("org_unit.id"), unique=True)
+    division_code: Mapped[str] = mapped_column(String(6), unique=True)
+    level: Mapped[str] = mapped_column(String(12))  # city / county
+    contact_name: Mapped[str] = mapped_column(String(50))
+    contact_phone_enc: Mapped[str | None] = mapped_column(String(300))
+    contact_phone_bidx: Mapped[str | None] = mapped_column(String(64), index=True)
+    contact_phone_masked: Mapped[str | None] = mapped_column(String(20))
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+
+
+class ReferralState(StrEnum):
+    """A graduate referred to a purchased-service contract (定向就业援助)."""
+
+    REFERRED = "referred"  # 已转介
+    ACCEPTED = "accepted"  # 机构已接收
+    PLACED = "placed"  # 已就业
+    NOT_PLACED = "not_placed"  # 服务期满未就业
+
+
+class ServiceReferral(TimestampMixin, Base):
+    """An unemployed graduate referred for 定向就业援助 to a provider under a purchased-service contract."""
+
+    __tablename__ = "tracking_service_referral"
+    __table_args__ = (UniqueConstraint("contract_id", "graduate_id"),)
+    __audit__ = True
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    contract_id: Mapped[int] = mapped_column(ForeignKey("catalog_service_contract.id"), index=True)
+    graduate_id: Mapped[int] = mapped_column(ForeignKey("registry_graduate.id"), index=True)
+    org_unit_id: Mapped[int] = mapped_column(ForeignKey("org_unit.id"), index=True)  # the graduate's
+    state: Mapped[str] = mapped_column(String(16), index=True)
+    note: Mapped[str | None] = mapped_column(Text)
+    referred_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    referred_on: Mapped[date]
+    accepted_on: Mapped[date | None]
+    outcome_on: Mapped[date | None]
+    employer_name: Mapped[str | None] = mapped_column(String(200))
+    outcome_note: Mapped[str | None] = mapped_column(Text)
+    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))

@@ -385,6 +385,13 @@ class HandoffOut(BaseModel):
     decided_by_id: int | None
     decided_at: datetime | None
     decision_note: str | None
+    decided_on_behalf: bool = Field(description="接收确认由生源地工会代外地工会登记")
+    outcome: str | None = Field(description="employed / unemployed / lost_contact / returned", examples=["employed"])
+    outcome_on: date | None
+    outcome_employer: str | None
+    outcome_note: str | None
+    outcome_by_id: int | None = Field(description="登记结果的账号")
+    outcome_on_behalf: bool = Field(description="结果由生源地工会代外地工会登记")
     ended_at: datetime | None
     end_note: str | None
     created_at: datetime

@@ -27,7 +27,7 @@ from services.tracking.applications import visible_applications
 from services.tracking.caseload import latest_contact_value, responsible_counselor
 from services.tracking.contacts import Overdue, count_overdue, list_contacts, overdue_contacts
 from services.tracking.events import list_events
-from services.tracking.handoffs import HANDOFF_NAMES
+from services.tracking.handoffs import HANDOFF_NAMES, OUTCOME_NAMES
 from services.tracking.models import (
     Application,
     Contact,
@@ -116,6 +116,10 @@ def timeline(session: Session, *, principal: Principal, graduate_id: int) -> lis
     if not own:
         for ho in session.scalars(select(Handoff).where(Handoff.graduate_id == graduate.id)):
             label = f"异地转介（{HANDOFF_NAMES[ho.state]}）"
+            if ho.outcome:
+                label += f"：{OUTCOME_NAMES[ho.outcome]}"
+                if ho.outcome_employer:
+                    label += f"（{ho.outcome_employer}）"
             items.append(TimelineItem(_aware(ho.created_at), "handoff", label, ho.reason, ho.id))
     items.sort(key=lambda i: (i.at, i.kind))
     return items

@@ -4,7 +4,20 @@ from __future__ import annotations
 
 from fastapi import APIRouter, FastAPI
 
-from services.web import admin, auth, counselor, docs, enterprise, graduate, inbox, union, union_aid, union_campaign
+from services.web import (
+    admin,
+    auth,
+    counselor,
+    counselor_assistance,
+    docs,
+    enterprise,
+    graduate,
+    inbox,
+    union,
+    union_aid,
+    union_campaign,
+    union_purchased,
+)
 
 # Page routers in the order they are matched; the pages of further roles are added here.
 PAGE_ROUTERS: list[APIRouter] = [
@@ -12,10 +25,12 @@ PAGE_ROUTERS: list[APIRouter] = [
     inbox.router,
     graduate.router,
     counselor.router,
+    counselor_assistance.router,
     enterprise.router,
     union.router,
     union_aid.router,
     union_campaign.router,
+    union_purchased.router,
     admin.router,
 ]
 

@@ -314,6 +314,12 @@ class HandoffView:
     intended_place: str | None
     can_decide: bool
     can_end: bool
+    external: bool = False
+    contact: str = ""
+    on_behalf: bool = False
+    decided_on_behalf: bool = False
+    outcome: str = ""
+    can_record_outcome: bool = False
 
 
 def _graduate_name(session: Session, viewer: Viewer, graduate_id: int) -> str:
@@ -329,7 +335,16 @@ def _handoff_views(session: Session, viewer: Viewer, state: str | None) -> tuple
     out = []
     for h in rows:
         name = _graduate_name(session, viewer, h.graduate_id)
-        receiving = viewer.principal.covers(h.to_org_unit_id)
+        voice = tracking.receiver_voice(session, principal=viewer.principal, handoff=h)
+        external = tracking.external_union_of_unit(session, org_unit_id=h.to_org_unit_id)
+        contact = f"{external.contact_name} {external.contact_phone_masked or ''}".strip() if external else ""
+        outcome = ""
+        if h.outcome:
+            outcome = f"{h.outcome_on} {tracking.OUTCOME_NAMES.get(h.outcome, h.outcome)}"
+            if h.outcome_employer:
+                outcome += f"（{h.outcome_employer}）"
+            if h.outcome_on_behalf:
+                outcome += " · 生源地工会代登记"
         out.append(
             HandoffView(
                 id=h.id,
@@ -341,8 +356,14 @@ def _handoff_views(session: Session, viewer: Viewer, state: str | None) -> tuple
                 state_name=labels.HANDOFF_STATES.get(h.state, h.state),
                 reason=h.reason,
                 intended_place=h.intended_place,
-                can_decide=h.state == "pending" and receiving,
+                can_decide=h.state == "pending" and voice.allowed,
                 can_end=h.state == "accepted",
+                external=external is not None,
+                contact=contact,
+                on_behalf=voice.on_behalf,
+                decided_on_behalf=h.decided_on_behalf,
+                outcome=outcome,
+                can_record_outcome=h.state == "accepted" and voice.allowed,
             )
         )
     return out, total
@@ -355,9 +376,31 @@ def handoffs(
     session: SessionDep,
     state: Annotated[str | None, Query(max_length=16)] = None,
 ) -> HTMLResponse:
-    items, total = _handoff_views(session, viewer, state or None)
-    context = {"items": items, "total": total, "state": state or "", "states": labels.HANDOFF_STATES}
-    return render(request, "counselor/handoffs.html", context, viewer=viewer)
+    return render_handoffs(request, session, viewer, state=state or None)
+
+
+def render_handoffs(
+    request: Request,
+    session: Session,
+    viewer: Viewer,
+    *,
+    state: str | None = None,
+    errors: FormErrors | None = None,
+    failed_id: int | None = None,
+) -> HTMLResponse:
+    """The 交接 page, with a refusal shown on the handoff it concerns."""
+    items, total = _handoff_views(session, viewer, state)
+    context: dict[str, Any] = {
+        "items": items,
+        "total": total,
+        "state": state or "",
+        "states": labels.HANDOFF_STATES,
+        "outcomes": list(tracking.OUTCOME_NAMES.items()),
+    }
+    if errors is not None:
+        context.update(errors=errors, failed_id=failed_id)
+    status = errors.status if errors is not None else 200
+    return render(request, "counselor/handoffs.html", context, viewer=viewer, status_code=status)
 
 
 @router.post("/handoffs/{handoff_id}")
@@ -376,8 +419,5 @@ async def handoff_action(handoff_id: Id, request: Request, viewer: CounselorView
             ),
         )
     if isinstance(result, FormErrors):
-        items, total = _handoff_views(session, viewer, None)
-        context = {"items": items, "total": total, "state": "", "states": labels.HANDOFF_STATES}
-        context.update(errors=result, failed_id=handoff_id)
-        return render(request, "counselor/handoffs.html", context, viewer=viewer, status_code=result.status)
+        return render_handoffs(request, session, viewer, errors=result, failed_id=handoff_id)
     return redirect("/counselor/handoffs")

@@ -57,6 +57,7 @@ UNION_NAV = [
     NavItem("金秋助学", "/union/aid"),
     NavItem("统计报表", "/union/reports"),
     NavItem("摸排与总结", "/union/surveys"),
+    NavItem("购买服务", "/union/purchased"),
     NavItem("工作台", "/counselor"),
     NavItem("消息", "/messages"),
 ]
@@ -72,6 +73,7 @@ NAV: dict[str, list[NavItem]] = {
         NavItem("工作台", "/counselor"),
         NavItem("待联系", "/counselor/due"),
         NavItem("交接", "/counselor/handoffs"),
+        NavItem("购买服务", "/counselor/referrals"),
         NavItem("消息", "/messages"),
     ],
     Role.ENTERPRISE: [

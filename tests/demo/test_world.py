@@ -11,15 +11,16 @@ from sqlalchemy import func, select
 
 from services.aid.models import AidApplication, AidAward, AidObjection, AidPayment
 from services.app import create_app
-from services.catalog.models import Employer, Position, ProgramRuleSet
+from services.catalog.models import Employer, Position, ProgramRuleSet, ServiceContract
 from services.demo import logins, world
 from services.demo.logins import DEMO_PASSWORD, DEMO_USERS
 from services.errors import Conflict
 from services.identifiers import normalize_bank_card, normalize_credit_code, normalize_phone, parse_resident_id
+from services.orgs.models import OrgUnit
 from services.registry.models import Consent, EconomicCheck, Family, FamilyMember, Graduate
 from services.security import pii
 from services.security.models import User
-from services.tracking.models import Application, Contact
+from services.tracking.models import Application, Contact, Handoff, ServiceReferral
 from tests.demo.worlds import SEED, SIZE, DemoWorld, demo_world, fresh_engine, populate, session_of
 
 
@@ -198,3 +199,19 @@ def test_annex7_of_the_demo_comes_from_the_county_surveys_and_a_stage_report_ope
         assert doc.paragraphs[0].text.startswith("蒙城县总工会")
         assert any("实名登记困难职工家庭高校毕业生" in p.text for p in doc.paragraphs)
         assert doc.tables[0].rows[1].cells[0].text == "蒙城县总工会"
+
+
+def test_a_handoff_to_hefei_acknowledged_and_a_purchased_service_with_outcomes(demo: DemoWorld) -> None:
+    with session_of(demo) as session:
+        handoffs = session.execute(
+            select(OrgUnit.name, Handoff.state, Handoff.decided_on_behalf, Handoff.outcome)
+            .join(OrgUnit, OrgUnit.id == Handoff.to_org_unit_id)
+            .where(OrgUnit.kind == "external")
+            .order_by(Handoff.id)
+        ).all()
+        contracts = session.scalars(select(ServiceContract.number)).all()
+        referrals = sorted(session.scalars(select(ServiceReferral.state)))
+    assert ("合肥市总工会", "accepted", True, "unemployed") in handoffs
+    assert ("合肥市蜀山区总工会", "pending", False, None) in handoffs
+    assert len(contracts) == 1
+    assert {"referred", "accepted", "placed", "not_placed"} <= set(referrals)

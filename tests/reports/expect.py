@@ -42,7 +42,10 @@ def annex9(cells: dict[str, Any]) -> dict[str, Any]:
 def activity(cells: dict[str, Any]) -> dict[str, Any]:
     out = dict(cells)
     out["money_spent"] = _d(
-        cells.get("entrepreneurship_funds", 0) + cells.get("internship_subsidy", 0) + cells.get("work_study_subsidy", 0)
+        cells.get("entrepreneurship_funds", 0)
+        + cells.get("internship_subsidy", 0)
+        + cells.get("work_study_subsidy", 0)
+        + cells.get("purchased_amount", 0)
     )
     return out
 
