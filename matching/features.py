@@ -380,31 +380,21 @@ def occupation_link_value(strength: npt.ArrayLike) -> F32:
     return np.asarray(floor + (np.float32(OCCUPATION_CODE) - floor) * st, dtype=np.float32)
 
 
+_MAJOR_LEVEL: Final = np.array([0.0, 1.0, 2.0, 4.0], dtype=np.float32)
+
+
 def fit_level(occupation: npt.ArrayLike, major: npt.ArrayLike) -> F32:
     """0–4: the better of the occupation level and the major level (see the module docstring)."""
     occ = np.asarray(occupation, dtype=np.float32)
     floor = np.float32(OCCUPATION_LINK_FLOOR)
-    linked = np.float32(3.0) + (occ - floor) / (np.float32(OCCUPATION_CODE) - floor)
-    occ_level = np.where(
-        occ >= floor,
-        linked,
-        np.where(
-            occ >= np.float32(OCCUPATION_SMALL_CLASS),
-            np.float32(2.0),
-            np.where(occ >= np.float32(OCCUPATION_MIDDLE_CLASS), np.float32(1.0), np.float32(0.0)),
-        ),
-    )
-    maj = np.asarray(major, dtype=np.float32)
-    maj_level = np.where(
-        maj >= np.float32(MAJOR_EXACT),
-        np.float32(4.0),
-        np.where(
-            maj >= np.float32(MAJOR_CLASS),
-            np.float32(2.0),
-            np.where(maj >= np.float32(MAJOR_DISCIPLINE), np.float32(1.0), np.float32(0.0)),
-        ),
-    )
-    return np.asarray(np.maximum(occ_level, maj_level), dtype=np.float32)
+    # the band (0 text, 1 中类, 2 小类, 3 an occupation of the major) plus, in band 3, the link's strength
+    level = _band(occ, (OCCUPATION_LINK_FLOOR, OCCUPATION_SMALL_CLASS, OCCUPATION_MIDDLE_CLASS)).astype(np.float32)
+    strength = np.subtract(occ, floor, dtype=np.float32)
+    np.multiply(strength, np.float32(1.0) / (np.float32(OCCUPATION_CODE) - floor), out=strength)
+    np.maximum(strength, np.float32(0.0), out=strength)
+    np.add(level, strength, out=level)
+    major_level = _MAJOR_LEVEL[_band(major, (MAJOR_EXACT, MAJOR_CLASS, MAJOR_DISCIPLINE))]
+    return np.asarray(np.maximum(level, major_level), dtype=np.float32)
 
 
 def place_band(place: npt.ArrayLike) -> npt.NDArray[np.int8]:
