@@ -383,18 +383,26 @@ def occupation_link_value(strength: npt.ArrayLike) -> F32:
 _MAJOR_LEVEL: Final = np.array([0.0, 1.0, 2.0, 4.0], dtype=np.float32)
 
 
-def fit_level(occupation: npt.ArrayLike, major: npt.ArrayLike) -> F32:
-    """0–4: the better of the occupation level and the major level (see the module docstring)."""
+def occupation_level(occupation: npt.ArrayLike) -> F32:
+    """0–4 from the occupation feature: the band (0 text, 1 中类, 2 小类, 3 an occupation of the major) plus,
+    in band 3, the link's strength."""
     occ = np.asarray(occupation, dtype=np.float32)
     floor = np.float32(OCCUPATION_LINK_FLOOR)
-    # the band (0 text, 1 中类, 2 小类, 3 an occupation of the major) plus, in band 3, the link's strength
     level = _band(occ, (OCCUPATION_LINK_FLOOR, OCCUPATION_SMALL_CLASS, OCCUPATION_MIDDLE_CLASS)).astype(np.float32)
     strength = np.subtract(occ, floor, dtype=np.float32)
     np.multiply(strength, np.float32(1.0) / (np.float32(OCCUPATION_CODE) - floor), out=strength)
     np.maximum(strength, np.float32(0.0), out=strength)
-    np.add(level, strength, out=level)
-    major_level = _MAJOR_LEVEL[_band(major, (MAJOR_EXACT, MAJOR_CLASS, MAJOR_DISCIPLINE))]
-    return np.asarray(np.maximum(level, major_level), dtype=np.float32)
+    return np.asarray(np.add(level, strength, out=level), dtype=np.float32)
+
+
+def major_level(major: npt.ArrayLike) -> F32:
+    """4 exact major, 2 class, 1 discipline, else 0."""
+    return np.asarray(_MAJOR_LEVEL[_band(major, (MAJOR_EXACT, MAJOR_CLASS, MAJOR_DISCIPLINE))], dtype=np.float32)
+
+
+def fit_level(occupation: npt.ArrayLike, major: npt.ArrayLike) -> F32:
+    """0–4: the better of the occupation level and the major level (see the module docstring)."""
+    return np.asarray(np.maximum(occupation_level(occupation), major_level(major)), dtype=np.float32)
 
 
 def place_band(place: npt.ArrayLike) -> npt.NDArray[np.int8]:
@@ -424,11 +432,16 @@ def tier(
     """0–19 (in tier steps): 4.75 × the fit level, or for graduates whose priority says so 5 × the place or
     pay band + the fit level (the same range, so graduates of either priority meet on one scale when ranked
     for a position)."""
-    fit = fit_level(occupation, major)
+    return tier_of_level(fit_level(occupation, major), place, pay, priority)
+
+
+def tier_of_level(fit: npt.ArrayLike, place: npt.ArrayLike, pay: npt.ArrayLike, priority: npt.ArrayLike) -> F32:
+    """`tier` from a fit level already computed (`fit_level`)."""
+    level = np.asarray(fit, dtype=np.float32)
     prio = np.asarray(priority, dtype=np.int8)
     if prio.ndim == 0 and int(prio) == 0:
-        return np.asarray(fit * np.float32(FIT_STEPS), dtype=np.float32)
+        return np.asarray(level * np.float32(FIT_STEPS), dtype=np.float32)
     lead = np.where(prio == 1, place_band(place), pay_band(pay)).astype(np.float32)
     return np.asarray(
-        np.where(prio == 0, fit * np.float32(FIT_STEPS), lead * np.float32(LEAD_STEPS) + fit), dtype=np.float32
+        np.where(prio == 0, level * np.float32(FIT_STEPS), lead * np.float32(LEAD_STEPS) + level), dtype=np.float32
     )

@@ -30,10 +30,13 @@ from matching.features import (
     freshness_score,
     hardship_score,
     kind_score,
+    major_level,
     major_score,
+    occupation_level,
     pay_score,
     scaled_cosine,
     tier,
+    tier_of_level,
     tier_step,
 )
 from matching.records import KINDS, PositionRecord
@@ -149,8 +152,12 @@ class Scoring(GraduateEncoding):
         )
 
         def make() -> F32:
+            # the two levels depend on the major alone, and are shared by graduates of other places and pay
+            occ_level = self._cache.get(("occupation_level", g.bridge_row), lambda: occupation_level(occupation))
+            maj_key = ("major_level", g.code_tok, g.class_tok, g.disc_tok)
+            fit = np.maximum(occ_level, self._cache.get(maj_key, lambda: major_level(major)))
             step = tier_step(self._weights)
-            return np.asarray(tier(occupation, major, place, pay, priority), dtype=np.float32) * step
+            return np.asarray(tier_of_level(fit, place, pay, priority), dtype=np.float32) * step
 
         return self._cache.get(key, make)
 
