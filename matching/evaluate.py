@@ -12,6 +12,9 @@ the share of majors with at least one occupation link, per level. `held_out` ran
 the links derived without their own; `held_out_with_own_links` ranks the same majors with their own official
 links, the reference that perfect link derivation would reach with this classifier.
 
+Development world (`--development`, JSON only): where the link derivation's rules and weights were chosen —
+alias titles of the classification as positions, another fold of majors held out, no labelled title read.
+
 Bridge world (below, reported under "bridge"):
 
 Labelled set: one position per CSCO 细类 occupation that has a definition; its text is the definition and
@@ -222,6 +225,27 @@ def run_independent(
     return result
 
 
+def run_development(*, data_dir: str | os.PathLike[str], every: int = 5, offset: int = 2) -> dict[str, Any]:
+    """The world the link derivation was developed on, kept apart from the independent world: positions titled
+    with the classification's alias titles (`independent.alias_titles`), the majors of another fold (every
+    `every`-th from `offset`, disjoint from the held-out fold) held out, no hand-labelled title read."""
+    path = Path(data_dir)
+    official = load_catalogs(path)
+    relevance = independent.official_relevance(path, official)
+    dev = set(sorted(relevance)[offset::every])
+    titles = independent.alias_titles(official, relevance)
+    positions, labels = independent.build_world(titles, default_classifier(official), copies=2, today=TODAY)
+    catalogs = load_catalogs(path, hold_out=dev)
+    graded = [
+        (g, r) for g, r in independent.queries(official, relevance, labels, seed=7, today=TODAY) if g.major_code in dev
+    ]
+    return {
+        "positions": len(positions),
+        "development_majors": len(graded),
+        "held_out": independent.evaluate_world(MatchIndex(positions, catalogs), labels, graded, catalogs, today=TODAY),
+    }
+
+
 def _ratio(full: dict[str, float], base: dict[str, float]) -> float | None:
     denominator = base.get("ndcg@10", 0.0)
     return round(full["ndcg@10"] / denominator, 2) if denominator else None
@@ -242,10 +266,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     parser.add_argument("--skip-bridge", action="store_true", help="only the independent world")
+    parser.add_argument(
+        "--development", action="store_true", help="only the alias-title world the link derivation was chosen on"
+    )
     args = parser.parse_args(argv)
     if args.data_dir is None:
         parser.error("--data-dir is required (no reference data beside the package)")
     result: dict[str, Any] = {}
+    if args.development:
+        result["development"] = run_development(data_dir=args.data_dir)
+        json.dump(result, sys.stdout, ensure_ascii=False)
+        sys.stdout.write("\n")
+        return 0
     if args.titles is not None:
         result["independent"] = run_independent(data_dir=args.data_dir, titles=args.titles)
     if not args.skip_bridge:
