@@ -13,10 +13,13 @@ official 职业面向. Their text profile borrows the orientation of the nearest
 similarity of character 1–2-gram TF-IDF vectors of the major names, plus 0.15 when the class names are equal
 (计算机类 is a class in both catalogs) and 0.05 when the discipline names are equal; the best three above 0.3
 are kept with their similarities as weights (see `Orientation.via`). Their occupations are `OccupationLink`s
-with a source and a strength: inherited through 接续专业 (a vocational major whose profile names this major as
-the one it leads into passes on its official occupations, 0.9), from those nearest majors (0.7 × similarity),
-from the official orientations of the same 专业类 (occupations named at least twice, 0.4), and from the
-major's name read by the title→occupation classifier (the best 0.45, the next two 0.35).
+with a source and a strength, from evidence that adds up per occupation: 接续专业 both ways (a vocational
+major whose profile names this major as the one it leads into passes on its official occupations, and a major
+takes those of the majors its own profile leads into, 0.9 and 0.35), the nearest majors (0.7 × similarity²), the
+official orientations of the same 专业类 (0.4 × the share of the most-named occupation's count), and the
+major's name read by the title→occupation classifier (0.45 × confidence, the best three). The sums are scaled
+so a major's best-supported occupation has 0.9 (an official link has 1.0); the strength orders the links
+within the fit band of "an occupation of the major" (`matching.features`).
 """
 
 from __future__ import annotations
@@ -226,10 +229,16 @@ def load_occupations(data_dir: Path) -> OccupationCatalog:
 
 
 LinkSource = Literal["official", "continuing", "similar", "class", "name"]
-#: Strength of a link by source; a name link carries its own similarity (below `NAME_LINK_MAX`).
+#: Strength of one piece of evidence by source (a similar major's scales with its similarity, a class's with
+#: how many majors of the class name the occupation, a name link is `NAME_LINK_TOP` × the classifier's
+#: confidence); a derived link adds its pieces up (`_aggregate`).
 LINK_STRENGTH: Final[dict[str, float]] = {"official": 1.0, "continuing": 0.9, "similar": 0.7, "class": 0.4}
+#: A major's evidence from a major its profile leads into: weaker than the other way round (the major ahead
+#: leads to work one level up as well).
+CONTINUING_AHEAD: Final = 0.35
+#: The strongest derived link of a major (an official link is 1.0).
+DERIVED_MAX: Final = 0.9
 NAME_LINK_TOP: Final = 0.45
-NAME_LINK_NEXT: Final = 0.35
 NAME_LINK_MIN: Final = 0.2
 LINK_SOURCE_NAMES: Final[dict[str, str]] = {
     "official": "职业面向",
@@ -301,11 +310,11 @@ def load_orientations(
 ) -> dict[str, Orientation]:
     """Official orientations for vocational majors, derived ones for every other catalog major.
 
-    `exclude` drops the official orientation of these majors and the 接续专业 links into them (they get a
-    derived one from other majors), which is how the evaluation holds majors out of the bridge. A derived
-    orientation links, strongest first, the occupations
-    of the vocational majors that name the major as their 接续专业, of the nearest majors by name, of the same
-    专业类, and (given a title→occupation `classifier`) the occupations its name reads as (`name_links`).
+    `exclude` drops the official orientation of these majors (they get a derived one from other majors), and
+    the 接续专业 links into those of them without official rows of their own (their evaluation relevance is
+    made of those links): that is how the evaluation holds majors out. A derived orientation links, strongest
+    first, the occupations of the majors joined to it through 接续专业, of the nearest majors by name, of the
+    same 专业类, and (given a title→occupation `classifier`) the occupations its name reads as (`name_links`).
     """
     excluded = set(exclude)
     occs: dict[str, list[str]] = {}
@@ -327,30 +336,28 @@ def load_orientations(
     official = {c: o for c, o in official.items() if o.occupations}
     # a held-out major keeps the 接续专业 links into it only when it has official occupations of its own (the
     # links then come from other majors' data); otherwise those links are what its relevance is made of
-    continuing = {
-        c: v for c, v in _continuing_links(profiles, majors, official).items() if c not in excluded or c in occs
-    }
+    continuing = _continuing_links(profiles, majors, official, exclude=excluded - set(occs))
     by_class = _class_links(majors, official)
     by_name = (
         name_links((m for c, m in sorted(majors.majors.items()) if c not in official), classifier)
         if classifier is not None
         else {}
     )
-    for code, derived in _derive_orientations(majors, official).items():
+    derived = _derive_orientations(majors, official)
+    for code in sorted(majors.majors):
+        if code in official:
+            continue
+        via = derived[code].via if code in derived else ()
         similar = [
-            OccupationLink(o, "similar", LINK_STRENGTH["similar"] * min(1.0, weight), src)
-            for src, weight in derived.via
+            OccupationLink(o, "similar", LINK_STRENGTH["similar"] * min(1.0, weight) ** 2, src)
+            for src, weight in via
             for o in official[src].occupations
         ]
-        links = _merge([*continuing.get(code, []), *similar, *by_class.get(code, []), *by_name.get(code, [])])
-        result[code] = Orientation(code, tuple(link.occupation for link in links), "", derived.via, links)
-    for code in majors.majors:
-        if code in official or (code in result and result[code].occupations):
+        links = _aggregate([*continuing.get(code, []), *similar, *by_class.get(code, []), *by_name.get(code, [])])
+        if not links:
             continue
-        links = _merge([*continuing.get(code, []), *by_class.get(code, []), *by_name.get(code, [])])
-        if links:
-            sentence = sentences.get(code, "") if code not in excluded else ""
-            result[code] = Orientation(code, tuple(link.occupation for link in links), sentence, (), links)
+        sentence = sentences.get(code, "") if code not in excluded and not via else ""
+        result[code] = Orientation(code, tuple(link.occupation for link in links), sentence, via, links)
     return result
 
 
@@ -383,43 +390,67 @@ def _sentence_occupations(sentence: str, titles: Mapping[str, tuple[str, ...]]) 
     return out
 
 
-def _merge(links: Iterable[OccupationLink], keep: int = 12) -> tuple[OccupationLink, ...]:
-    """One link per occupation (the strongest), strongest first (stable), at most `keep`."""
+def _aggregate(links: Iterable[OccupationLink], keep: int = 16) -> tuple[OccupationLink, ...]:
+    """Derived links, one per occupation: the evidence of every source adds up (three similar majors naming
+    an occupation count more than one), scaled so the best-supported occupation has `DERIVED_MAX`. Each link
+    keeps the source and `via` of its largest single contribution; strongest first, at most `keep`."""
+    total: dict[str, float] = {}
     best: dict[str, OccupationLink] = {}
     for link in links:
+        total[link.occupation] = total.get(link.occupation, 0.0) + link.strength
         held = best.get(link.occupation)
         if held is None or link.strength > held.strength:
             best[link.occupation] = link
-    ordered = sorted(best.values(), key=lambda link: -link.strength)
-    return tuple(ordered[:keep])
+    if not total:
+        return ()
+    top = max(total.values())
+    ordered = sorted(total, key=lambda o: (-total[o], o))[:keep]
+    return tuple(
+        OccupationLink(o, best[o].source, round(DERIVED_MAX * total[o] / top, 4), best[o].via) for o in ordered
+    )
 
 
 def _continuing_links(
-    profiles: Iterable[Mapping[str, Any]], majors: MajorCatalog, official: Mapping[str, Orientation]
+    profiles: Iterable[Mapping[str, Any]],
+    majors: MajorCatalog,
+    official: Mapping[str, Orientation],
+    *,
+    exclude: Iterable[str] = (),
 ) -> dict[str, list[OccupationLink]]:
-    """Links inherited through 接续专业: a vocational major's occupations pass to the majors it leads into."""
+    """Links through 接续专业, both ways along the same edge: a vocational major's occupations pass to the
+    majors it leads into, and a major without official occupations of its own takes those of the majors its
+    profile says it leads into. `exclude`: majors that take nothing from the majors leading into them."""
+    excluded = set(exclude)
     out: dict[str, list[OccupationLink]] = {}
     for row in profiles:
-        source = official.get(row["major_code"])
-        if source is None or not source.occupations or not row["continuing_study"]:
+        code = row["major_code"]
+        if not row["continuing_study"]:
             continue
+        source = official.get(code)
         for label, names in _CONTINUING_LINE.findall(row["continuing_study"]):
             level = _CONTINUING.get(label)
             if level is None:
                 continue
             for name in re.split(r"[、，,；;]", names):
                 for target in majors.by_name.get(fuzzy.normalize_name(name), []):
-                    if target.level != level or target.code in official or target.code == source.major_code:
+                    if target.level != level or target.code == code:
                         continue
-                    out.setdefault(target.code, []).extend(
-                        OccupationLink(o, "continuing", LINK_STRENGTH["continuing"], source.major_code)
-                        for o in source.occupations
-                    )
+                    ahead = official.get(target.code)
+                    if source is not None and ahead is None and target.code not in excluded:
+                        out.setdefault(target.code, []).extend(
+                            OccupationLink(o, "continuing", LINK_STRENGTH["continuing"], code)
+                            for o in source.occupations
+                        )
+                    elif source is None and ahead is not None and code in majors.majors:
+                        out.setdefault(code, []).extend(
+                            OccupationLink(o, "continuing", CONTINUING_AHEAD, target.code) for o in ahead.occupations
+                        )
     return out
 
 
 def _class_links(majors: MajorCatalog, official: Mapping[str, Orientation]) -> dict[str, list[OccupationLink]]:
-    """Occupations named by at least two official orientations of majors in a 专业类 of the same name."""
+    """Occupations the official orientations of majors in a 专业类 of the same name name, weighted by how
+    many of them name it (the most named at `LINK_STRENGTH["class"]`)."""
     counts: dict[str, dict[str, int]] = {}
     for code, orient in official.items():
         cls = majors.majors[code].class_name
@@ -430,24 +461,26 @@ def _class_links(majors: MajorCatalog, official: Mapping[str, Orientation]) -> d
     for code, major in majors.majors.items():
         if code in official or major.class_name not in counts:
             continue
-        ranked = sorted(counts[major.class_name].items(), key=lambda kv: (-kv[1], kv[0]))
+        named = counts[major.class_name]
+        most = max(named.values())
         out[code] = [
-            OccupationLink(o, "class", LINK_STRENGTH["class"], major.class_name) for o, n in ranked[:6] if n >= 2
+            OccupationLink(o, "class", LINK_STRENGTH["class"] * n / most, major.class_name)
+            for o, n in sorted(named.items(), key=lambda kv: (-kv[1], kv[0]))
         ]
     return out
 
 
 def name_links(majors: Iterable[Major], classifier: Any) -> dict[str, list[OccupationLink]]:
     """The occupations the title→occupation classifier (`matching.occupations`) finds for a major's name as if
-    it were a job title: the best at 0.45, the next two at 0.35 (weak links: they count when nothing stronger
-    is known)."""
+    it were a job title: the best three, each at `NAME_LINK_TOP` × its confidence (weak evidence: it decides
+    when nothing stronger is known)."""
     targets = list(majors)
     found = classifier.suggest_many([m.name for m in targets], None, k=3) if targets else []
     out: dict[str, list[OccupationLink]] = {}
     for major, suggestions in zip(targets, found, strict=True):
         out[major.code] = [
-            OccupationLink(s.code, "name", NAME_LINK_TOP if i == 0 else NAME_LINK_NEXT)
-            for i, s in enumerate(suggestions)
+            OccupationLink(s.code, "name", NAME_LINK_TOP * s.confidence)
+            for s in suggestions
             if s.confidence >= NAME_LINK_MIN
         ]
     return out

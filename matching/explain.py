@@ -318,14 +318,21 @@ class FactFinder:
             source = LINK_SOURCE_NAMES[link.source]
             return f"职业关联（{source}：{via}）" if via else f"职业关联（{source}）"
 
-        for known in (fitting, self.bridge.weak_codes[row]):
+        strength = dict(zip(fitting, self.bridge.code_values[row], strict=True))
+        linked = sorted((c for c in codes if c in strength), key=lambda c: -strength[c])
+        if linked:
+            code = linked[0]
+            link = orient.link(code)
+            target = link.occupation if link is not None else code
+            return OccupationFact(name(code), code, "exact", "", name(target), label(target))
+        bands = (
+            ("small", small_class_of, set(self.bridge.small_classes[row])),
+            ("middle", middle_class_of, set(self.bridge.middle_classes[row])),
+        )
+        for level, class_of, held in bands:
             for code in codes:
-                if code in known:
-                    link = orient.link(code)
-                    target = link.occupation if link is not None else code
-                    return OccupationFact(name(code), code, "exact", "", name(target), label(target))
-        for level, class_of in (("small", small_class_of), ("middle", middle_class_of)):
-            for code in codes:
+                if class_of(code) not in held:
+                    continue
                 for own in fitting:
                     if class_of(own) == class_of(code):
                         match: OccupationCodeMatch = "small" if level == "small" else "middle"

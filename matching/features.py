@@ -9,10 +9,12 @@ Features (`FEATURES`, in summation order):
 
 - ``major``: the graduate's major against the position's major requirement — exact major 1.0, a listed
   class 0.8, a listed discipline 0.5, a position open to any major 0.3.
-- ``occupation``: the fit of field, in bands — 1.0 when a CSCO occupation of the position (stated, confirmed
-  or inferred from its title) is one of the major's occupations, 0.7 when it shares their 小类, 0.45 when it
-  shares their 中类, else the cosine of the major's occupation profile (see `matching.text`) with the position
-  text, scaled by 1/0.25 and capped at 0.35, so text similarity never reaches a band.
+- ``occupation``: the fit of field, in bands — 0.85 + 0.15 × the link's strength when a CSCO occupation of
+  the position (stated, confirmed or inferred from its title) is one of the major's occupations (1.0 for an
+  official 职业面向 link, 0.85–0.985 for a derived one, see `matching.catalogs`), 0.7 when it shares their
+  小类, 0.45 when it shares their 中类, else the cosine of the major's occupation profile (see
+  `matching.text`) with the position text, scaled by 1/0.25 and capped at 0.35, so text similarity never
+  reaches a band.
 - ``text``: cosine of graduate text (major name, skills, wishes) with position text (title, description),
   scaled by 1/0.3 and capped at 1.
 - ``place``: best pair of graduate place (preferred places, else home; plus home for programs that want
@@ -24,12 +26,15 @@ Features (`FEATURES`, in summation order):
 - ``freshness``: 1 / (1 + days since opened / 14); 0 when the opening date is unknown.
 - ``hardship``: 1.0 when the position prioritises hardship-family graduates and the graduate is one.
 
-Fit first: the score adds a tier above Σ weight × feature (`tier`). The fit band is the better of the
-occupation band (3 code, 2 小类, 1 中类, 0 text) and the major band (3 exact major, 2 class, 1 discipline);
-one tier step exceeds the largest possible weighted sum, so place, pay, kind and freshness order positions
-within a band only. A graduate whose priority is "place" (离家近) or "pay" (收入) has the place band (3 same
-or inside the wanted area, 2 same city, 1 same province or remote) or the pay band (3 lowest pay reaches
-the expectation, 2 the range reaches it) before the fit band.
+Fit first: the score adds a tier above Σ weight × feature (`tier`). The fit level is the better of the
+occupation level (3 + the link strength for an occupation of the major, so 3–4; 2 小类, 1 中类, 0 text) and
+the major level (4 exact major, 2 class, 1 discipline); the tier is 4.75 × the fit level, in steps that
+exceed the largest possible weighted sum. So a shared 小类 always ranks above a shared 中类 and below an
+occupation of the major, a stronger link above a weaker one (a strength 0.21 apart is a whole step), and
+place, pay, kind and freshness order positions within a band. A graduate whose priority is "place"
+(离家近) or "pay" (收入) has the place band (3 same or inside the wanted area, 2 same city, 1 same province or
+remote) or the pay band (3 lowest pay reaches the expectation, 2 the range reaches it) first: 5 × that band
++ the fit level, the same range 0–19.
 """
 
 from __future__ import annotations
@@ -78,6 +83,8 @@ MAJOR_DISCIPLINE: Final = 0.5
 MAJOR_ANY: Final = 0.3
 OCCUPATION_SCALE: Final = 0.25
 OCCUPATION_CODE: Final = 1.0
+#: The occupation value of the weakest link to an occupation of the major (strength → 0).
+OCCUPATION_LINK_FLOOR: Final = 0.85
 OCCUPATION_SMALL_CLASS: Final = 0.7
 OCCUPATION_MIDDLE_CLASS: Final = 0.45
 OCCUPATION_TEXT_CAP: Final = 0.35
@@ -366,11 +373,36 @@ def _band(value: npt.ArrayLike, cuts: tuple[float, float, float]) -> npt.NDArray
     return np.asarray((v >= low).astype(np.int8) + (v >= mid) + (v >= high), dtype=np.int8)
 
 
-def fit_band(occupation: npt.ArrayLike, major: npt.ArrayLike) -> npt.NDArray[np.int8]:
-    """0–3: the better of the occupation band and the major band (see the module docstring)."""
-    occ = _band(occupation, (OCCUPATION_CODE, OCCUPATION_SMALL_CLASS, OCCUPATION_MIDDLE_CLASS))
-    maj = _band(major, (MAJOR_EXACT, MAJOR_CLASS, MAJOR_DISCIPLINE))
-    return np.maximum(occ, maj)
+def occupation_link_value(strength: npt.ArrayLike) -> F32:
+    """The occupation feature of a position whose occupation the major links to with this strength (0–1)."""
+    st = np.clip(np.asarray(strength, dtype=np.float32), np.float32(0.0), np.float32(1.0))
+    floor = np.float32(OCCUPATION_LINK_FLOOR)
+    return np.asarray(floor + (np.float32(OCCUPATION_CODE) - floor) * st, dtype=np.float32)
+
+
+_MAJOR_LEVEL: Final = np.array([0.0, 1.0, 2.0, 4.0], dtype=np.float32)
+
+
+def occupation_level(occupation: npt.ArrayLike) -> F32:
+    """0–4 from the occupation feature: the band (0 text, 1 中类, 2 小类, 3 an occupation of the major) plus,
+    in band 3, the link's strength."""
+    occ = np.asarray(occupation, dtype=np.float32)
+    floor = np.float32(OCCUPATION_LINK_FLOOR)
+    level = _band(occ, (OCCUPATION_LINK_FLOOR, OCCUPATION_SMALL_CLASS, OCCUPATION_MIDDLE_CLASS)).astype(np.float32)
+    strength = np.subtract(occ, floor, dtype=np.float32)
+    np.multiply(strength, np.float32(1.0) / (np.float32(OCCUPATION_CODE) - floor), out=strength)
+    np.maximum(strength, np.float32(0.0), out=strength)
+    return np.asarray(np.add(level, strength, out=level), dtype=np.float32)
+
+
+def major_level(major: npt.ArrayLike) -> F32:
+    """4 exact major, 2 class, 1 discipline, else 0."""
+    return np.asarray(_MAJOR_LEVEL[_band(major, (MAJOR_EXACT, MAJOR_CLASS, MAJOR_DISCIPLINE))], dtype=np.float32)
+
+
+def fit_level(occupation: npt.ArrayLike, major: npt.ArrayLike) -> F32:
+    """0–4: the better of the occupation level and the major level (see the module docstring)."""
+    return np.asarray(np.maximum(occupation_level(occupation), major_level(major)), dtype=np.float32)
 
 
 def place_band(place: npt.ArrayLike) -> npt.NDArray[np.int8]:
@@ -386,18 +418,30 @@ def tier_step(weights: Weights) -> np.float32:
     return np.float32(float(weights.as_array().sum()) * 1.001 + 1e-3)
 
 
+FIT_STEPS: Final = 4.75
+LEAD_STEPS: Final = 5.0
+
+
 def tier(
     occupation: npt.ArrayLike,
     major: npt.ArrayLike,
     place: npt.ArrayLike,
     pay: npt.ArrayLike,
     priority: npt.ArrayLike,
-) -> npt.NDArray[np.int8]:
-    """0–15: 5 × the fit band, or for graduates whose priority says so 4 × the place or pay band + the fit
-    band (the same range, so graduates of either priority meet on one scale when ranked for a position)."""
-    fit = fit_band(occupation, major)
+) -> F32:
+    """0–19 (in tier steps): 4.75 × the fit level, or for graduates whose priority says so 5 × the place or
+    pay band + the fit level (the same range, so graduates of either priority meet on one scale when ranked
+    for a position)."""
+    return tier_of_level(fit_level(occupation, major), place, pay, priority)
+
+
+def tier_of_level(fit: npt.ArrayLike, place: npt.ArrayLike, pay: npt.ArrayLike, priority: npt.ArrayLike) -> F32:
+    """`tier` from a fit level already computed (`fit_level`)."""
+    level = np.asarray(fit, dtype=np.float32)
     prio = np.asarray(priority, dtype=np.int8)
     if prio.ndim == 0 and int(prio) == 0:
-        return np.asarray(fit * np.int8(5), dtype=np.int8)
-    lead = np.where(prio == 1, place_band(place), pay_band(pay)).astype(np.int8)
-    return np.asarray(np.where(prio == 0, fit * np.int8(5), lead * np.int8(4) + fit), dtype=np.int8)
+        return np.asarray(level * np.float32(FIT_STEPS), dtype=np.float32)
+    lead = np.where(prio == 1, place_band(place), pay_band(pay)).astype(np.float32)
+    return np.asarray(
+        np.where(prio == 0, level * np.float32(FIT_STEPS), lead * np.float32(LEAD_STEPS) + level), dtype=np.float32
+    )

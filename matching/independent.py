@@ -262,3 +262,17 @@ def alias_holdout(catalogs: Catalogs, *, every: int = 5) -> dict[str, float]:
 def hold_out_majors(relevance: Mapping[str, set[str]], every: int) -> set[str]:
     """Every `every`-th major (sorted codes) with relevance: its own links are dropped from the ranker."""
     return set(sorted(relevance)[::every])
+
+
+def alias_titles(
+    catalogs: Catalogs, relevance: Mapping[str, set[str]], *, per_occupation: int = 2
+) -> list[LabelledTitle]:
+    """Positions for the development world: up to `per_occupation` alias titles (the name when it has none) of
+    every 细类 some major's relevance names, each labelled with its own occupation — no hand-labelled title."""
+    occs = catalogs.occupations.occupations
+    codes = sorted({c for v in relevance.values() for c in v if c in occs and occs[c].level == 4})
+    out: list[LabelledTitle] = []
+    for code in codes:
+        names = [a for a in occs[code].aliases if a != occs[code].name][:per_occupation] or [occs[code].name]
+        out.extend(LabelledTitle(a, "", "job", (code,)) for a in names)
+    return out

@@ -19,7 +19,6 @@ from matching.catalogs import middle_class_of, normalize_code, small_class_of
 from matching.encoding import EncodedGraduate, GraduateEncoding, GraduateTable
 from matching.features import (
     FEATURES,
-    OCCUPATION_CODE,
     OCCUPATION_MIDDLE_CLASS,
     OCCUPATION_SCALE,
     OCCUPATION_SMALL_CLASS,
@@ -31,10 +30,13 @@ from matching.features import (
     freshness_score,
     hardship_score,
     kind_score,
+    major_level,
     major_score,
+    occupation_level,
     pay_score,
     scaled_cosine,
     tier,
+    tier_of_level,
     tier_step,
 )
 from matching.records import KINDS, PositionRecord
@@ -82,11 +84,10 @@ class Scoring(GraduateEncoding):
             for small in self.bridge.small_classes[bridge_row]:
                 rows = self._rows_of(self._small_postings, small)
                 occ[rows] = np.maximum(occ[rows], np.float32(OCCUPATION_SMALL_CLASS))
-            for code in self.bridge.weak_codes[bridge_row]:
+            values = np.asarray(self.bridge.code_values[bridge_row], dtype=np.float32)
+            for code, value in zip(self.bridge.exact_codes[bridge_row], values, strict=True):
                 rows = self._rows_of(self._occ_postings, code)
-                occ[rows] = np.maximum(occ[rows], np.float32(OCCUPATION_SMALL_CLASS))
-            for code in self.bridge.exact_codes[bridge_row]:
-                occ[self._rows_of(self._occ_postings, code)] = np.float32(OCCUPATION_CODE)
+                occ[rows] = np.maximum(occ[rows], value)
             return self._weighted("occupation", occ)
 
         return self._cache.get(("occupation", bridge_row), make)
@@ -151,8 +152,12 @@ class Scoring(GraduateEncoding):
         )
 
         def make() -> F32:
+            # the two levels depend on the major alone, and are shared by graduates of other places and pay
+            occ_level = self._cache.get(("occupation_level", g.bridge_row), lambda: occupation_level(occupation))
+            maj_key = ("major_level", g.code_tok, g.class_tok, g.disc_tok)
+            fit = np.maximum(occ_level, self._cache.get(maj_key, lambda: major_level(major)))
             step = tier_step(self._weights)
-            return np.asarray(tier(occupation, major, place, pay, priority), dtype=np.float32) * step
+            return np.asarray(tier_of_level(fit, place, pay, priority), dtype=np.float32) * step
 
         return self._cache.get(key, make)
 
@@ -224,13 +229,10 @@ class Scoring(GraduateEncoding):
             if hit is not None:
                 bridge_occ[hit] = np.maximum(bridge_occ[hit], np.float32(OCCUPATION_SMALL_CLASS))
         for code in {o.strip() for o in p.occupations}:
-            hit = self._bridge_by_weak.get(code)
-            if hit is not None:
-                bridge_occ[hit] = np.maximum(bridge_occ[hit], np.float32(OCCUPATION_SMALL_CLASS))
-        for code in {o.strip() for o in p.occupations}:
-            hit = self._bridge_by_code.get(code)
-            if hit is not None:
-                bridge_occ[hit] = np.float32(OCCUPATION_CODE)
+            linked = self._bridge_by_code.get(code)
+            if linked is not None:
+                majors_rows, values = linked
+                bridge_occ[majors_rows] = np.maximum(bridge_occ[majors_rows], values)
         occupation = np.where(t.bridge_row >= 0, bridge_occ[np.maximum(t.bridge_row, 0)], np.float32(0.0))
         # place: this position's places against every place row, gathered per graduate
         prows = self.places.rows(list(p.places))

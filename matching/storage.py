@@ -218,8 +218,7 @@ class PositionStore:
         self._pending_start = 0
         self._bridge_by_small = _invert(self.bridge.small_classes)
         self._bridge_by_middle = _invert(self.bridge.middle_classes)
-        self._bridge_by_code = _invert(self.bridge.exact_codes)
-        self._bridge_by_weak = _invert(self.bridge.weak_codes)
+        self._bridge_by_code = _invert_valued(self.bridge.exact_codes, self.bridge.code_values)
         for record in records:
             self._append(record)
         self._freeze(force=True)
@@ -494,6 +493,19 @@ def _invert(lists: Sequence[tuple[str, ...]]) -> dict[str, I64]:
         for key in keys:
             out.setdefault(key, []).append(row)
     return {k: np.asarray(v, dtype=np.int64) for k, v in out.items()}
+
+
+def _invert_valued(
+    lists: Sequence[tuple[str, ...]], values_of: Sequence[tuple[float, ...]]
+) -> dict[str, tuple[I64, F32]]:
+    """Code → (the bridge rows that link to it, the occupation feature of each link)."""
+    rows: dict[str, list[int]] = {}
+    values: dict[str, list[float]] = {}
+    for row, (keys, linked) in enumerate(zip(lists, values_of, strict=True)):
+        for key, value in zip(keys, linked, strict=True):
+            rows.setdefault(key, []).append(row)
+            values.setdefault(key, []).append(value)
+    return {k: (np.asarray(v, dtype=np.int64), np.asarray(values[k], dtype=np.float32)) for k, v in rows.items()}
 
 
 def _fit_space(catalogs: Catalogs, records: Sequence[PositionRecord]) -> TextSpace:

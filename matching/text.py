@@ -25,7 +25,8 @@ import scipy.sparse as sp
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.preprocessing import normalize
 
-from matching.catalogs import Catalogs, Orientation, middle_class_of, small_class_of
+from matching.catalogs import Catalogs, OccupationLink, Orientation, middle_class_of, small_class_of
+from matching.features import occupation_link_value
 from matching.fuzzy import fold_width
 
 PROFILE_TERMS: Final = 64
@@ -219,9 +220,10 @@ class Bridge:
     `rows`: major code → row of `profiles` (M × V CSR, pruned, L2-normalised).
     `small_classes`: row → sorted 小类 codes of the major's (official or borrowed) occupations.
     `middle_classes`: row → sorted 中类 codes of the same occupations.
-    `exact_codes`: row → those occupations' codes, a 小类 expanded to its 细类. A derived orientation counts
-    its links of strength 0.5 and more here (all of them when it has none that strong).
-    `weak_codes`: row → the other links of a derived orientation (expanded alike): they score as a shared 小类.
+    `exact_codes`: row → the codes of all the major's occupations, a 小类 expanded to its 细类.
+    `code_values`: row → the occupation feature of a position with each of `exact_codes`: 1.0 for an official
+    link, `occupation_link_value(strength)` for a derived one. The 小类 and 中类 bands come from the links of
+    strength `STRONG_LINK` and more (all of them when none is that strong).
     `occupation_rows`: CSCO code → row of `occupation_vectors` (used to name the occupation in a reason).
     """
 
@@ -230,7 +232,7 @@ class Bridge:
     small_classes: list[tuple[str, ...]]
     middle_classes: list[tuple[str, ...]]
     exact_codes: list[tuple[str, ...]]
-    weak_codes: list[tuple[str, ...]]
+    code_values: list[tuple[float, ...]]
     occupations: list[tuple[str, ...]]
     occupation_rows: dict[str, int]
     occupation_codes: list[str]
@@ -267,24 +269,14 @@ def build_bridge(catalogs: Catalogs, space: TextSpace) -> Bridge:
     occ_vectors = space.transform([occupation_text(catalogs, c) for c in occ_codes])
     occupations = [catalogs.orientations[c].occupations for c in codes]
     fitting = [_fitting(catalogs.orientations[c]) for c in codes]
+    values = [_code_values(catalogs, catalogs.orientations[c]) for c in codes]
     return Bridge(
         rows={c: i for i, c in enumerate(codes)},
         profiles=profiles,
         small_classes=[tuple(sorted({small_class_of(o) for o in occs})) for occs in fitting],
         middle_classes=[tuple(sorted({middle_class_of(o) for o in occs})) for occs in fitting],
-        exact_codes=[
-            tuple(sorted({*occs, *(k for o in occs for k in catalogs.occupations.children.get(o, ()))}))
-            for occs in fitting
-        ],
-        weak_codes=[
-            tuple(
-                sorted(
-                    {*weak, *(k for o in weak for k in catalogs.occupations.children.get(o, ()))}
-                    - {*occs, *(k for o in occs for k in catalogs.occupations.children.get(o, ()))}
-                )
-            )
-            for occs, weak in zip(fitting, (catalogs.orientations[c].occupations for c in codes), strict=True)
-        ],
+        exact_codes=[tuple(sorted(v)) for v in values],
+        code_values=[tuple(v[c] for c in sorted(v)) for v in values],
         occupations=occupations,
         occupation_rows={c: i for i, c in enumerate(occ_codes)},
         occupation_codes=occ_codes,
@@ -296,11 +288,22 @@ STRONG_LINK: Final = 0.5
 
 
 def _fitting(orientation: Orientation) -> tuple[str, ...]:
-    """The occupations that count as the major's own for the fit bands (see `Bridge`)."""
+    """The occupations whose 小类 and 中类 give the lower fit bands (see `Bridge`)."""
     if orientation.official or not orientation.links:
         return orientation.occupations
     strong = tuple(link.occupation for link in orientation.links if link.strength >= STRONG_LINK)
     return strong or tuple(link.occupation for link in orientation.links)
+
+
+def _code_values(catalogs: Catalogs, orientation: Orientation) -> dict[str, float]:
+    """Each occupation of the major (a 小类 expanded to its 细类) with its occupation feature (see `Bridge`)."""
+    out: dict[str, float] = {}
+    links = orientation.links or tuple(OccupationLink(o, "official", 1.0) for o in orientation.occupations)
+    for link in links:
+        value = float(occupation_link_value(min(1.0, link.strength)))
+        for code in (link.occupation, *catalogs.occupations.children.get(link.occupation, ())):
+            out[code] = max(out.get(code, 0.0), value)
+    return out
 
 
 def default_bridge(catalogs: Catalogs) -> Bridge:

@@ -7,11 +7,17 @@ from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
-from matching.catalogs import Catalogs
+import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from matching.catalogs import Catalogs, load_orientations
+from matching.features import FEATURES, Weights, occupation_link_value
 from matching.independent import classifier_accuracy, read_titles
 from matching.index import MatchIndex
 from matching.occupations import default_classifier
 from matching.records import Education, GraduateRecord, PositionRecord
+from matching.scoring import combine
 from tests.matching.conftest import TODAY
 
 TITLES = Path(__file__).resolve().parents[1] / "data" / "labelled_titles.csv"
@@ -134,3 +140,79 @@ def test_a_text_major_resolves_within_the_school_kind_first(catalogs: Catalogs) 
     general = catalogs.majors.resolve(name="药学", education=Education.BACHELOR, school_kind="本科")
     assert vocational is not None and vocational.level == "职业本科"
     assert general is not None and general.level == "本科"
+
+
+def test_a_derived_major_ranks_its_stronger_link_first_whatever_the_place_and_pay(catalogs: Catalogs) -> None:
+    major = catalogs.majors.majors["101101K"]  # 护理学: links derived through 接续专业, similar majors, its class
+    links = [link for link in catalogs.orientations[major.code].links if catalogs.occupations.get(link.occupation)]
+    strong = links[0]
+    weak = next(link for link in links if link.strength <= strong.strength - 0.3)
+    g = GraduateRecord(
+        id=1,
+        education=Education.BACHELOR,
+        graduation_year=2024,
+        major_code=major.code,
+        major_name=major.name,
+        school_kind="本科",
+        home_division="341622",
+        expected_pay=6000,
+    )
+    far_and_low = PositionRecord(
+        id=1,
+        kind="job",
+        title="岗位甲",
+        places=("320106",),
+        pay_min=3000,
+        pay_max=3000,
+        employer_verified=True,
+        opened=TODAY,
+        occupations=(strong.occupation,),
+    )
+    near_and_high = replace(
+        far_and_low,
+        id=2,
+        title="岗位乙",
+        places=("341622",),
+        pay_min=9000,
+        pay_max=9000,
+        occupations=(weak.occupation,),
+    )
+    index = MatchIndex([near_and_high, far_and_low], catalogs)
+    ranked = index.rank_positions(g, 2, today=TODAY)
+    assert [m.position_id for m in ranked] == [1, 2]
+    assert ranked[0].features["occupation"] > ranked[1].features["occupation"] >= 0.85
+
+
+def test_a_held_out_vocational_major_takes_the_occupations_of_the_major_it_leads_into(catalogs: Catalogs) -> None:
+    orientations = load_orientations(
+        catalogs.data_dir, catalogs.majors, catalogs.occupations, exclude={"610101"}
+    )  # 种子生产技术 (中职) without its official 职业面向; its profile leads into 种子生产与经营 (410101)
+    held = orientations["610101"]
+    assert not held.official
+    assert held.links[0].occupation in orientations["410101"].occupations
+    assert all(0 < link.strength <= 0.9 for link in held.links)
+    assert [link.strength for link in held.links] == sorted((link.strength for link in held.links), reverse=True)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    strengths=st.tuples(st.floats(0.0, 1.0), st.floats(0.0, 1.0)),
+    others=st.lists(st.floats(0.0, 1.0), min_size=12, max_size=12),
+)
+def test_fit_orders_before_every_other_feature(strengths: tuple[float, float], others: list[float]) -> None:
+    """An occupation of the major ranks above a shared 小类, that above a shared 中类, that above text; and of
+    two linked occupations the one linked a fifth stronger or more ranks first — whatever place, pay, kind,
+    freshness and text say."""
+    low, high = sorted(strengths)
+    values = [float(occupation_link_value(high)), float(occupation_link_value(low)), 0.7, 0.45, 0.35]
+    rows = len(values)
+    feats = {name: np.zeros(rows, dtype=np.float32) for name in FEATURES}
+    feats["occupation"] = np.asarray(values, dtype=np.float32)
+    worse = np.asarray(others[:6], dtype=np.float32)
+    for name in ("text", "place", "pay", "kind", "freshness", "hardship"):
+        # the better-fitting rows get the worst values of the other features
+        feats[name] = np.sort(np.resize(worse, rows))
+    scores = combine(feats, Weights())
+    assert scores[1] > scores[2] > scores[3] > scores[4]
+    if high - low >= 0.22:
+        assert scores[0] > scores[1]
