@@ -30,8 +30,8 @@ from services.catalog.models import (
 )
 from services.catalog.occupations import CONFIRMED, store_suggestions
 from services.catalog.positions import get_position, position_summaries, record_signing
-from services.catalog.purchased import contract_covers, get_contract
 from services.catalog.program_rules import rule_fields, seed_file
+from services.catalog.purchased import contract_covers, get_contract
 from services.clock import local_today as local_today
 
 __all__ = [

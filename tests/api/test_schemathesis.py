@@ -53,7 +53,7 @@ def hostile_strings(_ctx: Any, body: Any) -> st.SearchStrategy[Any]:
                                  HealthCheck.filter_too_much])
 def test_api_as_each_role(case: schemathesis.Case, actor: str, db: object, world: World) -> None:
     RUN["cases"] += 1
-    case.call_and_validate(headers=world.headers(actor), checks=CHECKS)
+    case.call_and_validate(headers=world.headers(actor), checks=CHECKS, timeout=60)
 
 
 @pytest.fixture(autouse=True)

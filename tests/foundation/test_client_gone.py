@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import anyio
@@ -40,7 +41,9 @@ def _call(path: str, headers: dict[str, str], first: dict[str, Any]) -> list[dic
     async def send(message: dict[str, Any]) -> None:
         sent.append(message)
 
-    anyio.run(app, scope, receive, send)
+    # a thread of its own: an event loop another test left running in this thread must not matter
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        pool.submit(anyio.run, app, scope, receive, send).result(timeout=60)
     return sent
 
 
