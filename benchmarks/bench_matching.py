@@ -27,6 +27,7 @@ import sys
 import time
 import tracemalloc
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import date
 from typing import Any
 
@@ -34,6 +35,7 @@ import numpy as np
 from rapidfuzz import fuzz
 
 from matching.catalogs import Catalogs, load_catalogs
+from matching.features import FEATURES
 from matching.index import MatchIndex
 from matching.records import GraduateRecord, PositionRecord, age_on
 from matching.synth import Generator
@@ -233,6 +235,133 @@ def bench_size(
     else:
         result["baseline_pg_trgm"] = {"skipped": "no --pg-dsn given"}
     return result
+
+
+MILLION_GOALS = {"top20_median_ms": 20.0, "index_held_mb": 1024.0}
+
+
+def _rss_mb() -> float:
+    """The resident set of this process now, in MB."""
+    with open("/proc/self/statm", encoding="ascii") as f:
+        pages = int(f.read().split()[1])
+    return pages * os.sysconf("SC_PAGE_SIZE") / 2**20
+
+
+def million_positions(catalogs: Catalogs, n: int, *, distinct: int, seed: int) -> list[PositionRecord]:
+    """``n`` positions: ``distinct`` drawn by `matching.synth`, repeated under new ids with pay, headcount and
+    deadline drawn per position in one numpy pass each (the generator itself would take minutes for a million)."""
+    base = Generator(catalogs, seed=seed, today=TODAY).positions(distinct)
+    rng = np.random.default_rng(seed)
+    pick = rng.integers(0, distinct, size=n)
+    pay = (rng.integers(25, 120, size=n) * 100).tolist()
+    spread = (rng.integers(0, 30, size=n) * 100).tolist()
+    days = rng.integers(-20, 200, size=n).tolist()
+    heads = rng.integers(1, 20, size=n).tolist()
+    out = []
+    for i, b in enumerate(pick.tolist()):
+        p = base[b]
+        deadline = None if p.deadline is None else date.fromordinal(TODAY.toordinal() + days[i])
+        has_pay = p.pay_min is not None or p.pay_max is not None
+        out.append(
+            replace(
+                p,
+                id=i + 1,
+                pay_min=pay[i] if has_pay else None,
+                pay_max=pay[i] + spread[i] if has_pay else None,
+                headcount=heads[i] if p.headcount is not None else None,
+                filled=0,
+                deadline=deadline,
+            )
+        )
+    return out
+
+
+def numpy_floor(n: int, *, queries: int, seed: int, k: int = 20) -> dict[str, Any]:
+    """The physical floor of one query: one numpy pass over as many float32 feature columns as the matcher
+    scores and a boolean rule mask of ``n`` rows, then the top ``k`` of the eligible rows."""
+    rng = np.random.default_rng(seed)
+    columns = rng.random((len(FEATURES), n), dtype=np.float32)
+    eligible = rng.random(n) < 0.6
+    weights = rng.random(len(FEATURES), dtype=np.float32)
+    times = []
+    for _ in range(queries):
+        start = time.perf_counter()
+        scores = weights @ columns
+        scores = np.where(eligible, scores, np.float32(-np.inf))
+        top = np.argpartition(scores, -k)[-k:]
+        top[np.argsort(-scores[top])]
+        times.append(time.perf_counter() - start)
+    return {
+        "method": f"numpy: {len(FEATURES)} float32 columns × weights, rule mask, argpartition top-{k}",
+        "top20_ms": _percentiles(times),
+    }
+
+
+def bench_million(
+    catalogs: Catalogs, *, n: int = 1_000_000, distinct: int = 20_000, queries: int = 100, seed: int = 7
+) -> dict[str, Any]:
+    """Top-20 of ``n`` positions for one graduate, with rules and reasons and without reasons, beside the numpy
+    floor measured in the same run; the memory the index holds (resident set growth over generating the
+    positions and building the index, which keeps the records) and its build time."""
+    before = _rss_mb()
+    t0 = time.perf_counter()
+    positions = million_positions(catalogs, n, distinct=distinct, seed=seed)
+    generate_s = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    index = MatchIndex(positions, catalogs)
+    build_s = time.perf_counter() - t0
+    del positions
+    held_mb = _rss_mb() - before
+    graduates = Generator(catalogs, seed=seed + 1, today=TODAY).graduates(queries + 10)
+    for g in graduates[:10]:
+        index.rank_positions(g, 20, today=TODAY)
+    with_reasons, without = [], []
+    for g in graduates[10:]:
+        start = time.perf_counter()
+        index.rank_positions(g, 20, today=TODAY)
+        with_reasons.append(time.perf_counter() - start)
+    for g in graduates[10:]:
+        start = time.perf_counter()
+        index.rank_positions(g, 20, today=TODAY, explain=False)
+        without.append(time.perf_counter() - start)
+    floor = numpy_floor(n, queries=queries, seed=seed)
+    top20 = _percentiles(with_reasons)
+    bare = _percentiles(without)
+    floor_median = floor["top20_ms"]["median"]
+    return {
+        "positions": n,
+        "distinct_positions": distinct,
+        "generate_s": round(generate_s, 2),
+        "build_s": round(build_s, 2),
+        "index_held_mb": round(held_mb, 1),
+        "index_bytes_columns_and_text": index.nbytes(),
+        "top20_ms": top20,
+        "top20_without_reasons_ms": bare,
+        "baseline_numpy_floor": floor,
+        "times_floor": {
+            "with_reasons": round(top20["median"] / floor_median, 1) if floor_median else None,
+            "without_reasons": round(bare["median"] / floor_median, 1) if floor_median else None,
+        },
+        "goals": {
+            "targets": MILLION_GOALS,
+            "top20_median_ok": top20["median"] <= MILLION_GOALS["top20_median_ms"],
+            "index_memory_ok": held_mb <= MILLION_GOALS["index_held_mb"],
+        },
+        "load_average": list(os.getloadavg()),
+    }
+
+
+def run_million_bench(
+    *, data_dir: str | os.PathLike[str] | None = None, quick: bool = False, seed: int = 7
+) -> dict[str, Any]:
+    """``sunshine bench --parts matching1m``: :func:`bench_million` over a million positions (50,000 with
+    ``quick``)."""
+    catalogs = load_catalogs(data_dir if data_dir is not None else default_data_dir())
+    default_space(catalogs)
+    default_bridge(catalogs)
+    if quick:
+        return bench_million(catalogs, n=50_000, distinct=5_000, queries=20, seed=seed)
+    return bench_million(catalogs, seed=seed)
 
 
 def run_bench(

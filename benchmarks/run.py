@@ -22,6 +22,13 @@ def _matching(quick: bool, pg_dsn: str | None) -> dict[str, Any]:
     return run_bench(data_dir=default_data_dir(), pg_dsn=pg_dsn, quick=quick)
 
 
+def _matching1m(quick: bool, _pg_dsn: str | None) -> dict[str, Any]:
+    from benchmarks.bench_matching import run_million_bench
+    from services.refdata.service import default_data_dir
+
+    return run_million_bench(data_dir=default_data_dir(), quick=quick)
+
+
 def _import(quick: bool, _pg_dsn: str | None) -> dict[str, Any]:
     from benchmarks.bench_import import run_import_bench
 
@@ -48,6 +55,7 @@ def _api(quick: bool, pg_url: str | None) -> dict[str, Any]:
 
 PARTS: dict[str, Callable[[bool, str | None], dict[str, Any]]] = {
     "matching": _matching,
+    "matching1m": _matching1m,
     "import": _import,
     "reports": _reports,
     "pages": _pages,

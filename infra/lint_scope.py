@@ -79,6 +79,8 @@ CITY_WIDE: frozenset[tuple[str, str]] = frozenset(
         ("services.registry.lookups", "graduate_place"),
         ("services.registry.lookups", "graduate_for_user"),
         ("services.registry.lookups", "graduate_profiles"),
+        # one graduate for matching, decided on with can_read_graduate before anything of it is used
+        ("services.registry.lookups", "_matching_profile_select"),
         # rows under a member the caller already holds
         ("services.registry.families", "_unlink_graduates"),
         # the spreadsheet import matches rows against the whole registry by blind index, inside a job whose

@@ -289,7 +289,11 @@ def demo(
 @app.command()
 def bench(
     parts: Annotated[
-        str, typer.Option(help="comma-separated: matching,import,reports,pages,api (api: the service under load)")
+        str,
+        typer.Option(
+            help="comma-separated: matching,matching1m,import,reports,pages,api "
+            "(matching1m: top-20 of 1M positions; api: the service under load)"
+        ),
     ] = "matching,import,reports,pages",
     quick: Annotated[bool, typer.Option(help="small sizes, seconds instead of minutes")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="print one JSON object")] = False,

@@ -3,7 +3,11 @@ handoffs."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import bisect
+import itertools
+import random
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -32,6 +36,74 @@ from services.tracking import flows
 from services.tracking import service as tracking
 from services.tracking.models import Application
 
+Candidate = tuple[int, str, str, tuple[str, ...], tuple[str, ...]]  # id, kind, min education, classes, places
+
+
+@dataclass
+class _Group:
+    """Open positions of one kind, minimum education and major class ("" = any major)."""
+
+    every: list[int] = field(default_factory=list)
+    free: list[int] = field(default_factory=list)  # no place given: near for everyone
+    by_place: dict[str, list[int]] = field(default_factory=dict)
+
+
+class _Pools:
+    """The open positions grouped once by kind, minimum education and major class, and by place within."""
+
+    def __init__(self, candidates: Sequence[Candidate]) -> None:
+        self._groups: dict[tuple[str, int, str], _Group] = {}
+        self._places: dict[int, tuple[str, ...]] = {}
+        for position_id, kind, education, classes, places in candidates:
+            self._places[position_id] = places
+            rank = catalog.EDUCATION_RANK[education]
+            for major_class in classes or ("",):
+                group = self._groups.setdefault((kind, rank, major_class), _Group())
+                group.every.append(position_id)
+                if not places:
+                    group.free.append(position_id)
+                for place in dict.fromkeys(places):
+                    group.by_place.setdefault(place, []).append(position_id)
+        self._ranks = sorted({rank for _, rank, _ in self._groups})
+
+    def groups(self, kinds: set[str], level: int, major_class: str) -> list[_Group]:
+        """The groups a graduate of ``level`` and ``major_class`` who wants ``kinds`` may take."""
+        out = []
+        for kind in sorted(kinds):
+            for rank in self._ranks:
+                if rank > level:
+                    break
+                for cls in (major_class, ""):
+                    group = self._groups.get((kind, rank, cls))
+                    if group is not None:
+                        out.append(group)
+        return out
+
+    def near(self, position_id: int, places: frozenset[str]) -> bool:
+        where = self._places[position_id]
+        return not where or not places.isdisjoint(where)
+
+
+def _draw(rng: random.Random, segments: Sequence[Sequence[int]], k: int, accept: Callable[[int], bool]) -> list[int]:
+    """Up to ``k`` distinct ids drawn at random from the concatenated ``segments`` that ``accept`` takes (a
+    bounded number of tries: a pool with fewer acceptable ids gives fewer)."""
+    sizes = list(itertools.accumulate(len(s) for s in segments))
+    total = sizes[-1] if sizes else 0
+    out: list[int] = []
+    seen: set[int] = set()
+    for _ in range(20 * k + 20 if total else 0):
+        if len(out) >= k:
+            break
+        i = rng.randrange(total)
+        at = bisect.bisect_right(sizes, i)
+        position_id = segments[at][i - (sizes[at - 1] if at else 0)]
+        if position_id in seen:
+            continue
+        seen.add(position_id)
+        if accept(position_id):
+            out.append(position_id)
+    return out
+
 
 class TrackingPart(BuilderBase):
     def _tracking(self) -> None:
@@ -49,6 +121,7 @@ class TrackingPart(BuilderBase):
         forced = list(ends)  # every state at least once, whatever the size
         taken: set[int] = set()  # positions an offer, signing or employment already went to
         plans: list[tuple[int, str, Principal]] = []
+        pools = _Pools(candidates)
         for grad in served:
             counselor = self._p(units[grad.county].counselor)
             tracking.assign_counselor(
@@ -59,7 +132,7 @@ class TrackingPart(BuilderBase):
             if len(plans) >= target or "further_study" in grad.intentions:
                 continue
             placed = False
-            for position_id in self._fitting(grad, candidates)[: rng.randint(1, 3)]:
+            for position_id in self._fitting(grad, pools, rng.randint(1, 3)):
                 end = forced[0] if forced else rng.choices(ends, weights=weights)[0]
                 final = end in {"offered", "signed", "employed"}
                 if final and (placed or position_id in taken):
@@ -80,7 +153,7 @@ class TrackingPart(BuilderBase):
         self._statuses(served, units)
         self._handoffs(units)
 
-    def _open_positions(self) -> list[tuple[int, str, str, tuple[str, ...], tuple[str, ...]]]:
+    def _open_positions(self) -> list[Candidate]:
         rows = self.session.execute(
             select(Position.id, Position.kind, Position.min_education, Position.major_classes, Position.places)
             .join(Employer, Employer.id == Position.employer_id, isouter=True)
@@ -92,25 +165,29 @@ class TrackingPart(BuilderBase):
         ).all()
         return [(r[0], r[1], r[2], tuple(r[3] or ()), tuple(r[4] or ())) for r in rows]
 
-    def _fitting(
-        self, grad: _Grad, candidates: Sequence[tuple[int, str, str, tuple[str, ...], tuple[str, ...]]]
-    ) -> list[int]:
-        """Positions a counselor would pick for the graduate: the kinds wanted, the education and the major class
-        the position asks for, in a wanted place first; then, further down, the same elsewhere."""
+    def _fitting(self, grad: _Grad, pools: _Pools, k: int) -> list[int]:
+        """Up to ``k`` positions a counselor would pick for the graduate, at random: the kinds wanted, the
+        education and the major class the position asks for, in a wanted place first; then the same elsewhere.
+        Drawn from the pools of such positions without scanning the catalog, so the build stays linear."""
         level = EDUCATION_LEVELS.get(grad.education)
+        if level is None:
+            return []
         own_class = (grad.major_code or "")[:4]
         wanted = (set(grad.intentions) | {"job"}) - {"grassroots", "work_study"}
-        near: list[int] = []
-        far: list[int] = []
-        for position_id, kind, education, classes, places in candidates:
-            if kind not in wanted or level is None or catalog.EDUCATION_RANK[education] > int(level):
-                continue
-            if classes and own_class not in classes:
-                continue
-            (near if not places or set(places) & set(grad.places) else far).append(position_id)
-        self.rng.shuffle(near)
-        self.rng.shuffle(far)
-        return near + far
+        places = frozenset(grad.places)
+        groups = pools.groups(wanted, int(level), own_class)
+        near = [g.free for g in groups] + [g.by_place[p] for g in groups for p in sorted(places) if p in g.by_place]
+        picked = _draw(self.rng, near, k, lambda _pid: True)
+        if len(picked) < k:
+            taken = set(picked)
+            far = _draw(
+                self.rng,
+                [g.every for g in groups],
+                k - len(picked),
+                lambda pid: pid not in taken and not pools.near(pid, places),
+            )
+            picked += far
+        return picked
 
     def _recommend(self, grad: _Grad, position_id: int, counselor: Principal) -> int | None:
         try:

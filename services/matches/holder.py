@@ -2,14 +2,16 @@
 
 Each API process (and each Celery worker process) holds one :class:`MatchIndex` per database. Before every use
 the holder reads the catalog stamp — the version counter and the time of its last bump — and the id of the
-active weights (two primary-key reads). When the stamp moved forward it re-reads only the positions changed
+active weights (one statement). When the stamp moved forward it re-reads only the positions changed
 since the bump it last saw (position rows, their employer's verification, their program rule set; with a
 safety margin for transactions that committed late; rows whose change times did not move are skipped) and adds,
 updates or closes them in the index. A stamp that
 went backwards or changed without its version moving (another history: a restored database), too many
 changes at once, a count of open positions that disagrees with the index after a sync (a deleted row), or the
 first use rebuild the index from the catalog. A closed, filled or withdrawn position is
-therefore never ranked once its change is committed.
+therefore never ranked once its change is committed — except while a rebuild runs: the new index is built
+beside the current one, which the other requests keep using until the new one replaces it in one step (an
+application or recommendation still passes the gate that reads the position afresh).
 
 The reference catalogs (majors, occupations, orientations, divisions) are loaded once per process.
 """
@@ -71,14 +73,6 @@ class ActiveWeights:
     weights: Weights
 
 
-def read_stamp(session: Session) -> Stamp:
-    stmt = select(CatalogVersion.version, CatalogVersion.changed_at).where(CatalogVersion.id == 1)
-    row = session.execute(stmt).first()
-    if row is None:
-        return Stamp(0, None)
-    return Stamp(int(row[0]), row[1])
-
-
 def active_weights(session: Session) -> ActiveWeights:
     """The adopted weights (the library defaults until a learned set is adopted)."""
     stmt = select(MatchWeights.id, MatchWeights.weights).where(MatchWeights.active.is_(True))
@@ -86,6 +80,16 @@ def active_weights(session: Session) -> ActiveWeights:
     if row is None:
         return ActiveWeights(None, Weights())
     return ActiveWeights(int(row[0]), Weights.from_mapping(row[1]))
+
+
+def read_state(session: Session) -> tuple[Stamp, int | None]:
+    """The catalog stamp and the id of the active weights, in one statement."""
+    version = select(CatalogVersion.version).where(CatalogVersion.id == 1).scalar_subquery()
+    changed = select(CatalogVersion.changed_at).where(CatalogVersion.id == 1).scalar_subquery()
+    active = select(MatchWeights.id).where(MatchWeights.active.is_(True)).order_by(MatchWeights.id.desc()).limit(1)
+    row = session.execute(select(version, changed, active.scalar_subquery())).one()
+    stamp = Stamp(0, None) if row[0] is None else Stamp(int(row[0]), row[1])
+    return stamp, None if row[2] is None else int(row[2])
 
 
 def _aware(value: datetime) -> datetime:
@@ -103,11 +107,30 @@ class SyncReport:
     closed: int = 0
 
 
+@dataclass(frozen=True, slots=True)
+class _Built:
+    """A new index and the catalog state it was built from, ready to replace the current one."""
+
+    index: MatchIndex
+    stamp: Stamp
+    weights_id: int | None
+    seen: dict[int, Fingerprint]
+    open_ids: set[int]
+
+
 class IndexHolder:
-    """One database's index in this process, refreshed on use (see the module docstring)."""
+    """One database's index in this process, refreshed on use (see the module docstring).
+
+    Users of the index take ``_lock`` while they rank (the incremental sync changes the index in place, so it
+    runs under the same lock). A rebuild reads the catalog and builds the new index outside that lock, one at
+    a time (``_build_lock``): meanwhile everyone else keeps ranking with the index that was current, and the
+    new one replaces it in one step. Only the very first use of a process waits for a build.
+    """
 
     def __init__(self) -> None:
         self._lock = threading.RLock()
+        self._build_lock = threading.Lock()
+        self._building = False
         self._index: MatchIndex | None = None
         self._stamp: Stamp | None = None
         self._weights_id: int | None = None
@@ -125,30 +148,68 @@ class IndexHolder:
     def weights_id(self) -> int | None:
         return self._weights_id
 
+    @property
+    def building(self) -> bool:
+        """Whether a new index is being built right now."""
+        return self._building
+
     @contextmanager
     def use(self, session: Session) -> Iterator[MatchIndex]:
-        """The index, in step with the catalog as ``session`` sees it, held exclusively while in use."""
-        with self._lock:
-            yield self._refresh(session)
+        """The index, in step with the catalog as ``session`` sees it (or, while a rebuild runs in another
+        thread, the index that was current), held exclusively while in use."""
+        index = self._acquire(session)
+        try:
+            yield index
+        finally:
+            self._lock.release()
 
     def refresh(self, session: Session) -> SyncReport:
-        with self._lock:
-            self._refresh(session)
+        with self.use(session):
             return self.last_sync
 
-    def _refresh(self, session: Session) -> MatchIndex:
-        stamp = read_stamp(session)
-        weights = active_weights(session)
+    def _acquire(self, session: Session) -> MatchIndex:
+        """The index to use, returned with ``_lock`` held by the caller's thread."""
+        while True:
+            self._lock.acquire()
+            try:
+                index = self._refresh(session)
+                if index is None and self._building and self._index is not None:
+                    index = self._index  # another thread builds the new one: keep ranking with this one
+            except BaseException:
+                self._lock.release()
+                raise
+            if index is not None:
+                return index
+            self._lock.release()
+            with self._build_lock:
+                with self._lock:
+                    if self._refresh(session) is not None:
+                        continue  # built by another thread while this one waited
+                    self._building = True
+                try:
+                    built = self._build(session)
+                except BaseException:
+                    with self._lock:
+                        self._building = False
+                    raise
+                self._lock.acquire()
+                self._install(built)
+            return built.index
+
+    def _refresh(self, session: Session) -> MatchIndex | None:
+        """The current index brought in step with the catalog; None when it must be rebuilt."""
+        stamp, weights_id = read_state(session)
         index, seen = self._index, self._stamp
         if index is None or seen is None or not _follows(seen, stamp):
-            return self._rebuild(session, stamp, weights)
-        if weights.id != self._weights_id:
-            index.weights = weights.weights
-            self._weights_id = weights.id
+            return None
+        if weights_id != self._weights_id:
+            active = active_weights(session)
+            index.weights = active.weights
+            self._weights_id = active.id
         if stamp != seen:
             report = self._sync(session, index, seen)
             if report is None or count_showable(session) != len(self._open_ids):
-                return self._rebuild(session, stamp, weights)
+                return None
             self.last_sync = report
             self._stamp = stamp
         else:
@@ -169,19 +230,28 @@ class IndexHolder:
             self._tables.popitem(last=False)
         return value
 
-    def _rebuild(self, session: Session, stamp: Stamp, weights: ActiveWeights) -> MatchIndex:
+    def _build(self, session: Session) -> _Built:
+        """A new index from the catalog (without ``_lock``: the current index stays in use meanwhile)."""
+        stamp, _ = read_state(session)
+        weights = active_weights(session)
         # fingerprints first: a change committed between the two reads is then seen as changed next time
-        self._seen = fingerprints(session, since=None)
-        self._tables.clear()
+        seen = fingerprints(session, since=None)
         records = position_records.open_positions_for_matching(session)
-        self._index = MatchIndex(records, reference_catalogs(), weights=weights.weights)
-        self._stamp = stamp
-        self._weights_id = weights.id
-        self._changes_since_build = 0
-        self._open_ids = {r.id for r in records}
-        self.last_sync = SyncReport(rebuilt=True, added=len(records))
+        index = MatchIndex(records, reference_catalogs(), weights=weights.weights)
         log.info("match index built: %d open positions, catalog version %d", len(records), stamp.version)
-        return self._index
+        return _Built(index, stamp, weights.id, seen, {r.id for r in records})
+
+    def _install(self, built: _Built) -> None:
+        """Make ``built`` the current index (under ``_lock``)."""
+        self._index = built.index
+        self._stamp = built.stamp
+        self._weights_id = built.weights_id
+        self._seen = built.seen
+        self._open_ids = built.open_ids
+        self._changes_since_build = 0
+        self._tables.clear()
+        self._building = False
+        self.last_sync = SyncReport(rebuilt=True, added=len(built.open_ids))
 
     def _sync(self, session: Session, index: MatchIndex, seen: Stamp) -> SyncReport | None:
         """Apply the positions changed since ``seen``; None when a rebuild is the better way."""

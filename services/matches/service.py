@@ -32,7 +32,7 @@ from services.registry import api as registry
 from services.registry.api import EDUCATION_LEVELS, Family, Graduate, held_flags
 from services.security.models import Role
 from services.security.principal import Principal
-from services.security.scope import UNION_SIDE, GraduateScope, graduate_scope
+from services.security.scope import UNION_SIDE, GraduateScope, can_read_graduate, graduate_scope
 
 #: Most results one request may page through (offset + limit).
 MAX_K: Final = 200
@@ -230,15 +230,21 @@ def _check_places(places: Sequence[str]) -> list[str]:
 def readable_profile(session: Session, *, principal: Principal, graduate_id: int) -> registry.GraduateProfile:
     """The graduate's profile, read once, when ``principal`` may see it (the rules of
     :func:`services.tracking.service.readable_graduate`); else 404, and 403 for an enterprise."""
-    found = load_profiles(session, scope=None, ids=[graduate_id])
-    if not found:
+    return _readable(session, principal, graduate_id).profile
+
+
+def _readable(session: Session, principal: Principal, graduate_id: int) -> registry.MatchingProfile:
+    found = registry.matching_profile(session, graduate_id=graduate_id)
+    if found is None:
         raise NotFound(f"编号为 {graduate_id} 的毕业生不存在或不在您的管辖范围内")
-    profile = found[0]
     if principal.role == Role.ENTERPRISE:
         raise Forbidden("企业不能查看毕业生档案")
-    if not graduate_scope(session, principal=principal).can_read(profile.id, profile.org_unit_id):
+    profile = found.profile
+    if not can_read_graduate(
+        session, principal=principal, graduate_id=profile.id, org_unit_id=profile.org_unit_id, user_id=found.user_id
+    ):
         raise NotFound(f"编号为 {graduate_id} 的毕业生不存在或不在您的管辖范围内")
-    return profile
+    return found
 
 
 def graduate_matches(
@@ -255,10 +261,12 @@ def graduate_matches(
 
     The graduate sees their own; counselors and union staff those of their scope (with accepted handoffs).
     """
-    profile = readable_profile(session, principal=principal, graduate_id=graduate_id)
+    graduate = _readable(session, principal, graduate_id)
     k = _check_page(limit, offset)
     areas = _check_places(places)
-    record = records_for(session, [profile])[0]
+    record = graduate_record(
+        graduate.profile, fallback_place=graduate.county_division, certificates=graduate.certificates
+    )
     today = catalog.local_today()
     holder = holder_for(session)
     with holder.use(session) as index:

@@ -6,9 +6,10 @@ import csv
 from collections.abc import Iterable
 from importlib import resources
 from pathlib import Path
+from typing import Final
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy import ColumnElement, func, select
+from sqlalchemy.orm import InstrumentedAttribute, Session, aliased
 
 from services.errors import NotFound, ValidationFailed
 from services.orgs.models import OrgKind, OrgUnit
@@ -68,6 +69,9 @@ def get_by_code(session: Session, *, code: str) -> OrgUnit:
     return unit
 
 
+COUNTY_KINDS: Final = frozenset({OrgKind.COUNTY, OrgKind.PARK, OrgKind.DIRECT})
+
+
 def county_of(session: Session, *, org_unit_id: int) -> OrgUnit:
     """The county/park/direct unit a unit belongs to (itself when it is one); the city for the city."""
     unit = session.get(OrgUnit, org_unit_id)
@@ -76,9 +80,25 @@ def county_of(session: Session, *, org_unit_id: int) -> OrgUnit:
     ids = [int(p) for p in unit.path.strip("/").split("/")]
     units = {u.id: u for u in session.scalars(select(OrgUnit).where(OrgUnit.id.in_(ids)))}
     for uid in ids:
-        if units[uid].kind in {OrgKind.COUNTY, OrgKind.PARK, OrgKind.DIRECT}:
+        if units[uid].kind in COUNTY_KINDS:
             return units[uid]
     return unit
+
+
+def county_division_of(org_unit_id: ColumnElement[int] | InstrumentedAttribute[int]) -> ColumnElement[str]:
+    """The division code of :func:`county_of` the unit in column ``org_unit_id``, as a SQL expression: read in
+    the same statement as the rows that name the unit (the ancestors are the units whose path starts the
+    unit's path; the nearest to the root of the three kinds, else the unit itself)."""
+    unit, ancestor = aliased(OrgUnit), aliased(OrgUnit)
+    county = (
+        select(ancestor.division_code)
+        .where(unit.id == org_unit_id, unit.path.startswith(ancestor.path), ancestor.kind.in_(sorted(COUNTY_KINDS)))
+        .order_by(func.length(ancestor.path))
+        .limit(1)
+        .scalar_subquery()
+    )
+    own = select(OrgUnit.division_code).where(OrgUnit.id == org_unit_id).scalar_subquery()
+    return func.coalesce(county, own)
 
 
 def list_units(session: Session, *, scope: frozenset[int] | None) -> list[OrgUnit]:

@@ -21,7 +21,7 @@ from services.registry.certificates import (
 )
 from services.registry.employment import record_employment_status
 from services.registry.graduates import link_account, update_graduate
-from services.registry.lookups import AidStudent, GraduateProfile, aid_student, graduate_profiles
+from services.registry.lookups import AidStudent, GraduateProfile, MatchingProfile, aid_student, graduate_profiles, matching_profile
 from services.registry.majors import EDUCATION_LEVELS
 from services.registry.models import Family, Graduate, Stage
 from services.registry.writes import GRADUATE_SELF_FIELDS, Actor, add_history, set_plain
@@ -38,6 +38,7 @@ __all__ = [
     "GraduateProfile",
     "Stage",
     "add_certificate",
+    "MatchingProfile",
     "add_history",
     "aid_student",
     "certificates_of",
@@ -45,6 +46,7 @@ __all__ = [
     "graduate_profiles",
     "held_flags",
     "link_account",
+    "matching_profile",
     "own_graduate",
     "record_employment_status",
     "remove_certificate",

@@ -6,14 +6,16 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session
 
 from services.errors import NotFound, ValidationFailed
 from services.orgs import service as orgs
 from services.refdata.api import vocabularies
+from services.registry.certificates import GraduateCertificate
 from services.registry.families import Income
 from services.registry.models import (
     Family,
@@ -205,6 +207,48 @@ def graduate_profiles(
             session.scalars(select(Family.id).where(Family.id.in_(family_ids), Family.status == FamilyStatus.ACTIVE))
         )
     return [_profile(g, archived) for g in rows]
+
+
+@dataclass(frozen=True, slots=True)
+class MatchingProfile:
+    """One graduate as their matches are ranked: the profile, the account it belongs to (None before an
+    invitation is accepted), the certificate kinds held and the division of the home union's county."""
+
+    profile: GraduateProfile
+    user_id: int | None
+    certificates: frozenset[str]
+    county_division: str
+
+
+@lru_cache(maxsize=1)
+def _matching_profile_select() -> Any:
+    """The statement of :func:`matching_profile`, built once (the graduate id is its parameter)."""
+    held = (
+        select(func.aggregate_strings(GraduateCertificate.kind, ","))
+        .where(GraduateCertificate.graduate_id == Graduate.id)
+        .scalar_subquery()
+    )
+    return (
+        select(Graduate, Family.status, held, orgs.county_division_of(Graduate.org_unit_id))
+        .outerjoin(Family, Family.id == Graduate.family_id)
+        .where(Graduate.id == bindparam("graduate_id"))
+    )
+
+
+def matching_profile(session: Session, *, graduate_id: int) -> MatchingProfile | None:
+    """:class:`MatchingProfile` of one graduate in one statement (None when there is no such graduate)."""
+    stmt = _matching_profile_select()
+    row = session.execute(stmt, {"graduate_id": graduate_id}).first()
+    if row is None:
+        return None
+    graduate, family_status, kinds, county = row
+    archived = {graduate.family_id} if family_status == FamilyStatus.ACTIVE else set()
+    return MatchingProfile(
+        profile=_profile(graduate, archived),
+        user_id=graduate.user_id,
+        certificates=frozenset(k for k in (kinds or "").split(",") if k),
+        county_division=county or "",
+    )
 
 
 def set_employment_status(

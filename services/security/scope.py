@@ -112,6 +112,22 @@ def graduate_scope(session: Session, *, principal: Principal) -> GraduateScope:
     return GraduateScope(org_unit_ids=principal.scope, handed_in=handed_in, handed_out=handed_out)
 
 
+def can_read_graduate(
+    session: Session, *, principal: Principal, graduate_id: int, org_unit_id: int, user_id: int | None
+) -> bool:
+    """``graduate_scope(session, principal=principal).can_read(graduate_id, org_unit_id)`` for one graduate
+    whose account (``user_id``) is already read, reading only what the answer needs: a graduate's own record is
+    the one tied to their account; the union side reads a graduate of its own units without the handoffs."""
+    if principal.role == Role.GRADUATE:
+        own = user_id is not None and user_id == principal.user_id
+        scope = GraduateScope(org_unit_ids=frozenset(), own_ids=frozenset({graduate_id}) if own else frozenset())
+    elif principal.role in UNION_SIDE and principal.scope is not None and org_unit_id in principal.scope:
+        scope = GraduateScope(org_unit_ids=principal.scope)
+    else:
+        scope = graduate_scope(session, principal=principal)
+    return scope.can_read(graduate_id, org_unit_id)
+
+
 def org_clause(principal: Principal, org: Col) -> ColumnElement[bool]:
     """Rows whose org unit column ``org`` lies in the principal's scope."""
     return true() if principal.scope is None else org.in_(sorted(principal.scope))

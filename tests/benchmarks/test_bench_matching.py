@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from benchmarks.bench_matching import run_bench
+from benchmarks.bench_matching import bench_million, million_positions, run_bench
+from matching.catalogs import load_catalogs
 from services.refdata.service import default_data_dir
 
 
@@ -28,3 +29,17 @@ def test_quick_bench_reports_all_keys() -> None:
     assert size["batch"]["workers_2"]["graduates_per_second"] > 0
     assert size["baseline_rapidfuzz_loop"]["extrapolated"] is True
     assert "skipped" in size["baseline_pg_trgm"]
+
+
+def test_the_million_position_bench_reports_the_query_beside_the_numpy_floor() -> None:
+    catalogs = load_catalogs(default_data_dir())
+    positions = million_positions(catalogs, 3_000, distinct=200, seed=3)
+    assert [p.id for p in positions] == list(range(1, 3_001))
+    assert all(p.pay_min is None or (p.pay_max is not None and p.pay_min <= p.pay_max) for p in positions)
+    assert len({(p.title, p.pay_min, p.deadline) for p in positions}) > 200  # repeated titles, drawn terms
+    result = bench_million(catalogs, n=3_000, distinct=200, queries=5, seed=3)
+    assert result["positions"] == 3_000 and result["build_s"] > 0 and result["index_held_mb"] > 0
+    assert result["top20_ms"]["queries"] == 5 and result["top20_without_reasons_ms"]["queries"] == 5
+    assert result["baseline_numpy_floor"]["top20_ms"]["median"] > 0
+    assert result["times_floor"]["with_reasons"] >= result["times_floor"]["without_reasons"] > 0
+    assert set(result["goals"]) == {"targets", "top20_median_ok", "index_memory_ok"}

@@ -5,7 +5,7 @@ comparison is shown to catch a builder that lets one of them in."""
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -81,13 +81,13 @@ def test_perturbing_protected_attributes_changes_no_ranking(
     assert rankings(db, world, built) == before
 
     # The same comparison catches a record builder that feeds the stored sex into a feature (hardship here).
-    honest: Callable[..., list[GraduateRecord]] = service.records_for
+    honest: Callable[..., GraduateRecord] = service.graduate_record
 
-    def leaky(session: Session, profiles: Sequence[registry.GraduateProfile], **kw: Any) -> list[GraduateRecord]:
-        sex: dict[int, str] = dict(session.execute(select(Graduate.id, Graduate.sex)).all())
-        return [dataclasses.replace(r, hardship=sex[r.id] == "女") for r in honest(session, profiles, **kw)]
+    def leaky(profile: registry.GraduateProfile, **kw: Any) -> GraduateRecord:
+        sex = db.scalar(select(Graduate.sex).where(Graduate.id == profile.id))
+        return dataclasses.replace(honest(profile, **kw), hardship=sex == "女")
 
-    monkeypatch.setattr(service, "records_for", leaky)
+    monkeypatch.setattr(service, "graduate_record", leaky)
     perturbed(db, seed=2)
     leaked_before = rankings(db, world, built)
     perturbed(db, seed=3)

@@ -1,13 +1,14 @@
 """The matches route reads what it needs in a fixed number of SQL statements: counted with a
 ``before_cursor_execute`` listener on two catalog sizes, the count does not grow with the data.
 
-Today's statements (the test's own SAVEPOINT / RELEASE left out): the principal's account, the graduate's
-profile, the graduate's own id (scope), the union unit and its ancestors (fallback county), the graduate's
-certificates, the catalog version, the active weights, and the summaries of the listed positions — nine.
+The statements (the test's own SAVEPOINT / RELEASE left out): the principal's account; the graduate, read once
+— profile, family status, account (the scope check), certificates and the home union's county in one
+statement; the catalog version with the active weights; and the summaries of the listed positions — four.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -18,7 +19,7 @@ from sqlalchemy.orm import Session
 from tests.conftest import World
 from tests.matches.factories import make_employer, make_graduate, make_position
 
-MAX_STATEMENTS = 9
+MAX_STATEMENTS = 4
 
 
 @contextmanager
@@ -61,3 +62,5 @@ def test_matches_route_statements_do_not_grow_with_the_data(client: TestClient, 
     assert len(got_large) > len(got_small) >= 3
     assert len(small) <= MAX_STATEMENTS, small
     assert len(large) <= len(small), large
+    graduate_reads = [s for s in large if re.search(r"FROM registry_graduate\b(?!_)", s)]
+    assert len(graduate_reads) == 1, graduate_reads

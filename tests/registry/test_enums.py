@@ -72,3 +72,17 @@ def test_a_city_loads_its_own_file(db: Session, tmp_path: Path) -> None:
     voc = enums.vocabularies(db)["housing_type"]
     assert (voc.resolve("棚户区住房") == "7" and voc.resolve("01") is None) or voc.resolve("1") == "1"
     assert enums.load(db, specs=[enums.read_file(path, key="housing_type", title="住房类型")]) == 0
+
+
+def test_a_renamed_option_shows_at_once_and_unchanged_options_are_not_read_again(db: Session) -> None:
+    first = enums.vocabularies(db)
+    assert enums.vocabularies(db) is first  # nothing changed: the options read before
+    before = first["housing_type"].name("1")
+    enums.upsert_item(db, key="housing_type", code="1", name="自有产权住房")
+    renamed = enums.vocabularies(db)
+    assert renamed["housing_type"].name("1") == "自有产权住房" != before
+    enums.upsert_item(db, key="housing_type", code="99", name="临时安置房")
+    assert enums.vocabularies(db)["housing_type"].resolve("临时安置房") == "99"
+    db.rollback()  # the change never happened: the options read from the database again
+    assert enums.vocabularies(db)["housing_type"].name("1") == before
+    assert enums.vocabularies(db)["housing_type"].resolve("临时安置房") is None

@@ -11,6 +11,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
 from services.registry import access, lookups, writes
+from services.registry.certificates import add_certificate, held_flags
 from services.security import pii
 from tests.conftest import World
 from tests.registry import factories, lookup
@@ -131,3 +132,25 @@ def test_records_for_matching_leave_out_protected_attributes(db: Session, world:
     assert ref is not None and ref.graduate_id == graduate.id
     lookups.set_employment_status(db, graduate_id=graduate.id, status="employed", actor=writes.Actor(None, "system"))
     assert graduate.employment_status == "employed"
+
+
+def test_one_graduate_for_matching_is_read_as_the_lists_read_them(db: Session, world: World) -> None:
+    family = factories.make_family(db, org_unit_id=world.orgs["BZ-MC-01"])
+    graduate = factories.make_graduate(db, org_unit_id=world.orgs["BZ-MC-01"], family=family)
+    add_certificate(db, graduate_id=graduate.id, kind="teacher_cert", subject="语文")
+    add_certificate(db, graduate_id=graduate.id, kind="teacher_cert", subject="数学")
+    add_certificate(db, graduate_id=graduate.id, kind="driver_license")
+    found = lookups.matching_profile(db, graduate_id=graduate.id)
+    assert found is not None
+    assert found.profile == lookups.graduate_profiles(db, scope=None, ids=[graduate.id])[0]
+    assert found.profile.hardship_family is True and found.user_id is None
+    assert found.certificates == held_flags(db, [graduate.id])[graduate.id] == {"teacher_cert", "driver_license"}
+    assert found.county_division == "341622"
+    family.status = "closed"
+    bare = factories.make_graduate(db, org_unit_id=world.orgs["BZ-GY"])
+    db.flush()
+    closed = lookups.matching_profile(db, graduate_id=graduate.id)
+    assert closed is not None and closed.profile.hardship_family is False
+    alone = lookups.matching_profile(db, graduate_id=bare.id)
+    assert alone is not None and alone.certificates == frozenset() and alone.county_division == "341621"
+    assert lookups.matching_profile(db, graduate_id=bare.id + 10_000) is None

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 from services.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from services.notifications.models import Notification
 from services.registry.models import Graduate
-from services.security.scope import graduate_scope
+from services.security.scope import can_read_graduate, graduate_scope
 from services.tracking import service
 from tests.conftest import World
 from tests.tracking.factories import enterprise_position, make_graduate, principal
@@ -142,3 +142,27 @@ def test_graduate_and_enterprise_scope(db: Session, world: World) -> None:
         service.timeline(db, principal=principal(db, world, "enterprise_a"), graduate_id=mine.id)
     assert _visible(db, "graduate_a", world) == {mine.id}
     assert _visible(db, "enterprise_a", world) == set()
+
+
+def test_reading_one_graduate_decides_as_the_whole_scope_does(db: Session, world: World) -> None:
+    mine = make_graduate(db, world, side="a", user_id=world.users["graduate_a"])
+    theirs = make_graduate(db, world, side="b")
+    moved = make_graduate(db, world, side="b")
+    home, receiving = principal(db, world, "counselor_b"), principal(db, world, "counselor_a")
+    handoff = service.request_handoff(
+        db, principal=home, graduate_id=moved.id, to_org_unit_id=world.orgs["BZ-MC"], reason="意向在蒙城县就业"
+    )
+    service.decide_handoff(db, principal=receiving, handoff_id=handoff.id, accept=True, note="已接收")
+    keys = [k for k in world.users if not k.startswith("enterprise")]
+    for key in keys:
+        who = principal(db, world, key)
+        scope = graduate_scope(db, principal=who)
+        for g in (mine, theirs, moved):
+            one = can_read_graduate(db, principal=who, graduate_id=g.id, org_unit_id=g.org_unit_id, user_id=g.user_id)
+            assert one == scope.can_read(g.id, g.org_unit_id), (key, g.id)
+    me = principal(db, world, "graduate_a")
+    assert can_read_graduate(db, principal=me, graduate_id=mine.id, org_unit_id=mine.org_unit_id, user_id=mine.user_id)
+    assert not can_read_graduate(db, principal=me, graduate_id=theirs.id, org_unit_id=theirs.org_unit_id, user_id=None)
+    assert can_read_graduate(
+        db, principal=receiving, graduate_id=moved.id, org_unit_id=moved.org_unit_id, user_id=moved.user_id
+    )
