@@ -21,7 +21,14 @@ from services.registry.certificates import (
 )
 from services.registry.employment import record_employment_status
 from services.registry.graduates import link_account, update_graduate
-from services.registry.lookups import AidStudent, GraduateProfile, MatchingProfile, aid_student, graduate_profiles, matching_profile
+from services.registry.lookups import (
+    AidStudent,
+    GraduateProfile,
+    MatchingProfile,
+    aid_student,
+    graduate_profiles,
+    matching_profile,
+)
 from services.registry.majors import EDUCATION_LEVELS
 from services.registry.models import Family, Graduate, Stage
 from services.registry.writes import GRADUATE_SELF_FIELDS, Actor, add_history, set_plain
@@ -36,9 +43,9 @@ __all__ = [
     "Graduate",
     "GraduateCertificate",
     "GraduateProfile",
+    "MatchingProfile",
     "Stage",
     "add_certificate",
-    "MatchingProfile",
     "add_history",
     "aid_student",
     "certificates_of",

@@ -10,6 +10,7 @@ from services.errors import Conflict, Forbidden, NotFound, ValidationFailed, res
 from services.matches import api as matches
 from services.matches.api import RecommendationCreate, RecommendationOut, RuleCheckOut
 from services.pagination import Page, PageDep
+from services.refdata.api import vocabularies
 from services.security.dependencies import require_roles
 from services.security.principal import Principal
 from services.security.scope import graduate_scope
@@ -193,6 +194,7 @@ def move_application(
 )
 def position_applicants(position_id: Id, principal: EnterpriseOrUnion, session: SessionDep) -> list[ApplicantOut]:
     rows = service.position_applicants(session, principal=principal, position_id=position_id)
+    education = vocabularies(session)["education"]
     return [
         ApplicantOut(
             application_id=r.application_id,
@@ -204,6 +206,7 @@ def position_applicants(position_id: Id, principal: EnterpriseOrUnion, session: 
             major=r.major,
             cohort=r.cohort,
             education=r.education,
+            education_name=education.name(r.education) or r.education,
         )
         for r in rows
     ]

@@ -85,6 +85,7 @@ class ApplicantOut(BaseModel):
     major: str | None = Field(examples=["软件技术"])
     cohort: int | None = Field(examples=[2023])
     education: str = Field(examples=["31"])
+    education_name: str = Field(examples=["大学专科"])
 
 
 # ---- status ----------------------------------------------------------------------------------------------

@@ -24,6 +24,7 @@ APPLICANT_FIELDS = {
     "major",
     "cohort",
     "education",
+    "education_name",
 }
 
 
@@ -46,6 +47,8 @@ def test_enterprise_sees_applicants_without_hardship_data(client: TestClient, db
     rows = resp.json()
     assert [r["graduate_name"] for r in rows] == ["陈同学"]
     assert set(rows[0]) == APPLICANT_FIELDS
+    # 学历 reads as its name, as on the form, never as a bare code
+    assert rows[0]["education_name"] not in ("", rows[0]["education"]) and not rows[0]["education_name"].isdigit()
     text = resp.text
     for secret in ("id_number", "family", "phone", "income", "hardship", "341622"):
         assert secret not in text
