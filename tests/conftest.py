@@ -21,6 +21,7 @@ os.environ.pop("SUNSHINE_DATABASE_URL", None)
 os.environ.pop("SUNSHINE_REDIS_URL", None)
 
 import pytest  # noqa: E402
+from fastapi import FastAPI  # noqa: E402
 from fastapi.testclient import TestClient  # noqa: E402
 from sqlalchemy import Engine, create_engine, text  # noqa: E402
 from sqlalchemy.orm import Session, sessionmaker  # noqa: E402
@@ -28,6 +29,7 @@ from sqlalchemy.orm import Session, sessionmaker  # noqa: E402
 from services import db as dbmod  # noqa: E402
 from services import migrate  # noqa: E402
 from services.app import create_app  # noqa: E402
+from services.config import get_settings  # noqa: E402
 from services.orgs import service as orgs_service  # noqa: E402
 from services.orgs.models import OrgUnit  # noqa: E402
 from services.security import tokens  # noqa: E402
@@ -183,10 +185,24 @@ def db(engine: Engine, world: World, monkeypatch: pytest.MonkeyPatch) -> Iterato
         connection.close()
 
 
+_APPS: dict[int, tuple[object, FastAPI]] = {}
+
+
+def shared_app() -> FastAPI:
+    """One app per settings object, shared by the tests of a process: FastAPI builds the state of every route on an
+    app's first request, which costs more than most tests. Settings changed by a test (a new settings object) get
+    an app of their own."""
+    settings = get_settings()
+    entry = _APPS.get(id(settings))
+    if entry is None or entry[0] is not settings:
+        entry = (settings, create_app())
+        _APPS[id(settings)] = entry
+    return entry[1]
+
+
 @pytest.fixture
 def client(db: Session) -> Iterator[TestClient]:
-    app = create_app()
-    with TestClient(app, raise_server_exceptions=False) as c:
+    with TestClient(shared_app(), raise_server_exceptions=False) as c:
         yield c
 
 

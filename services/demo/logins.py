@@ -31,7 +31,7 @@ from services.security.models import Role, User
 from services.security.principal import Principal
 from services.tracking import flows
 from services.tracking import service as tracking
-from services.tracking.models import Application, Assignment
+from services.tracking.models import Application, Assignment, Handoff, HandoffState
 
 DEMO_PASSWORD = "Sunshine2023"  # noqa: S105 - printed demo logins for the embedded demo only
 DEMO_USERS = [
@@ -63,10 +63,15 @@ def _user(session: Session, username: str) -> User | None:
 
 
 def _pick_graduate(session: Session, scope: frozenset[int]) -> Graduate | None:
-    """A graduate of the scope without an account, preferring one with an offer to sign, then any application."""
+    """A graduate of the scope without an account and not handed to another union, preferring one with an offer to
+    sign, then any application."""
+    elsewhere = select(Handoff.graduate_id).where(Handoff.state.in_([HandoffState.PENDING, HandoffState.ACCEPTED]))
     for states in (["offered"], ["applied", "interviewing", "recommended"], None):
         stmt = select(Graduate).where(
-            Graduate.org_unit_id.in_(sorted(scope)), Graduate.user_id.is_(None), Graduate.stage == Stage.GRADUATE
+            Graduate.org_unit_id.in_(sorted(scope)),
+            Graduate.user_id.is_(None),
+            Graduate.stage == Stage.GRADUATE,
+            Graduate.id.not_in(elsewhere),
         )
         if states is not None:
             stmt = stmt.where(Graduate.id.in_(select(Application.graduate_id).where(Application.state.in_(states))))
