@@ -15,7 +15,7 @@ class ProviderCreate(BaseModel):
 
     name: str = Field(min_length=2, max_length=200, examples=["亳州市某人力资源服务有限公司"])
     credit_code: str = Field(
-        min_length=18, max_length=30, description="统一社会信用代码", examples=["91341600MA2XXXXXXX"]
+        min_length=18, max_length=30, description="统一社会信用代码", examples=["91341600MA2N4L0Q2H"]
     )
     kind: str = Field(description="hr_agency / employment_service / training", examples=["hr_agency"])
     contact_name: str = Field(min_length=2, max_length=50, examples=["李经理"])
