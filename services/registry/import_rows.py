@@ -9,10 +9,10 @@ from __future__ import annotations
 import multiprocessing
 import os
 import threading
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, ClassVar
 
 from sqlalchemy.orm import Session
 
@@ -24,17 +24,49 @@ from services.security import pii
 from services.security.principal import Principal
 
 ERROR_CAP = 2000
+SHAPES_KEPT = 256
 CHUNK = 500
 PROGRESS_EVERY = 2000
 
 Progress = Callable[[int, int], None]  # (rows read so far, rows written so far)
 
 
+class Values(Mapping[str, Any]):
+    """A row's cleaned values, read-only: one tuple per row over a key table shared by the rows of the same
+    shape, so that a sheet of 50,000 rows keeps a tuple per row rather than a dictionary per row."""
+
+    __slots__ = ("_keys", "_values")
+
+    _shapes: ClassVar[dict[tuple[str, ...], dict[str, int]]] = {}
+
+    def __init__(self, data: Mapping[str, Any]) -> None:
+        shape = tuple(data)
+        keys = self._shapes.get(shape)
+        if keys is None:
+            keys = {k: i for i, k in enumerate(shape)}
+            if len(self._shapes) < SHAPES_KEPT:  # rows with errors lack their bad fields: shapes stay few
+                self._shapes[shape] = keys
+        self._keys = keys
+        self._values = tuple(data.values())
+
+    def __getitem__(self, key: str) -> Any:
+        return self._values[self._keys[key]]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._keys)
+
+    def __len__(self) -> int:
+        return len(self._values)
+
+    def __repr__(self) -> str:
+        return f"Values({dict(self)!r})"
+
+
 @dataclass(slots=True)
 class Row:
     sheet: str
     number: int
-    data: dict[str, Any]
+    data: Mapping[str, Any]
     bidx: str  # the person's ID blind index
     head_bidx: str | None  # 家庭成员: the head's; 学生毕业生: the family head's, when given
     columns: dict[str, str]  # field key → column as written (shared by the rows of a sheet)

@@ -14,7 +14,7 @@ from services.db import utcnow
 from services.refdata.api import Vocabularies, vocabularies
 from services.registry import import_rows, mappings, sheets, wording, writes
 from services.registry.import_match import RegistryChecks
-from services.registry.import_rows import Cleaned, Progress, Report, Row, clean_rows
+from services.registry.import_rows import Cleaned, Progress, Report, Row, Values, clean_rows
 from services.registry.import_write import RegistryWrites
 from services.registry.models import ImportJob, ImportStatus
 from services.security.principal import Principal
@@ -55,10 +55,12 @@ class Importer(RegistryChecks, RegistryWrites):
     # -------------------------------------------------------------------------------------- phase 1: read
 
     def execute(self) -> None:
+        content, self.content = self.content, b""  # the plaintext upload is held only while it is read
         try:
-            for table in sheets.read_tables(self.content, file_format=self.job.file_format, name=self.job.filename):
+            for table in sheets.read_tables(content, file_format=self.job.file_format, name=self.job.filename):
                 self._read(table)
         finally:
+            del content
             self.close()
         self.job.unmapped = mappings.summary(self.report, self.vocab)
         self.at = None
@@ -161,7 +163,7 @@ class Importer(RegistryChecks, RegistryWrites):
         letters: dict[str, str],
         seen: dict[str, Row],
     ) -> None:
-        row = Row(table.sheet, cleaned.number, cleaned.data, cleaned.bidx, cleaned.head_bidx, columns, letters)
+        row = Row(table.sheet, cleaned.number, Values(cleaned.data), cleaned.bidx, cleaned.head_bidx, columns, letters)
         row.sealed = cleaned.sealed
         self.at = (table.sheet, cleaned.number)
         for p in cleaned.problems:

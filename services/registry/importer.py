@@ -252,6 +252,7 @@ def run(session: Session, *, job_id: int, progress: Progress | None = None) -> I
         content = uploads.open_sealed(job.id, job.content)
         session.expire(job, ["content"])  # the ciphertext need not stay in memory during the run
         importer = Importer(session, job=job, content=content, principal=principal, report=report, progress=progress)
+        del content  # the importer drops it once the sheets are read
         importer.execute()
         guard.commit()
     except sheets.SheetError as exc:
