@@ -7,19 +7,20 @@ from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from services.clock import local_today as local_today
 from services.errors import ValidationFailed
+from services.registry.api import Graduate, Stage
 from services.security.scope import GraduateScope
 from services.tracking import pipeline
-from services.tracking.access import _aware, end_of_day_utc
+from services.tracking.access import end_of_day_utc
 from services.tracking.models import (
     ServiceRecord,
 )
-from services.tracking.services_delivered import _county_map, _graduates_in, active_standard, service_gaps
-from services.tracking.status import status_as_of
+from services.tracking.services_delivered import _county_map, active_standard, service_gaps
+from services.tracking.status import status_expression
 
 # ---- figures for the reports ------------------------------------------------------------------------------
 
@@ -44,23 +45,31 @@ def count_graduates(
     bad = [k for k in by if k not in allowed_keys]
     if bad:
         raise ValidationFailed(f"不支持的分组：{'、'.join(bad)}", field="by")
-    graduates = [
-        g for g in _graduates_in(session, _scope_of(org_unit_ids)) if _aware(g.created_at) < end_of_day_utc(as_of)
-    ]
-    statuses = status_as_of(session, as_of=as_of, graduate_ids=[g.id for g in graduates])
+    cutoff = end_of_day_utc(as_of)
+    status_of = status_expression(Graduate.id, Graduate.employment_status, before=cutoff).label("status")
+    # one statement over columns only, grouped in SQL by what the keys need (status computed in SQL)
+    columns = (Graduate.org_unit_id, Graduate.cohort, Graduate.education, status_of)
+    grouped = session.execute(
+        select(*columns, func.count())
+        .where(
+            _scope_of(org_unit_ids).clause(Graduate.id, Graduate.org_unit_id),
+            Graduate.stage == Stage.GRADUATE.value,
+            Graduate.created_at < cutoff,
+        )
+        .group_by(*columns)
+    ).all()
     counties = _county_map(session)
     tally: dict[tuple[Any, ...], int] = defaultdict(int)
-    for g in graduates:
-        status = statuses[g.id]
-        county = counties.get(g.org_unit_id)
+    for org_unit_id, cohort, education, status, n in grouped:
+        county = counties.get(org_unit_id)
         values = {
             "county": county.code if county else None,
-            "cohort": g.cohort,
+            "cohort": cohort,
             "status": status,
             "destination": status if status in pipeline.PLACED else "unplaced",
-            "education": g.education,
+            "education": education,
         }
-        tally[tuple(values[k] for k in by)] += 1
+        tally[tuple(values[k] for k in by)] += n
     ordered = sorted(tally.items(), key=lambda kv: str(kv[0]))
     return [{**dict(zip(by, key, strict=True)), "count": n} for key, n in ordered]
 
@@ -93,19 +102,26 @@ def compliance(session: Session, *, org_unit_ids: frozenset[int] | None, as_of: 
     where ``covered`` counts graduates whose status the standard applies to and ``rate`` is compliant/covered."""
     standard = active_standard(session)
     scope = _scope_of(org_unit_ids)
-    graduates = [g for g in _graduates_in(session, scope) if _aware(g.created_at) < end_of_day_utc(as_of)]
-    statuses = status_as_of(session, as_of=as_of, graduate_ids=[g.id for g in graduates])
+    cutoff = end_of_day_utc(as_of)
+    status = status_expression(Graduate.id, Graduate.employment_status, before=cutoff)
+    # one statement, two columns: the graduates the standard covers on that day (status computed in SQL)
+    covered_rows = session.execute(
+        select(Graduate.id, Graduate.org_unit_id).where(
+            scope.clause(Graduate.id, Graduate.org_unit_id),
+            Graduate.stage == Stage.GRADUATE.value,
+            Graduate.created_at < cutoff,
+            status.in_(sorted(standard.applies_to)),
+        )
+    ).all()
     short_ids = {gap.graduate_id for gap in service_gaps(session, scope=scope, as_of=as_of)}
     counties = _county_map(session)
     covered: dict[str, int] = defaultdict(int)
     short: dict[str, int] = defaultdict(int)
-    for g in graduates:
-        if statuses[g.id] not in standard.applies_to:
-            continue
-        county = counties.get(g.org_unit_id)
-        code = county.code if county else str(g.org_unit_id)
+    for graduate_id, org_unit_id in covered_rows:
+        county = counties.get(org_unit_id)
+        code = county.code if county else str(org_unit_id)
         covered[code] += 1
-        if g.id in short_ids:
+        if graduate_id in short_ids:
             short[code] += 1
     return [
         {
