@@ -65,10 +65,11 @@ def person_context(session: Session, viewer: Viewer, graduate: Graduate) -> dict
     names = catalog_pairings.employer_names(session, ids=[])
     paired = []
     for s in students:
-        pairing = attempt(
-            session,
-            lambda s=s: catalog_pairings.get_pairing(session, principal=viewer.principal, pairing_id=s.pairing_id),
-        )
+
+        def reach(pairing_id: int = s.pairing_id) -> catalog_pairings.GoldenPairing:
+            return catalog_pairings.get_pairing(session, principal=viewer.principal, pairing_id=pairing_id)
+
+        pairing = attempt(session, reach)
         if isinstance(pairing, FormErrors):
             continue
         names.update(catalog_pairings.employer_names(session, ids=[pairing.employer_id]))
