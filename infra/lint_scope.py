@@ -44,6 +44,9 @@ SCOPED_MODELS = frozenset(
         "TypicalExperience",
         "ServiceContract",
         "ServiceReferral",
+        "VocationalTrack",
+        "GoldenPairing",
+        "PairingStudent",
     }
 )
 QUERY_FUNCTIONS = frozenset({"select", "update", "delete"})
@@ -133,6 +136,16 @@ UNDER_A_CHECKED_RECORD: frozenset[tuple[str, str]] = frozenset(
         ("services.catalog.purchased", "create_contract"),  # a contract number is registered once, city-wide
         # referral counts under contracts the caller already reached through get_contract / list_contracts
         ("services.tracking.referrals", "contract_figures"),
+        ("services.catalog.pairings", "create_pairing"),  # an agreement number is registered once, city-wide
+        # pairing students under pairings the caller already reached through get_pairing / list_pairings (an
+        # enterprise: its own pairing), and the seats taken of a pairing, counted city-wide
+        ("services.tracking.pairings", "pairing_figures"),
+        ("services.tracking.pairings", "list_students"),
+        ("services.tracking.pairings", "join_problem"),
+        ("services.tracking.pairings", "add_student"),  # one row per pairing and student, city-wide
+        ("services.tracking.pairings", "signed_application"),  # of a pairing student the caller already holds
+        # the 中职/技工 schools of a person another domain already holds (a pairing's student)
+        ("services.registry.vocational", "vocational_schools"),
         ("services.tracking.caseload", "_responsible"),  # the counselor of graduates already in the caller's view
         # a subquery correlated to the rows of the caller's own (scoped) query: the counselor of each
         ("services.tracking.caseload", "assigned_counselor"),

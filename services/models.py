@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from services.aid import models as aid_models  # noqa: F401
 from services.catalog import models as catalog_models  # noqa: F401
+from services.catalog import pairings as catalog_pairings  # noqa: F401
 from services.db import Base
 from services.matches import models as matches_models  # noqa: F401
 from services.notifications import models as notifications_models  # noqa: F401
@@ -13,9 +14,11 @@ from services.refdata import models as refdata_models  # noqa: F401
 from services.registry import certificates as registry_certificates  # noqa: F401
 from services.registry import invitations as invitation_models  # noqa: F401
 from services.registry import models as registry_models  # noqa: F401
+from services.registry import vocational as registry_vocational  # noqa: F401
 from services.reports import campaign_models  # noqa: F401
 from services.reports import models as reports_models  # noqa: F401
 from services.security import models as security_models
 from services.tracking import models as tracking_models  # noqa: F401
+from services.tracking import pairings as tracking_pairings  # noqa: F401
 
 __all__ = ["Base", "orgs_models", "security_models"]

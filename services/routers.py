@@ -6,6 +6,7 @@ from fastapi import APIRouter
 
 from services import ops
 from services.aid.router import router as aid_router
+from services.catalog.pairing_router import router as pairing_router
 from services.catalog.purchased_router import router as purchased_router
 from services.catalog.router import router as catalog_router
 from services.matches.router import router as matches_router
@@ -15,11 +16,13 @@ from services.registry.import_router import router as registry_import_router
 from services.registry.invitation_router import router as invitation_router
 from services.registry.router import enum_router as registry_enum_router
 from services.registry.router import router as registry_router
+from services.registry.vocational_router import router as vocational_router
 from services.reports.campaign.router import router as campaign_router
 from services.reports.router import router as reports_router
 from services.security.orgs_router import router as orgs_router
 from services.security.router import router as security_router
 from services.tracking.external_router import router as tracking_external_router
+from services.tracking.pairing_router import router as pairing_student_router
 from services.tracking.referral_router import router as referral_router
 from services.tracking.router import recommendations_router
 from services.tracking.router import router as tracking_router
@@ -31,6 +34,7 @@ ROUTERS: list[APIRouter] = [
     refdata_router,
     registry_enum_router,
     registry_router,
+    vocational_router,
     registry_import_router,
     catalog_router,
     matches_router,
@@ -39,6 +43,8 @@ ROUTERS: list[APIRouter] = [
     tracking_external_router,
     referral_router,
     purchased_router,
+    pairing_router,
+    pairing_student_router,
     invitation_router,
     notifications_router,
     reports_router,

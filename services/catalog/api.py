@@ -5,6 +5,7 @@ Published for reading (other domains join on them and the matcher reads them): e
 ``EmployerStatus``) and the accounts that manage them (``EmployerAccount``), positions (``Position``, with
 ``PositionKind``, ``PositionStatus`` and ``PayBasis``), program rule sets (``ProgramRuleSet``), job fairs
 (``JobFair``),
+金牌蓝领 school–enterprise pairings (``GoldenPairing``; ``get_pairing``, ``pairing_covers``, ``school_key``),
 purchased-service contracts (``ServiceContract``; ``get_contract``, ``contract_covers``) and the catalog version
 (``CatalogVersion``). Writes go through the functions: a seat is taken
 only by ``record_signing`` (row lock, ``filled <= headcount``), a position's
@@ -29,6 +30,7 @@ from services.catalog.models import (
     ServiceContract,
 )
 from services.catalog.occupations import CONFIRMED, store_suggestions
+from services.catalog.pairings import GoldenPairing, employer_names, get_pairing, pairing_covers, school_key
 from services.catalog.positions import get_position, position_summaries, record_signing
 from services.catalog.program_rules import rule_fields, seed_file
 from services.catalog.purchased import contract_covers, get_contract
@@ -41,6 +43,7 @@ __all__ = [
     "Employer",
     "EmployerAccount",
     "EmployerStatus",
+    "GoldenPairing",
     "JobFair",
     "PayBasis",
     "Position",
@@ -51,13 +54,17 @@ __all__ = [
     "bump_version",
     "contract_covers",
     "current_version",
+    "employer_names",
     "get_contract",
+    "get_pairing",
     "get_position",
     "local_today",
     "manages_position",
+    "pairing_covers",
     "position_summaries",
     "record_signing",
     "rule_fields",
+    "school_key",
     "seed_file",
     "store_suggestions",
 ]

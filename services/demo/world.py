@@ -13,6 +13,8 @@ and the reference catalogs (``sunshine orgs load``, ``services.refdata.service.l
   registered by union staff (verified) or by the enterprises themselves (some still pending, some refused);
 - about 1,500 positions of all five kinds, grassroots posts (特岗计划, 三支一扶, 西部计划, 城乡社区, 乡村医生)
   linked to the program rule sets, and job fairs offering them;
+- 两后生 with their 技能培训, 中职 and 学徒 steps, and 金牌蓝领 school–enterprise pairings with students,
+  internships, the enterprise's aid and a placement;
 - counselors' caseloads: pipelines in every state, services delivered (1131), contacts with follow-ups (some
   overdue), events, status decisions and cross-region handoffs;
 - the year's 金秋助学 campaign: budgets, the families' signed authorisations (附件5) with their economic checks,
@@ -51,6 +53,7 @@ from services.demo.build_campaign import CampaignPart
 from services.demo.build_catalog import CatalogPart
 from services.demo.build_registry import RegistryPart
 from services.demo.build_tracking import TrackingPart
+from services.demo.build_vocational import VocationalPart
 from services.errors import Conflict, ValidationFailed
 from services.orgs.models import OrgUnit
 from services.refdata.models import RefMajor
@@ -128,7 +131,7 @@ def digest(session: Session) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-class _Builder(RegistryPart, CatalogPart, TrackingPart, AssistancePart, AidPart, CampaignPart):
+class _Builder(RegistryPart, CatalogPart, TrackingPart, AssistancePart, VocationalPart, AidPart, CampaignPart):
     """The whole world: the base's people and staff, then each domain's part in order."""
 
     def run(self) -> None:
@@ -138,6 +141,7 @@ class _Builder(RegistryPart, CatalogPart, TrackingPart, AssistancePart, AidPart,
         self._catalog()
         self._tracking()
         self._assistance()
+        self._vocational()
         self._aid()
         self._campaign()
         self._count_all()

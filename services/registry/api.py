@@ -4,8 +4,9 @@ aggregate beside this one (access, families, graduates, checks, lookups, writes,
 Published for reading (other domains join on them): the graduate (``Graduate``, with its ``Stage``) and the family
 (``Family``). Writes go through the functions here — a graduate's fields through ``update_graduate``, the
 employment status through ``record_employment_status``, certificates through ``add_certificate`` and
-``remove_certificate``. Members, consents, economic checks, the change history, import jobs and mappings, error
-books and reveals are the registry's own.
+``remove_certificate``. A 两后生's vocational path (``VocationalTrack``: 技能培训, 中职/技工学校, 学徒) is read by
+``vocational_schools`` (the schools a person enrolled in, for 金牌蓝领 pairings). Members, consents, economic
+checks, the change history, import jobs and mappings, error books and reveals are the registry's own.
 """
 
 from __future__ import annotations
@@ -31,12 +32,14 @@ from services.registry.lookups import (
 )
 from services.registry.majors import EDUCATION_LEVELS
 from services.registry.models import Family, Graduate, Stage
+from services.registry.vocational import TRACK_KINDS, VocationalTrack, vocational_schools
 from services.registry.writes import GRADUATE_SELF_FIELDS, Actor, add_history, set_plain
 
 __all__ = [
     "CERTIFICATE_KINDS",
     "EDUCATION_LEVELS",
     "GRADUATE_SELF_FIELDS",
+    "TRACK_KINDS",
     "Actor",
     "AidStudent",
     "Family",
@@ -45,6 +48,7 @@ __all__ = [
     "GraduateProfile",
     "MatchingProfile",
     "Stage",
+    "VocationalTrack",
     "add_certificate",
     "add_history",
     "aid_student",
@@ -60,4 +64,5 @@ __all__ = [
     "servable_graduate",
     "set_plain",
     "update_graduate",
+    "vocational_schools",
 ]

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from services.db import utcnow
 from services.errors import NotFound, ValidationFailed
 from services.orgs.models import OrgKind, OrgUnit
-from services.reports import measures
+from services.reports import measures, vocational_measures
 from services.reports.columns import (
     AID_CATEGORIES,
     REPORT_TABLES,
@@ -122,7 +122,13 @@ def _measures_of(code: str, programs: tuple[tuple[str, str], ...]) -> list[Measu
     if code == "annex7":
         return [measures.aid_demand]
     if code == "annex8":
-        return [measures.aid_paid_persons, measures.aid_awards, measures.aid_work_study, measures.aid_budget]
+        return [
+            measures.aid_paid_persons,
+            measures.aid_awards,
+            measures.aid_work_study,
+            measures.aid_budget,
+            vocational_measures.golden_pairings,
+        ]
     if code == "annex9":
         codes = [p for p, _ in programs]
         return [
@@ -135,6 +141,8 @@ def _measures_of(code: str, programs: tuple[tuple[str, str], ...]) -> list[Measu
         measures.job_fairs_held,
         measures.aid_work_study,
         measures.purchased_services,
+        vocational_measures.golden_pairings,
+        vocational_measures.two_after_tracks,
     ]
 
 

@@ -2,9 +2,10 @@
 
 Published for reading (the report tables count them): applications (``Application``, its states ``AppState``),
 employment status changes (``StatusChange``, the statuses ``Status``), contacts (``Contact``, ``ContactOutcome``)
-services delivered (``ServiceRecord``) and purchased-service referrals (``ServiceReferral``,
-``ReferralState``), with the active service standard (:func:`active_standard`) and the end
-of a local day in UTC (:func:`end_of_day_utc`) the figures are cut at. Writes go through tracking's own flows and
+services delivered (``ServiceRecord``), purchased-service referrals (``ServiceReferral``, ``ReferralState``) and
+金牌蓝领 pairing students with their internships and aid (``PairingStudent``, ``PairingState``,
+``PairingInternship``, ``PairingAid``), with the active service standard (:func:`active_standard`) and the end of a
+local day in UTC (:func:`end_of_day_utc`) the figures are cut at. Writes go through tracking's own flows and
 service; transitions, overrides, events, assignments, reminders and handoffs are tracking's own.
 """
 
@@ -21,6 +22,7 @@ from services.tracking.models import (
     ServiceReferral,
     StatusChange,
 )
+from services.tracking.pairings import PairingAid, PairingInternship, PairingState, PairingStudent
 from services.tracking.pipeline import AppState, Status
 from services.tracking.services_delivered import active_standard
 
@@ -29,6 +31,10 @@ __all__ = [
     "Application",
     "Contact",
     "ContactOutcome",
+    "PairingAid",
+    "PairingInternship",
+    "PairingState",
+    "PairingStudent",
     "ReferralState",
     "ServiceRecord",
     "ServiceReferral",

@@ -17,6 +17,7 @@ from services.web import (
     union_aid,
     union_campaign,
     union_purchased,
+    vocational,
 )
 
 # Page routers in the order they are matched; the pages of further roles are added here.
@@ -31,6 +32,7 @@ PAGE_ROUTERS: list[APIRouter] = [
     union_aid.router,
     union_campaign.router,
     union_purchased.router,
+    vocational.router,
     admin.router,
 ]
 

@@ -22,7 +22,7 @@ from services.registry import invitations
 from services.security.models import Role
 from services.tracking import flows
 from services.tracking import service as tracking
-from services.web import labels
+from services.web import labels, vocational_views
 from services.web.auth import get_viewer
 from services.web.pages import (
     FormErrors,
@@ -188,6 +188,7 @@ def _graduate_context(session: Session, viewer: Viewer, graduate_id: int) -> dic
         "outcomes": labels.CONTACT_OUTCOMES,
         "today": tracking.local_today(),
         "forms": {},
+        **vocational_views.person_context(session, viewer, graduate),
     }
 
 

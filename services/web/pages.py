@@ -58,6 +58,7 @@ UNION_NAV = [
     NavItem("统计报表", "/union/reports"),
     NavItem("摸排与总结", "/union/surveys"),
     NavItem("购买服务", "/union/purchased"),
+    NavItem("金牌蓝领", "/union/golden-pairings"),
     NavItem("工作台", "/counselor"),
     NavItem("消息", "/messages"),
 ]
@@ -74,6 +75,7 @@ NAV: dict[str, list[NavItem]] = {
         NavItem("待联系", "/counselor/due"),
         NavItem("交接", "/counselor/handoffs"),
         NavItem("购买服务", "/counselor/referrals"),
+        NavItem("金牌蓝领", "/union/golden-pairings"),
         NavItem("消息", "/messages"),
     ],
     Role.ENTERPRISE: [
@@ -81,6 +83,7 @@ NAV: dict[str, list[NavItem]] = {
         NavItem("发布岗位", "/enterprise/positions/new"),
         NavItem("应聘者", "/enterprise/applicants"),
         NavItem("推荐候选人", "/enterprise/candidates"),
+        NavItem("金牌蓝领", "/enterprise/golden-pairings"),
         NavItem("消息", "/messages"),
     ],
     Role.UNION_COUNTY: UNION_NAV,

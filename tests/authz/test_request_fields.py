@@ -75,6 +75,9 @@ SETTABLE: dict[tuple[str, str, str], tuple[frozenset[str], str]] = {
     ("POST", "/api/v1/aid/notices", "org_unit_id"): (STAFF, "the publishing unit, in scope, over its own awards"),
     ("POST", "/api/v1/aid/objections/{objection_id}/resolve", "upheld"): (STAFF, "the finding of the check"),
     ("POST", "/api/v1/aid/payment-batches", "county_org_id"): (STAFF, "the county of the batch, in scope"),
+    ("POST", "/api/v1/golden-pairings", "org_unit_id"): (STAFF, "the organising union, in scope"),
+    ("POST", "/api/v1/golden-pairings", "employer_id"): (STAFF, "a verified employer of the catalog"),
+    ("POST", "/api/v1/golden-pairings/students/{student_id}/aid", "amount"): (UNION, "aid the enterprise paid"),
     ("POST", "/api/v1/purchased-services/contracts", "org_unit_id"): (STAFF, "the purchasing union, in scope"),
     ("POST", "/api/v1/purchased-services/contracts", "amount"): (STAFF, "the sum the contract was signed for"),
 }

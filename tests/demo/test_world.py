@@ -215,3 +215,23 @@ def test_a_handoff_to_hefei_acknowledged_and_a_purchased_service_with_outcomes(d
     assert ("合肥市蜀山区总工会", "pending", False, None) in handoffs
     assert len(contracts) == 1
     assert {"referred", "accepted", "placed", "not_placed"} <= set(referrals)
+
+
+def test_two_after_tracks_and_golden_pairings_with_internships_aid_and_a_placement(demo: DemoWorld) -> None:
+    from services.catalog.pairings import GoldenPairing
+    from services.registry.vocational import VocationalTrack
+    from services.tracking.pairings import PairingAid, PairingInternship, PairingStudent
+
+    with session_of(demo) as session:
+        tracks = session.execute(select(VocationalTrack.kind, VocationalTrack.status)).all()
+        two_after = session.scalar(select(func.count()).select_from(Graduate).where(Graduate.service_category == "4"))
+        pairings = session.scalars(select(GoldenPairing.school_name)).all()
+        states = sorted(session.scalars(select(PairingStudent.state)))
+        internships = session.scalar(select(func.count()).select_from(PairingInternship))
+        aid = session.scalar(select(func.sum(PairingAid.amount)))
+    assert two_after and two_after >= 3
+    assert {("training", "completed"), ("training", "dropped"), ("school", "enrolled")} <= set(tracks)
+    assert ("apprenticeship", "enrolled") in tracks
+    assert set(pairings) == {"亳州职业技术学院", "亳州中药科技学校"}
+    assert "placed" in states and states.count("joined") >= 1
+    assert internships and aid
