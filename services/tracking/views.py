@@ -135,6 +135,7 @@ class Applicant:
     major: str | None
     cohort: int | None
     education: str
+    employer_confirmed: bool = False  # the enterprise has confirmed the offer; the graduate's signature is awaited
 
 
 def position_applicants(session: Session, *, principal: Principal, position_id: int) -> list[Applicant]:
@@ -166,6 +167,7 @@ def position_applicants(session: Session, *, principal: Principal, position_id: 
             major=g.major_name or g.major_raw,
             cohort=g.cohort,
             education=g.education,
+            employer_confirmed=app.employer_confirmed_at is not None,
         )
         for app, g in rows
     ]

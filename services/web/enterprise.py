@@ -397,10 +397,10 @@ def _board(session: Session, viewer: Viewer, position_id: int) -> dict[str, Any]
     names = labels.Names(session)
     columns: dict[str, list[Card]] = {s.value: [] for s in KANBAN}
     columns[CLOSED_COLUMN] = []
+    histories = tracking.histories(session, application_ids=[a.application_id for a in applicants])
     for a in applicants:
-        app = tracking.get_application(session, principal=viewer.principal, application_id=a.application_id)
         moves = [(to.value, _move_label(to)) for to in pipeline.targets(AppState(a.state), Actor.ENTERPRISE)]
-        waiting = a.state == AppState.OFFERED and app.employer_confirmed_at is not None
+        waiting = a.state == AppState.OFFERED and a.employer_confirmed
         if waiting:
             moves = [m for m in moves if m[0] != AppState.SIGNED]
         card = Card(
@@ -408,7 +408,7 @@ def _board(session: Session, viewer: Viewer, position_id: int) -> dict[str, Any]
             education_name=names.of("education", a.education),
             moves=moves,
             waiting_for_graduate=waiting,
-            history=tracking.history(session, application_id=a.application_id),
+            history=histories[a.application_id],
         )
         columns[a.state if a.state in columns else CLOSED_COLUMN].append(card)
     column_names = {s.value: labels.STATE_NAMES[s] for s in KANBAN}
