@@ -39,6 +39,8 @@ SCOPED_MODELS = frozenset(
         "AidNotice",
         "AidPayment",
         "AidWorkStudy",
+        "AidDonationFund",
+        "AidDonationAllocation",
         "CountySurvey",
         "NarrativeReport",
         "TypicalExperience",
