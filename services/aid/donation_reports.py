@@ -17,12 +17,9 @@ from services.aid import donations
 from services.aid.donation_models import DONOR_KIND_NAMES, AidDonationAllocation, AidDonationFund, AllocationStatus
 from services.aid.models import AidAward, AwardStatus
 from services.errors import DomainError, FieldError, ValidationFailed
-from services.identifiers import InvalidIdentifier, parse_resident_id
 from services.refdata.api import vocabularies
-from services.registry.api import Graduate
-from services.security import audit, pii
+from services.security import audit
 from services.security.principal import Principal
-from services.security.scope import scoped
 
 AWARD_STATE = {
     AwardStatus.APPROVED: "待公示",
@@ -217,23 +214,14 @@ def import_allocations(
     nested = session.begin_nested()
     for row in rows:
         try:
-            number = parse_resident_id(row.id_number).number
-        except InvalidIdentifier as exc:
-            errors.append(FieldError(field=f"rows.{row.line}.id_number", reason=f"第{row.line}行：{exc.reason}"))
-            continue
-        try:
             amount = Decimal(row.amount)
         except InvalidOperation:
             errors.append(FieldError(field=f"rows.{row.line}.amount", reason=f"第{row.line}行：金额应为数字"))
             continue
-        stmt = select(Graduate.id).where(Graduate.id_number_bidx == pii.blind_index(pii.PiiKind.ID_NUMBER, number))
-        student_id = session.scalar(
-            scoped(stmt, principal, org=Graduate.org_unit_id, graduate=Graduate.id, session=session)
-        )
-        if student_id is None:
-            errors.append(
-                FieldError(field=f"rows.{row.line}.id_number", reason=f"第{row.line}行：档案中没有该身份证号的学生")
-            )
+        try:
+            student_id = donations.find_student(session, principal=principal, id_number=row.id_number)
+        except ValidationFailed as exc:
+            errors.append(FieldError(field=f"rows.{row.line}.id_number", reason=f"第{row.line}行：{exc.detail}"))
             continue
         try:
             with session.begin_nested():

@@ -29,11 +29,12 @@ from services.aid.guards import CENT, covers_or_404, for_update, money, require_
 from services.aid.models import AidAward, AwardStatus, FundSource
 from services.db import utcnow
 from services.errors import Conflict, FieldError, NotFound, ValidationFailed
+from services.identifiers import InvalidIdentifier, parse_resident_id
 from services.orgs import service as orgs
 from services.orgs.models import OrgUnit
 from services.refdata.api import vocabularies
 from services.registry.api import Graduate, aid_student
-from services.security import audit
+from services.security import audit, pii
 from services.security.principal import Principal
 from services.security.scope import can_read_graduate, scoped
 
@@ -506,6 +507,20 @@ def allocations_of(session: Session, *, fund: AidDonationFund) -> list[AidDonati
             .order_by(AidDonationAllocation.id)
         )
     )
+
+
+def find_student(session: Session, *, principal: Principal, id_number: str) -> int:
+    """The student of a resident ID number among those the principal serves (the console form and the import
+    name students by ID number)."""
+    try:
+        number = parse_resident_id(id_number).number
+    except InvalidIdentifier as exc:
+        raise ValidationFailed(exc.reason, field="id_number") from exc
+    stmt = select(Graduate.id).where(Graduate.id_number_bidx == pii.blind_index(pii.PiiKind.ID_NUMBER, number))
+    found = session.scalar(scoped(stmt, principal, org=Graduate.org_unit_id, graduate=Graduate.id, session=session))
+    if found is None:
+        raise ValidationFailed("档案中没有该身份证号的学生（或不在您的管辖范围内）", field="id_number")
+    return int(found)
 
 
 def students_named(session: Session, ids: Iterable[int]) -> dict[int, Graduate]:
