@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
@@ -35,6 +36,7 @@ from services.orgs.models import OrgUnit
 from services.refdata.api import vocabularies
 from services.registry.api import Graduate, aid_student
 from services.security import audit, pii
+from services.security.models import AuditEvent
 from services.security.principal import Principal
 from services.security.scope import can_read_graduate, scoped
 
@@ -440,7 +442,12 @@ def allocate(
             target_type="aid_donation_fund",
             target_id=fund.id,
             field=breaches[0].field,
-            detail={"student_id": student_id, "amount": str(amount), "reasons": [b.code for b in breaches]},
+            detail={
+                "student_id": student_id,
+                "amount": str(amount),
+                "reasons": [b.code for b in breaches],
+                "reason": breaches[0].reason,
+            },
             principal=principal,
         )
         raise ValidationFailed(breaches[0].reason, errors=breaches)
@@ -482,6 +489,42 @@ def withdraw(session: Session, *, principal: Principal, allocation_id: int, reas
     fund.allocated = fund.allocated - row.amount
     session.flush()
     return row
+
+
+@dataclass(frozen=True, slots=True)
+class Refusal:
+    at: datetime
+    student_id: int | None
+    amount: str
+    reason: str
+
+
+def refusals_of(session: Session, *, fund: AidDonationFund, limit: int = 20) -> list[Refusal]:
+    """The allocations refused from a fund the caller already reached, newest first, as the audit log keeps them."""
+    rows = session.scalars(
+        select(AuditEvent)
+        .where(
+            AuditEvent.action == "aid.donation.allocate",
+            AuditEvent.target_type == "aid_donation_fund",
+            AuditEvent.target_id == str(fund.id),
+            AuditEvent.outcome == "denied",
+        )
+        .order_by(AuditEvent.id.desc())
+        .limit(limit)
+    )
+    out = []
+    for row in rows:
+        detail = row.detail or {}
+        sid = detail.get("student_id")
+        out.append(
+            Refusal(
+                at=row.at,
+                student_id=int(sid) if isinstance(sid, int) else None,
+                amount=str(detail.get("amount", "")),
+                reason=str(detail.get("reason", "")),
+            )
+        )
+    return out
 
 
 def get_allocation(session: Session, *, principal: Principal, allocation_id: int) -> AidDonationAllocation:

@@ -130,8 +130,12 @@ async def create(request: Request, viewer: UnionViewer, session: SessionDep) -> 
 def _fund_context(session: Session, viewer: Viewer, fund_id: int) -> dict[str, Any]:
     fund = donations.get_fund(session, principal=viewer.principal, fund_id=fund_id)
     rows = donations.allocations_of(session, fund=fund)
+    refusals = donations.refusals_of(session, fund=fund)
     students = donations.students_named(
-        session, [a.student_id for a in rows] + donations.recipients_of(session, fund=fund)
+        session,
+        [a.student_id for a in rows]
+        + donations.recipients_of(session, fund=fund)
+        + [r.student_id for r in refusals if r.student_id is not None],
     )
     return {
         "fund": fund,
@@ -140,6 +144,7 @@ def _fund_context(session: Session, viewer: Viewer, fund_id: int) -> dict[str, A
         "recipients": [students[i] for i in donations.recipients_of(session, fund=fund) if i in students],
         "rows": [(a, students.get(a.student_id), _award(session, a)) for a in rows],
         "balance": fund.received - fund.allocated,
+        "refusals": [(r, students.get(r.student_id) if r.student_id else None) for r in refusals],
         "status_names": FUND_STATUS_NAMES,
         "allocation_names": ALLOCATION_STATUS_NAMES,
         "award_names": reports.AWARD_STATE,

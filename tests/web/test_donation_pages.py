@@ -69,6 +69,8 @@ def test_allocate_form_shows_the_refusal_reason_and_keeps_nothing(
     assert fund is not None
     db.refresh(fund)
     assert fund.allocated == 0
+    shown = client.get(page)
+    assert "未予安排的记录（1）" in shown.text and "捐赠方限定：仅资助大学本科在读学生" in shown.text
     ok = post_form(client, page, f"{page}/allocations", {"id_number": seed.student_no, "amount": "2000"})
     assert ok.status_code == 200
     assert "页面登记" in ok.text and '<dd id="balance">4,000 元</dd>' in ok.text
