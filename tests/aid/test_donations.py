@@ -18,7 +18,6 @@ from sqlalchemy.orm import Session
 
 from services.aid import donation_reports, donations, service
 from services.aid.campaigns import StandardSpec
-from services.aid.donation_models import AidDonationAllocation, AidDonationFund
 from services.errors import ValidationFailed
 from services.registry.models import Graduate
 from services.security.models import AuditEvent
@@ -289,6 +288,29 @@ def test_mask_name() -> None:
     assert donation_reports.mask_name("李") == "李"
 
 
-def test_allocations_count_only_live_rows(db: Session) -> None:
-    assert db.scalar(select(func.count()).select_from(AidDonationAllocation)) is not None
-    assert db.scalar(select(func.count()).select_from(AidDonationFund)) is not None
+def test_withdrawing_returns_the_money_to_the_balance(client: TestClient, db: Session, world: World) -> None:
+    fund = _fund(client, world)
+    grad, _ = _student(db, world)
+    headers = world.headers("county_a")
+    made = client.post(
+        f"{BASE}/{fund['id']}/allocations", json={"student_id": grad.id, "amount": "2000.00"}, headers=headers
+    ).json()
+    short = client.post(f"{BASE}/allocations/{made['id']}/withdraw", json={"reason": "x"}, headers=headers)
+    assert short.status_code == 422
+    done = client.post(
+        f"{BASE}/allocations/{made['id']}/withdraw", json={"reason": "学生已获其他资助"}, headers=headers
+    )
+    assert done.status_code == 200 and done.json()["status"] == "withdrawn"
+    after = client.get(f"{BASE}/{fund['id']}", headers=headers).json()
+    assert Decimal(after["balance"]) == Decimal("6000.00")
+    again = client.post(
+        f"{BASE}/{fund['id']}/allocations", json={"student_id": grad.id, "amount": "2000.00"}, headers=headers
+    )
+    assert again.status_code == 201, "a withdrawn allocation does not count against the standard per person"
+    closed = client.patch(f"{BASE}/{fund['id']}", json={"status": "closed"}, headers=headers)
+    assert closed.status_code == 200
+    other, _ = _student(db, world)
+    late = client.post(
+        f"{BASE}/{fund['id']}/allocations", json={"student_id": other.id, "amount": "2000.00"}, headers=headers
+    )
+    assert late.status_code == 422 and late.json()["detail"] == "该笔捐款已结项，不能再安排资助"

@@ -273,4 +273,32 @@ def test_the_notice_year_beside_the_current_one_with_signings_work_study_and_don
         students[a.student_id].education == "21" and students[a.student_id].stage == "student" for a in allocations
     )
     assert fund.allocated == sum((a.amount for a in allocations), Decimal(0)) <= fund.received
-    assert [r.detail["reason"] for r in refused] == ["捐赠方限定：仅资助大学本科在读学生"]
+    assert [(r.detail or {}).get("reason") for r in refused] == ["捐赠方限定：仅资助大学本科在读学生"]
+
+
+def test_a_donation_allocation_breaking_the_donors_condition_is_refused_through_the_api(demo: DemoWorld) -> None:
+    from services.aid.donation_models import AidDonationFund
+
+    with session_of(demo) as session:
+        fund = session.scalar(select(AidDonationFund).where(AidDonationFund.donor_kind == "enterprise"))
+        assert fund is not None
+        college = session.scalar(
+            select(Graduate).where(Graduate.stage == "student", Graduate.education == "31").order_by(Graduate.id)
+        )
+        assert college is not None
+        fund_id, student_id, before = fund.id, college.id, fund.allocated
+    with TestClient(create_app(), raise_server_exceptions=False) as client:
+        token = client.post("/api/v1/auth/token", data={"username": "city", "password": DEMO_PASSWORD}).json()
+        headers = {"Authorization": f"Bearer {token['access_token']}"}
+        answer = client.post(
+            f"/api/v1/aid/donations/{fund_id}/allocations",
+            json={"student_id": student_id, "amount": "2000.00"},
+            headers=headers,
+        )
+        assert answer.status_code == 422
+        assert answer.json()["detail"] == "捐赠方限定：仅资助大学本科在读学生"
+        after = client.get(f"/api/v1/aid/donations/{fund_id}", headers=headers).json()
+        assert Decimal(after["allocated"]) == before
+        report = client.get(f"/api/v1/aid/donations/{fund_id}/report", headers=headers).json()
+        assert report["recipients"] == len(report["lines"]) > 0
+        assert all("*" in line["name_masked"] for line in report["lines"])
