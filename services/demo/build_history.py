@@ -97,6 +97,8 @@ class HistoryPart(RegistryPart):
                         unit, unit.unit, f"{unit.unit.name}{label}{NOTICE_YEAR}年金秋助学.csv", fields, sheet
                     )
             self._remember(unit, pending)
+        self.summary.families = len(self.families)
+        self.summary.cohorts = sorted(set(self.summary.cohorts) | set(NOTICE_COHORTS))
         log.info("history: %d families of the 2021–2023 cohorts", total)
 
     # ---- grassroots programs -----------------------------------------------------------------------------------
