@@ -39,6 +39,8 @@ SCOPED_MODELS = frozenset(
         "AidNotice",
         "AidPayment",
         "AidWorkStudy",
+        "AidDonationFund",
+        "AidDonationAllocation",
         "CountySurvey",
         "NarrativeReport",
         "TypicalExperience",
@@ -166,6 +168,7 @@ GRADUATE_SCOPE_GIVEN: frozenset[tuple[str, str]] = frozenset(
         ("services.tracking.contacts", "_overdue_query"),
         ("services.tracking.services_delivered", "_graduates_in"),
         ("services.tracking.services_delivered", "service_gaps"),
+        ("services.tracking.figures", "compliance"),  # the report's units, as _graduates_in was given them
         ("services.tracking.views", "workbench"),
         ("services.tracking.views", "fresh_matches"),
         ("services.matches.service", "position_candidates"),  # the names of the ranked page, of the pool's scope

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from services.aid import donation_models as aid_donation_models  # noqa: F401
 from services.aid import models as aid_models  # noqa: F401
 from services.catalog import models as catalog_models  # noqa: F401
 from services.catalog import pairings as catalog_pairings  # noqa: F401

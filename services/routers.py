@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from services import ops
+from services.aid.donation_router import router as donation_router
 from services.aid.router import router as aid_router
 from services.catalog.pairing_router import router as pairing_router
 from services.catalog.purchased_router import router as purchased_router
@@ -50,4 +51,5 @@ ROUTERS: list[APIRouter] = [
     reports_router,
     campaign_router,
     aid_router,
+    donation_router,
 ]

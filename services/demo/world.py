@@ -20,7 +20,12 @@ and the reference catalogs (``sunshine orgs load``, ``services.refdata.service.l
 - the year's 金秋助学 campaign: budgets, the families' signed authorisations (附件5) with their economic checks,
   applications at every step from submitted to paid, a public notice in its period with objections, and a settled
   bank batch;
-- the year's 摸排 of every county (all handed in but one, still a draft), the deadlines and a few 典型经验.
+- the year's 摸排 of every county (all handed in but one, still a draft), the deadlines and a few 典型经验;
+- beside the current year, the notice's own 2023 campaign (its standards and deadlines: 7月14日, 8月20日, 8月29日,
+  11月28日) with families whose children graduated in 2021–2023; grassroots signings (特岗计划, 三支一扶, 西部计划,
+  城乡社区, 乡村医生); work-study placements with their subsidies, the summer special among them; and donation
+  money: a donor's fund for 本科在读 students with its allocations and one allocation refused for breaking the
+  donor's condition, and a model worker's fund for the students he named.
 
 Dates. The running service judges deadlines, notice periods and overdue follow-ups against the real clock, so
 the world is anchored on a "demo today" that is the real date (Asia/Shanghai) unless a test passes one. Cohorts
@@ -51,6 +56,7 @@ from services.demo.build_assistance import AssistancePart
 from services.demo.build_base import WorldSummary, cohorts_on, demo_today
 from services.demo.build_campaign import CampaignPart
 from services.demo.build_catalog import CatalogPart
+from services.demo.build_history import HistoryPart
 from services.demo.build_registry import RegistryPart
 from services.demo.build_tracking import TrackingPart
 from services.demo.build_vocational import VocationalPart
@@ -131,7 +137,9 @@ def digest(session: Session) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-class _Builder(RegistryPart, CatalogPart, TrackingPart, AssistancePart, VocationalPart, AidPart, CampaignPart):
+class _Builder(
+    HistoryPart, RegistryPart, CatalogPart, TrackingPart, AssistancePart, VocationalPart, AidPart, CampaignPart
+):
     """The whole world: the base's people and staff, then each domain's part in order."""
 
     def run(self) -> None:
@@ -144,4 +152,5 @@ class _Builder(RegistryPart, CatalogPart, TrackingPart, AssistancePart, Vocation
         self._vocational()
         self._aid()
         self._campaign()
+        self._history()
         self._count_all()

@@ -16,6 +16,7 @@ from services.web import (
     union,
     union_aid,
     union_campaign,
+    union_donations,
     union_purchased,
     vocational,
 )
@@ -30,6 +31,7 @@ PAGE_ROUTERS: list[APIRouter] = [
     enterprise.router,
     union.router,
     union_aid.router,
+    union_donations.router,
     union_campaign.router,
     union_purchased.router,
     vocational.router,

@@ -55,6 +55,7 @@ UNION_NAV = [
     NavItem("待认证", "/union/employers"),
     NavItem("导入", "/union/imports"),
     NavItem("金秋助学", "/union/aid"),
+    NavItem("捐款助学", "/union/donations"),
     NavItem("统计报表", "/union/reports"),
     NavItem("摸排与总结", "/union/surveys"),
     NavItem("购买服务", "/union/purchased"),

@@ -80,6 +80,12 @@ SETTABLE: dict[tuple[str, str, str], tuple[frozenset[str], str]] = {
     ("POST", "/api/v1/golden-pairings/students/{student_id}/aid", "amount"): (UNION, "aid the enterprise paid"),
     ("POST", "/api/v1/purchased-services/contracts", "org_unit_id"): (STAFF, "the purchasing union, in scope"),
     ("POST", "/api/v1/purchased-services/contracts", "amount"): (STAFF, "the sum the contract was signed for"),
+    ("POST", "/api/v1/aid/donations", "org_unit_id"): (STAFF, "the union that keeps the donor's fund, in scope"),
+    ("PATCH", "/api/v1/aid/donations/{fund_id}", "status"): (STAFF, "closing the fund, never below what it allocated"),
+    ("POST", "/api/v1/aid/donations/{fund_id}/allocations", "amount"): (
+        STAFF,
+        "checked against the donor's standard, the cap per person and the balance",
+    ),
 }
 
 

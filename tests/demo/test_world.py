@@ -4,6 +4,8 @@ every step, identifiers valid and synthetic, the same seed gives the same world,
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import date
+from decimal import Decimal
 
 import pytest
 from fastapi.testclient import TestClient
@@ -84,7 +86,8 @@ def test_families_graduates_and_cohorts(demo: DemoWorld) -> None:
     with session_of(demo) as session:
         graduates = session.scalars(select(Graduate).where(Graduate.stage == "graduate")).all()
         families = session.scalars(select(Family)).all()
-    assert {g.cohort for g in graduates} == set(world.cohorts_on(demo.summary.today))
+    # the three latest classes, and the notice's own 2021–2023 cohorts of the 2023 campaign beside them
+    assert {g.cohort for g in graduates} == set(world.cohorts_on(demo.summary.today)) | {2021, 2022, 2023}
     assert all(g.major_code for g in graduates if g.major_raw), "every written major resolves to the catalog"
     assert {f.archive_type for f in families} == {"1", "2"}
     assert any(f.family_size > 2 for f in families)
@@ -235,3 +238,87 @@ def test_two_after_tracks_and_golden_pairings_with_internships_aid_and_a_placeme
     assert set(pairings) == {"亳州职业技术学院", "亳州中药科技学校"}
     assert "placed" in states and states.count("joined") >= 1
     assert internships and aid
+
+
+def test_the_notice_year_beside_the_current_one_with_signings_work_study_and_donations(demo: DemoWorld) -> None:
+    """The 2023 campaign with the notice's deadlines and the 2021–2023 cohorts; grassroots signings; work-study
+    with the summer special's subsidy; a donor's fund with allocations within its condition and one refused."""
+    from services.aid.donation_models import AidDonationAllocation, AidDonationFund
+    from services.aid.models import AidCampaign, AidWorkStudy
+    from services.reports.campaign_models import CampaignDeadline
+    from services.security.models import AuditEvent
+
+    with session_of(demo) as session:
+        campaign = session.scalar(select(AidCampaign).where(AidCampaign.year == 2023))
+        due = {
+            d.code: d.due_on.isoformat()
+            for d in session.scalars(select(CampaignDeadline).where(CampaignDeadline.year == 2023))
+        }
+        signed = session.execute(
+            select(Position.program, func.count())
+            .join(Application, Application.position_id == Position.id)
+            .where(Position.kind == "grassroots", Application.state == "signed")
+            .group_by(Position.program)
+        ).all()
+        posts = list(session.scalars(select(AidWorkStudy)))
+        fund = session.scalar(select(AidDonationFund).where(AidDonationFund.donor_kind == "enterprise"))
+        assert fund is not None
+        allocations = list(
+            session.scalars(select(AidDonationAllocation).where(AidDonationAllocation.fund_id == fund.id))
+        )
+        students = {
+            g.id: g
+            for g in session.scalars(select(Graduate).where(Graduate.id.in_([a.student_id for a in allocations])))
+        }
+        refused = session.scalars(
+            select(AuditEvent).where(
+                AuditEvent.action == "aid.donation.allocate",
+                AuditEvent.outcome == "denied",
+                AuditEvent.target_id == str(fund.id),
+            )
+        ).all()
+    assert campaign is not None and campaign.archives_due.isoformat() == "2023-07-14"
+    assert (campaign.paper_files_due, campaign.stage_report_due, campaign.final_report_due) == (
+        date(2023, 8, 20),
+        date(2023, 8, 29),
+        date(2023, 11, 28),
+    )
+    assert sorted(due.values()) == ["2023-07-14", "2023-08-20", "2023-08-29", "2023-11-28"]
+    assert signed and sum(n for _, n in signed) >= 3, signed
+    assert any(p.summer_special and p.subsidy_amount > 0 for p in posts)
+    assert any(not p.summer_special for p in posts)
+    assert {p.year for p in posts} == {2023, demo.summary.today.year}
+    assert allocations and all(a.amount == Decimal("2000.00") for a in allocations)
+    assert all(
+        students[a.student_id].education == "21" and students[a.student_id].stage == "student" for a in allocations
+    )
+    assert fund.allocated == sum((a.amount for a in allocations), Decimal(0)) <= fund.received
+    assert [(r.detail or {}).get("reason") for r in refused] == ["捐赠方限定：仅资助大学本科在读学生"]
+
+
+def test_a_donation_allocation_breaking_the_donors_condition_is_refused_through_the_api(demo: DemoWorld) -> None:
+    from services.aid.donation_models import AidDonationFund
+
+    with session_of(demo) as session:
+        fund = session.scalar(select(AidDonationFund).where(AidDonationFund.donor_kind == "enterprise"))
+        assert fund is not None
+        college = session.scalar(
+            select(Graduate).where(Graduate.stage == "student", Graduate.education == "31").order_by(Graduate.id)
+        )
+        assert college is not None
+        fund_id, student_id, before = fund.id, college.id, fund.allocated
+    with TestClient(create_app(), raise_server_exceptions=False) as client:
+        token = client.post("/api/v1/auth/token", data={"username": "city", "password": DEMO_PASSWORD}).json()
+        headers = {"Authorization": f"Bearer {token['access_token']}"}
+        answer = client.post(
+            f"/api/v1/aid/donations/{fund_id}/allocations",
+            json={"student_id": student_id, "amount": "2000.00"},
+            headers=headers,
+        )
+        assert answer.status_code == 422
+        assert answer.json()["detail"] == "捐赠方限定：仅资助大学本科在读学生"
+        after = client.get(f"/api/v1/aid/donations/{fund_id}", headers=headers).json()
+        assert Decimal(after["allocated"]) == before
+        report = client.get(f"/api/v1/aid/donations/{fund_id}/report", headers=headers).json()
+        assert report["recipients"] == len(report["lines"]) > 0
+        assert all("*" in line["name_masked"] for line in report["lines"])

@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0190"
-down_revision: str | Sequence[str] | None = "0173"
+down_revision: str | Sequence[str] | None = "0174"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
