@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from services.aid import models as aid_models  # noqa: F401
+from services.aid import policy_models as aid_policy_models  # noqa: F401
 from services.catalog import models as catalog_models  # noqa: F401
 from services.db import Base
 from services.matches import models as matches_models  # noqa: F401

@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from services import ops
+from services.aid.policy_router import router as aid_policy_router
 from services.aid.router import router as aid_router
 from services.catalog.purchased_router import router as purchased_router
 from services.catalog.router import router as catalog_router
@@ -44,4 +45,5 @@ ROUTERS: list[APIRouter] = [
     reports_router,
     campaign_router,
     aid_router,
+    aid_policy_router,
 ]
