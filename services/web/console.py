@@ -9,6 +9,7 @@ from services.web import (
     auth,
     counselor,
     counselor_assistance,
+    counselor_policies,
     docs,
     enterprise,
     graduate,
@@ -16,6 +17,7 @@ from services.web import (
     union,
     union_aid,
     union_campaign,
+    union_policies,
     union_purchased,
 )
 
@@ -26,9 +28,11 @@ PAGE_ROUTERS: list[APIRouter] = [
     graduate.router,
     counselor.router,
     counselor_assistance.router,
+    counselor_policies.router,
     enterprise.router,
     union.router,
     union_aid.router,
+    union_policies.router,
     union_campaign.router,
     union_purchased.router,
     admin.router,
