@@ -49,6 +49,7 @@ from services.demo.build_assistance import AssistancePart
 from services.demo.build_base import WorldSummary, cohorts_on, demo_today
 from services.demo.build_campaign import CampaignPart
 from services.demo.build_catalog import CatalogPart
+from services.demo.build_policies import PoliciesPart
 from services.demo.build_registry import RegistryPart
 from services.demo.build_tracking import TrackingPart
 from services.errors import Conflict, ValidationFailed
@@ -128,7 +129,7 @@ def digest(session: Session) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-class _Builder(RegistryPart, CatalogPart, TrackingPart, AssistancePart, AidPart, CampaignPart):
+class _Builder(RegistryPart, CatalogPart, TrackingPart, AssistancePart, AidPart, PoliciesPart, CampaignPart):
     """The whole world: the base's people and staff, then each domain's part in order."""
 
     def run(self) -> None:
@@ -139,5 +140,6 @@ class _Builder(RegistryPart, CatalogPart, TrackingPart, AssistancePart, AidPart,
         self._tracking()
         self._assistance()
         self._aid()
+        self._policies()
         self._campaign()
         self._count_all()

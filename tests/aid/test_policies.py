@@ -13,7 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from services.aid import bank as bankmod
-from services.aid import national_aid, policies, policy_claims, service
+from services.aid import national_aid, policies, policy_claims, service, workdays
 from services.aid.models import AidPayment, PaymentStatus
 from services.aid.policy_models import AidFundBudget, AidPolicy, ClaimStatus
 from services.errors import Conflict, Forbidden, NotFound, ValidationFailed
@@ -328,3 +328,44 @@ def test_http_problem_json_and_payment_route(
     ent = client.get(f"/api/v1/aid/students/{grad.id}/entitlements", headers=world.headers("counselor_a"))
     assert ent.status_code == 200 and any(e["claim_status"] == "paying" for e in ent.json())
     assert client.get("/api/v1/aid/policy-claims", headers=world.headers("enterprise_a")).status_code == 403
+
+
+def test_annex9_activity_counts_paid_subsidies(
+    client: TestClient, db: Session, world: World, loaded: dict[str, int], tmp_path: Path
+) -> None:
+    county = f.principal(db, world, "county_a")
+    grad, _ = graduate(db, world)
+    waiting, _ = graduate(db, world)
+    claim = policy_claims.apply_claim(
+        db, principal=county, data=claim_input(grad, loaded["grassroots_tuition"]), today=TODAY
+    )
+    policy_claims.apply_claim(
+        db,
+        principal=county,
+        data=claim_input(
+            waiting,
+            loaded["loan_repayment"],
+            proofs=("就业协议或劳动合同", "国家助学贷款合同及还款凭证", "基层服务满3年证明"),
+        ),
+        today=TODAY,
+    )
+    policy_claims.grant_claim(db, principal=county, claim_id=claim.id)
+    policy_claims.pay_claim(db, principal=county, claim_id=claim.id, idempotency_key="report-key-01", today=TODAY)
+    batch = service.create_batch(db, principal=county, county_org_id=world.orgs["BZ-MC"], year=YEAR)
+    gateway = bankmod.FileBankGateway(tmp_path)
+    service.export_batch(db, principal=county, batch_id=batch.id, gateway=gateway)
+    payment = db.scalar(select(AidPayment).where(AidPayment.claim_id == claim.id))
+    assert payment is not None
+    result = bankmod.BankResult(payment.reference, payment.amount, bankmod.BankOutcome.SUCCEEDED, "")
+    content = bankmod.render_results([result])
+    service.import_results(db, principal=county, batch_id=batch.id, content=content, gateway=gateway)
+    params = {"as_of": workdays.today().isoformat(), "year": YEAR}
+    body = client.get("/api/v1/reports/annex9", params=params, headers=world.headers("city")).json()
+    activity = next(t for t in body["tables"] if t["code"] == "annex9_activity")
+    row = next(r for r in activity["rows"] if r["county_code"] == "BZ-MC")["values"]
+    assert Decimal(str(row["employment_subsidy"])) == Decimal("5000.00")
+    assert row["subsidy_persons"] == 1 and row["subsidy_grassroots_persons"] == 1
+    assert row["subsidy_claims_pending"] == 1
+    assert Decimal(str(row["money_spent"])) >= Decimal("5000.00")
+    columns = {c["key"]: c["label"] for c in activity["columns"]}
+    assert columns["employment_subsidy"] == "就业补贴"

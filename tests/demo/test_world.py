@@ -215,3 +215,25 @@ def test_a_handoff_to_hefei_acknowledged_and_a_purchased_service_with_outcomes(d
     assert ("合肥市蜀山区总工会", "pending", False, None) in handoffs
     assert len(contracts) == 1
     assert {"referred", "accepted", "placed", "not_placed"} <= set(referrals)
+
+
+def test_policies_claims_paid_once_and_national_aid(demo: DemoWorld) -> None:
+    from services.aid.policy_models import AidPolicy, AidPolicyClaim, AidPolicyVersion, NationalAid
+
+    with session_of(demo) as session:
+        codes = set(session.scalars(select(AidPolicy.code)))
+        versions = session.scalar(select(func.count()).select_from(AidPolicyVersion))
+        paid = session.scalars(
+            select(AidPolicyClaim.id)
+            .join(AidPolicy, AidPolicy.id == AidPolicyClaim.policy_id)
+            .where(AidPolicy.code == "summer_special", AidPolicyClaim.status == "paid")
+        ).all()
+        payments = session.scalars(select(AidPayment.status).where(AidPayment.claim_id.in_(paid))).all()
+        statuses = set(session.scalars(select(AidPolicyClaim.status)))
+        national = session.scalar(select(func.count()).select_from(NationalAid))
+    assert {"job_seeking", "internship", "grassroots_tuition", "loan_repayment", "skills_training"} <= codes
+    assert {"job_referral", "summer_special"} <= codes
+    assert versions == len(codes) + 1, "职业介绍补贴 has a second version"
+    assert len(paid) == 1 and payments == ["succeeded"], "the summer-special subsidy is paid exactly once"
+    assert "paid" in statuses
+    assert national
