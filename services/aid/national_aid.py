@@ -100,6 +100,7 @@ def import_national_aid(session: Session, *, principal: Principal, rows: list[Na
     the same rows twice change nothing."""
     require_reader(principal)
     errors: list[FieldError] = []
+    unreachable: list[FieldError] = []
     orgs_of: dict[int, int] = {}
     for i, data in enumerate(rows):
         for field_name, reason in _problems(data):
@@ -108,9 +109,11 @@ def import_national_aid(session: Session, *, principal: Principal, rows: list[Na
             try:
                 orgs_of[data.student_id] = _org_of(session, principal, data.student_id)
             except NotFound:
-                errors.append(
+                unreachable.append(
                     FieldError(field=f"rows[{i}].student_id", reason=f"第{i + 1}行：学生档案不存在或不在管辖范围内")
                 )
+    if unreachable:
+        raise NotFound(f"{len(unreachable)} 行的学生档案不存在或不在您的管辖范围内，未导入任何记录", errors=unreachable)
     if errors:
         raise ValidationFailed(f"{len(errors)} 处错误，未导入任何记录", errors=errors[:200])
     before = {
