@@ -369,3 +369,20 @@ def test_annex9_activity_counts_paid_subsidies(
     assert Decimal(str(row["money_spent"])) >= Decimal("5000.00")
     columns = {c["key"]: c["label"] for c in activity["columns"]}
     assert columns["employment_subsidy"] == "就业补贴"
+
+
+def test_one_live_claim_per_policy_and_year(db: Session, world: World, loaded: dict[str, int]) -> None:
+    grad, _ = graduate(db, world)
+    county = f.principal(db, world, "county_a")
+    first = policy_claims.apply_claim(
+        db, principal=county, data=claim_input(grad, loaded["grassroots_tuition"]), today=TODAY
+    )
+    with pytest.raises(Conflict, match="2023年已申领“基层就业学费补偿”，不能重复申领"):
+        policy_claims.apply_claim(
+            db, principal=county, data=claim_input(grad, loaded["grassroots_tuition"]), today=TODAY
+        )
+    policy_claims.refuse_claim(db, principal=county, claim_id=first.id, reason="材料待补")
+    again = policy_claims.apply_claim(
+        db, principal=county, data=claim_input(grad, loaded["grassroots_tuition"]), today=TODAY
+    )
+    assert again.status == ClaimStatus.APPLIED and first.refusal_reason == "材料待补"

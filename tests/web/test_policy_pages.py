@@ -30,13 +30,17 @@ def _setup(db: Session, world: World) -> tuple[int, int, int]:
         fund="government_employment",
         amount=Decimal("20000.00"),
     )
-    grad, _ = f.seeded_student(db, world, side="a")
+    grad, seeded = f.seeded_student(db, world, side="a")
     grad.stage, grad.cohort, grad.employment_status = "graduate", 2023, "grassroots"
     other, _ = f.seeded_student(db, world, side="a")
     tuition = db.scalar(select(AidPolicy.id).where(AidPolicy.code == "grassroots_tuition"))
     assert tuition is not None
     db.commit()
+    CARDS.append(seeded.card)
     return grad.id, other.id, tuition
+
+
+CARDS: list[str] = []
 
 
 def test_counselor_claims_and_records_national_aid_clerk_grants_and_pays(
@@ -66,6 +70,7 @@ def test_counselor_claims_and_records_national_aid_clerk_grants_and_pays(
     form["proofs"] = [*form["proofs"], "基层服务满3年证明"]
     made = client.post(f"/counselor/graduates/{grad_id}/claims", data={**form, "csrf_token": csrf_of(shown.text)})
     assert made.status_code == 200 and "补贴申领已登记" in made.text and "待审核" in made.text
+    assert CARDS[-1] not in made.text and CARDS[-1][-4:] in made.text  # the card shown masked only
 
     not_enrolled = client.get("/counselor/national-aid/not-enrolled")
     assert f"/counselor/graduates/{other_id}/policies" in not_enrolled.text
@@ -91,6 +96,7 @@ def test_counselor_claims_and_records_national_aid_clerk_grants_and_pays(
     assert claim is not None
     listing = client.get("/union/aid/claims")
     assert listing.status_code == 200 and "政府就业补助资金" in listing.text and "蒙城县篆刻镇人民政府" in listing.text
+    assert CARDS[-1] not in listing.text
     assert unlabelled_controls(listing.text) == []
     too_much = post_form(client, "/union/aid/claims", f"/union/aid/claims/{claim.id}/grant", {"amount": "7000"})
     assert too_much.status_code == 422 and "核准金额不能超过申领金额 6000.00 元" in too_much.text
