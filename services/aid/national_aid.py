@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from services.aid.guards import CENT, covers_or_404, money
 from services.aid.policies import require_reader
-from services.aid.policy_models import NATIONAL_AID_NAMES, NationalAid, NationalAidKind
+from services.aid.policy_models import NationalAid, NationalAidKind
 from services.errors import FieldError, NotFound, ValidationFailed
 from services.orgs import service as orgs
 from services.registry import api as registry
@@ -188,7 +188,3 @@ def not_enrolled(
 
 def _name(session: Session, student_id: int) -> str:
     return registry.aid_student(session, student_id=student_id).name
-
-
-def kind_name(kind: str) -> str:
-    return NATIONAL_AID_NAMES.get(NationalAidKind(kind), kind) if kind in {k.value for k in NationalAidKind} else kind

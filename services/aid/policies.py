@@ -31,7 +31,6 @@ from services.aid.policy_models import (
     AidPolicyClaim,
     AidPolicyVersion,
     AmountBasis,
-    ClaimStatus,
     EmployerKind,
     PolicyFund,
     PolicyKind,
@@ -413,10 +412,6 @@ def list_fund_budgets(session: Session, *, principal: Principal, year: int) -> l
 
 def fund_name(fund: str) -> str:
     return POLICY_FUND_NAMES.get(PolicyFund(fund), fund) if fund in {f.value for f in PolicyFund} else fund
-
-
-def claim_status(claim: AidPolicyClaim) -> ClaimStatus:
-    return ClaimStatus(claim.status)
 
 
 DATA_FILE = Path(__file__).with_name("data") / "policies.json"

@@ -16,7 +16,6 @@ from services.aid import payments
 from services.aid.guards import CENT, for_update, money
 from services.aid.policies import check_version, claimant_facts, fund_name, require_reader
 from services.aid.policy_models import (
-    EMPLOYER_KIND_NAMES,
     AidFundBudget,
     AidPolicy,
     AidPolicyClaim,
@@ -312,9 +311,3 @@ def pay_claim(
     return payments.request_payment(
         session, principal=principal, claim_id=claim_id, idempotency_key=idempotency_key, today=today
     )
-
-
-def employer_kind_name(code: str | None) -> str:
-    if code is None:
-        return ""
-    return EMPLOYER_KIND_NAMES.get(EmployerKind(code), code) if code in {k.value for k in EmployerKind} else code

@@ -16,7 +16,6 @@ from services.aid.policy_models import (
     CLAIM_STATUS_NAMES,
     EMPLOYER_KIND_NAMES,
     NATIONAL_AID_NAMES,
-    ClaimStatus,
 )
 from services.db import SessionDep
 from services.web.counselor import CounselorViewer, Id
@@ -147,7 +146,3 @@ def not_enrolled_page(
     rows = national_aid.not_enrolled(session, principal=viewer.principal, year=year)
     context = {"rows": rows, "year": year, "stage_names": STAGE_NAMES}
     return render(request, "counselor/not_enrolled.html", context, viewer=viewer)
-
-
-def open_claims(claims: list[Any]) -> list[Any]:
-    return [c for c in claims if c.status in {ClaimStatus.APPLIED, ClaimStatus.GRANTED}]
