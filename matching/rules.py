@@ -16,7 +16,7 @@ still in school takes full-time posts and programs only when they graduate befor
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Final
 
@@ -303,8 +303,7 @@ def explain_rules(
             f"岗位类型符合意向：{kind}",
             f"岗位类型不在意向内：{kind}",
         )
-    need = education_phrase(position.min_education)
-    add("education", graduate.education >= position.min_education, f"学历符合：{need}", f"学历不符：{need}")
+    checks.append(check_education(position.min_education, graduate.education))
     if position.education_levels:
         allowed = "、".join(EDUCATION_NAMES[e] for e in sorted(position.education_levels))
         add(
@@ -314,22 +313,9 @@ def explain_rules(
             f"学历不符：限{allowed}",
         )
     if position.max_age is not None:
-        limit = f"限{position.max_age}周岁以下"
-        if graduate.birth_date is None:
-            add("age", False, "", f"年龄无法核实：{limit}")
-        else:
-            add(
-                "age",
-                age_on(graduate.birth_date, today) <= position.max_age,
-                f"年龄符合：{limit}",
-                f"年龄超限：{limit}",
-            )
+        checks.append(check_age(position.max_age, graduate.birth_date, today))
     if position.graduation_min is not None or position.graduation_max is not None:
-        window = _window_phrase(position.graduation_min, position.graduation_max)
-        ok = (position.graduation_min is None or graduate.graduation_year >= position.graduation_min) and (
-            position.graduation_max is None or graduate.graduation_year <= position.graduation_max
-        )
-        add("graduation", ok, f"毕业年份符合：{window}", f"毕业年份不符：{window}")
+        checks.append(check_graduation(position.graduation_min, position.graduation_max, graduate.graduation_year))
     if position.majors or position.major_classes or position.disciplines:
         tokens = graduate_tokens if graduate_tokens is not None else graduate_major(graduate, majors)
         wanted_codes = set(position_major_codes(position, majors))
@@ -344,10 +330,9 @@ def explain_rules(
         add("major", ok, f"专业符合：限{listed}", f"专业不符：限{listed}")
     if position.requires_local_hukou:
         cut = 2 if position.hukou_scope == "province" else 4
-        home = graduate.home_division
-        ok = bool(home) and any(home[:cut] == place[:cut] for place in position.places)
-        area = "、".join(_area_name(p, cut, gazetteer) for p in position.places) or "（未指明地点）"
-        add("hukou", ok, f"户籍符合：限{area}户籍", f"户籍不符：限{area}户籍")
+        checks.append(
+            check_place("hukou", "户籍", graduate.home_division, position.places, cut, gazetteer, suffix="户籍")
+        )
     if position.required_flags:
         for flag in sorted(position.required_flags):
             name = FLAG_NAMES.get(flag, flag)
@@ -366,6 +351,157 @@ def explain_rules(
                 f"在校生（{when}）：全职岗位和基层项目须毕业后到岗（岗位{start.isoformat()}开始），"
                 "可报实习见习和勤工俭学",
             )
+    return checks
+
+
+def check_education(minimum: Education, education: Education) -> RuleCheck:
+    """The minimum-education rule (positions and policies alike)."""
+    need = education_phrase(minimum)
+    ok = education >= minimum
+    return RuleCheck("education", ok, f"学历符合：{need}" if ok else f"学历不符：{need}")
+
+
+def check_age(max_age: int, birth_date: date | None, today: date) -> RuleCheck:
+    """The age-limit rule (周岁 on ``today``; an unknown birth date fails it)."""
+    limit = f"限{max_age}周岁以下"
+    if birth_date is None:
+        return RuleCheck("age", False, f"年龄无法核实：{limit}")
+    ok = age_on(birth_date, today) <= max_age
+    return RuleCheck("age", ok, f"年龄符合：{limit}" if ok else f"年龄超限：{limit}")
+
+
+def check_graduation(low: int | None, high: int | None, year: int) -> RuleCheck:
+    """The graduation-window rule: the cohort within ``low``–``high`` (either end open)."""
+    window = _window_phrase(low, high)
+    ok = (low is None or year >= low) and (high is None or year <= high)
+    return RuleCheck("graduation", ok, f"毕业年份符合：{window}" if ok else f"毕业年份不符：{window}")
+
+
+def check_place(
+    code: str,
+    what: str,
+    place: str,
+    places: tuple[str, ...],
+    cut: int,
+    gazetteer: Gazetteer | None,
+    suffix: str = "",
+) -> RuleCheck:
+    """A place rule: ``place`` shares the ``cut``-digit prefix (2 province, 4 city, 6 county) with one of
+    ``places`` (the household registration of a program that wants locals, or an employer's place)."""
+    ok = bool(place) and any(place[:cut] == p[:cut] for p in places)
+    area = "、".join(_area_name(p, cut, gazetteer) for p in places) or "（未指明地点）"
+    return RuleCheck(code, ok, f"{what}符合：限{area}{suffix}" if ok else f"{what}不符：限{area}{suffix}")
+
+
+@dataclass(frozen=True, slots=True)
+class PolicyRecord:
+    """A subsidy's or compensation's conditions, as the rule engine reads them (one version of a policy).
+
+    ``stages`` (``"graduate"``, ``"student"``), ``employment_statuses`` and ``employer_kinds`` empty mean any;
+    ``employer_places`` are division codes compared on their first ``employer_place_cut`` digits (2 province,
+    4 city, 6 county); graduation window, education and age work as for positions.
+    """
+
+    id: int
+    name: str
+    stages: frozenset[str] = field(default_factory=frozenset)
+    hardship_only: bool = True
+    graduation_min: int | None = None
+    graduation_max: int | None = None
+    min_education: Education | None = None
+    max_age: int | None = None
+    employment_statuses: frozenset[str] = field(default_factory=frozenset)
+    employer_kinds: frozenset[str] = field(default_factory=frozenset)
+    employer_places: tuple[str, ...] = ()
+    employer_place_cut: int = 4
+
+
+@dataclass(frozen=True, slots=True)
+class ClaimantFacts:
+    """What a policy's rules read of a person: the matcher's own record of them, their stage, hardship archive,
+    employment status and — for policies tied to a job — the kind and place of the employer (None: unknown)."""
+
+    graduate: GraduateRecord
+    stage: str
+    hardship: bool
+    employment_status: str
+    employer_kind: str | None = None
+    employer_place: str | None = None
+
+
+_STAGE_NAMES: Final[dict[str, str]] = {"graduate": "毕业生", "student": "在校生"}
+
+
+def explain_policy(
+    policy: PolicyRecord,
+    facts: ClaimantFacts,
+    *,
+    today: date,
+    status_names: Mapping[str, str] | None = None,
+    employer_kind_names: Mapping[str, str] | None = None,
+    gazetteer: Gazetteer | None = None,
+    employer_pending: bool = False,
+) -> list[RuleCheck]:
+    """Every condition of one policy for one person, passed or failed, with its phrase: the same checks
+    (graduation window, education, age, place) and the same :class:`RuleCheck` the position rules give.
+
+    With ``employer_pending`` (a list of what a person may claim, before any claim names the employer) an
+    employer condition the facts cannot decide yet passes with a phrase saying it is checked on the claim; a
+    claim itself is judged with it off, so an unknown employer fails."""
+    checks: list[RuleCheck] = []
+    statuses = status_names or {}
+    kinds = employer_kind_names or {}
+    if policy.stages:
+        allowed = "、".join(_STAGE_NAMES.get(x, x) for x in sorted(policy.stages))
+        ok = facts.stage in policy.stages
+        checks.append(RuleCheck("stage", ok, f"对象符合：限{allowed}" if ok else f"对象不符：限{allowed}"))
+    if policy.hardship_only:
+        ok = facts.hardship
+        checks.append(
+            RuleCheck("hardship", ok, "困难职工家庭建档在册" if ok else "限建档在册困难职工家庭，本人家庭未建档")
+        )
+    if policy.graduation_min is not None or policy.graduation_max is not None:
+        checks.append(check_graduation(policy.graduation_min, policy.graduation_max, facts.graduate.graduation_year))
+    if policy.min_education is not None:
+        checks.append(check_education(policy.min_education, facts.graduate.education))
+    if policy.max_age is not None:
+        checks.append(check_age(policy.max_age, facts.graduate.birth_date, today))
+    if policy.employment_statuses:
+        allowed = "、".join(statuses.get(x, x) for x in sorted(policy.employment_statuses))
+        now = statuses.get(facts.employment_status, facts.employment_status)
+        ok = facts.employment_status in policy.employment_statuses
+        checks.append(
+            RuleCheck(
+                "employment",
+                ok,
+                f"就业状态符合：{now}" if ok else f"就业状态不符：限{allowed}，目前为{now}",
+            )
+        )
+    if policy.employer_kinds:
+        allowed = "、".join(kinds.get(x, x) for x in sorted(policy.employer_kinds))
+        if facts.employer_kind is None:
+            text = f"须在{allowed}就业，申领时核实" if employer_pending else f"须在{allowed}就业，尚未登记就业单位"
+            checks.append(RuleCheck("employer_kind", employer_pending, text))
+        else:
+            ok = facts.employer_kind in policy.employer_kinds
+            now = kinds.get(facts.employer_kind, facts.employer_kind)
+            checks.append(
+                RuleCheck("employer_kind", ok, f"就业单位符合：{now}" if ok else f"就业单位不符：限{allowed}，为{now}")
+            )
+    if policy.employer_places and facts.employer_place is None and employer_pending:
+        area = "、".join(_area_name(p, policy.employer_place_cut, gazetteer) for p in policy.employer_places)
+        checks.append(RuleCheck("employer_place", True, f"就业地点限{area}，申领时核实"))
+    elif policy.employer_places:
+        checks.append(
+            check_place(
+                "employer_place",
+                "就业地点",
+                facts.employer_place or "",
+                policy.employer_places,
+                policy.employer_place_cut,
+                gazetteer,
+            )
+        )
     return checks
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from services.aid import donation_models as aid_donation_models  # noqa: F401
 from services.aid import models as aid_models  # noqa: F401
+from services.aid import policy_models as aid_policy_models  # noqa: F401
 from services.catalog import models as catalog_models  # noqa: F401
 from services.catalog import pairings as catalog_pairings  # noqa: F401
 from services.db import Base

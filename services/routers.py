@@ -6,6 +6,7 @@ from fastapi import APIRouter
 
 from services import ops
 from services.aid.donation_router import router as donation_router
+from services.aid.policy_router import router as aid_policy_router
 from services.aid.router import router as aid_router
 from services.catalog.pairing_router import router as pairing_router
 from services.catalog.purchased_router import router as purchased_router
@@ -52,4 +53,5 @@ ROUTERS: list[APIRouter] = [
     campaign_router,
     aid_router,
     donation_router,
+    aid_policy_router,
 ]

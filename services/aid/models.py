@@ -406,14 +406,19 @@ class AidPaymentBatch(TimestampMixin, Base):
 
 
 class AidPayment(TimestampMixin, Base):
-    """The one payment of an award (unique award_id), to the card the application names."""
+    """The one payment of an award (unique award_id) or of a policy claim (unique claim_id) — exactly one of the
+    two —, to the card the application or the claim names."""
 
     __tablename__ = "aid_payment"
     __audit__ = True
-    __table_args__ = (CheckConstraint("amount > 0", name="amount_positive"),)
+    __table_args__ = (
+        CheckConstraint("amount > 0", name="amount_positive"),
+        CheckConstraint("(award_id IS NULL) <> (claim_id IS NULL)", name="one_subject"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    award_id: Mapped[int] = mapped_column(ForeignKey("aid_award.id"), unique=True)
+    award_id: Mapped[int | None] = mapped_column(ForeignKey("aid_award.id"), unique=True)
+    claim_id: Mapped[int | None] = mapped_column(ForeignKey("aid_policy_claim.id"), unique=True)
     county_org_id: Mapped[int] = mapped_column(ForeignKey("org_unit.id"), index=True)
     org_unit_id: Mapped[int] = mapped_column(ForeignKey("org_unit.id"), index=True)
     batch_id: Mapped[int | None] = mapped_column(ForeignKey("aid_payment_batch.id"), index=True)
@@ -437,7 +442,8 @@ class AidPaymentRequest(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     idempotency_key: Mapped[str] = mapped_column(String(100), unique=True)
-    award_id: Mapped[int] = mapped_column(ForeignKey("aid_award.id"), index=True)
+    award_id: Mapped[int | None] = mapped_column(ForeignKey("aid_award.id"), index=True)
+    claim_id: Mapped[int | None] = mapped_column(ForeignKey("aid_policy_claim.id"), index=True)
     requested_by: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     status_code: Mapped[int] = mapped_column(Integer)
     response: Mapped[dict[str, Any]] = mapped_column(JSON)

@@ -1,4 +1,6 @@
-"""Payments of awards: eligibility, idempotent requests, bank batches, result files and resends."""
+"""Payments to the bank card, exactly once: of aid awards (助学金) and of policy claims (就业补贴) alike — eligibility,
+idempotent requests, bank batches, result files and resends. One path: :func:`request_payment` takes an award or a
+claim; batches, export, result import and resend do not care which it was."""
 
 from __future__ import annotations
 
@@ -9,7 +11,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -33,6 +35,7 @@ from services.aid.models import (
     ReviewDecision,
     ReviewStage,
 )
+from services.aid.policy_models import AidFundBudget, AidPolicy, AidPolicyClaim, ClaimStatus
 from services.aid.reviews import get_award
 from services.db import utcnow
 from services.errors import Conflict, NotFound, ValidationFailed
@@ -90,10 +93,71 @@ class PaymentAnswer:
     replayed: bool = False
 
 
+def claim_payment_blockers(claim: AidPolicyClaim) -> list[str]:
+    """Why a policy claim cannot be paid yet (empty when it can): only a granted claim is payable."""
+    if claim.status == ClaimStatus.GRANTED:
+        return []
+    names = {
+        ClaimStatus.APPLIED: "尚未核准",
+        ClaimStatus.REFUSED: "不予核准",
+        ClaimStatus.WITHDRAWN: "已撤回",
+        ClaimStatus.PAYING: "已发起付款",
+        ClaimStatus.PAID: "已发放",
+    }
+    return [names.get(ClaimStatus(claim.status), "状态不允许付款")]
+
+
+@dataclass(frozen=True, slots=True)
+class _Subject:
+    """What is paid: an award or a policy claim (exactly one id set), with who it is paid to."""
+
+    award: AidAward | None
+    claim: AidPolicyClaim | None
+
+    @property
+    def what(self) -> str:
+        return "该资助" if self.award is not None else "该补贴申领"
+
+    def same(self, award_id: int | None, claim_id: int | None) -> bool:
+        return award_id == (self.award.id if self.award else None) and claim_id == (
+            self.claim.id if self.claim else None
+        )
+
+    def existing(self, session: Session) -> AidPayment | None:
+        award, claim = self.award, self.claim
+        if award is not None:
+            return session.scalar(select(AidPayment).where(AidPayment.award_id == award.id))
+        assert claim is not None
+        return session.scalar(select(AidPayment).where(AidPayment.claim_id == claim.id))
+
+    def lock(self, session: Session) -> None:
+        award, claim = self.award, self.claim
+        if award is not None:
+            session.scalar(for_update(select(AidAward).where(AidAward.id == award.id), session))
+            session.refresh(award)
+        else:
+            assert claim is not None
+            session.scalar(for_update(select(AidPolicyClaim).where(AidPolicyClaim.id == claim.id), session))
+            session.refresh(claim)
+
+
+def _subject(session: Session, *, principal: Principal, award_id: int | None, claim_id: int | None) -> _Subject:
+    if (award_id is None) == (claim_id is None):
+        raise ValidationFailed("须指明一项资助或一项补贴申领", field="award_id")
+    if award_id is not None:
+        return _Subject(get_award(session, principal=principal, award_id=award_id), None)
+    claim = session.get(AidPolicyClaim, claim_id)
+    if claim is None:
+        raise NotFound(f"补贴申领 {claim_id} 不存在")
+    covers_or_404(principal, claim.org_unit_id, f"补贴申领 {claim_id} ")
+    return _Subject(None, claim)
+
+
 def _payment_body(payment: AidPayment) -> dict[str, Any]:
     return {
         "payment_id": payment.id,
         "award_id": payment.award_id,
+        "claim_id": payment.claim_id,
         "reference": payment.reference,
         "amount": f"{payment.amount:.2f}",
         "status": str(payment.status),
@@ -118,24 +182,35 @@ def new_reference(prefix: str) -> str:
 
 
 def request_payment(
-    session: Session, *, principal: Principal, award_id: int, idempotency_key: str, today: date
+    session: Session,
+    *,
+    principal: Principal,
+    idempotency_key: str,
+    today: date,
+    award_id: int | None = None,
+    claim_id: int | None = None,
 ) -> PaymentAnswer:
-    """Create the one payment of an award. On PostgreSQL the award row is locked first (``SELECT … FOR UPDATE``),
-    so concurrent requests for one award run one after the other: a request whose key was answered before gets
-    that same answer, any other sees the payment already made. The unique award_id on payments and the unique
-    idempotency key are the last guards."""
+    """Create the one payment of an award or of a policy claim (give exactly one of the two). On PostgreSQL the
+    award or claim row is locked first (``SELECT … FOR UPDATE``), so concurrent requests for one of them run one
+    after the other: a request whose key was answered before gets that same answer, any other sees the payment
+    already made. The unique award_id / claim_id on payments and the unique idempotency key are the last guards."""
     require_staff(principal)
     key = idempotency_key.strip()
     if not 8 <= len(key) <= 100:
         raise ValidationFailed("Idempotency-Key 应为8至100个字符", field="Idempotency-Key")
-    award = get_award(session, principal=principal, award_id=award_id)
-    # every request for this award queues here, before anything else takes a lock on the award row
-    session.scalar(for_update(select(AidAward.id).where(AidAward.id == award.id), session))
-    replay = _replay(session, key=key, award_id=award.id)
+    subject = _subject(session, principal=principal, award_id=award_id, claim_id=claim_id)
+    # every request for this award or claim queues here, before anything else takes a lock on its row
+    subject.lock(session)
+    replay = _replay(session, key=key, subject=subject)
     if replay is not None:
         return replay
     claim = AidPaymentRequest(
-        idempotency_key=key, award_id=award.id, requested_by=principal.user_id, status_code=0, response={}
+        idempotency_key=key,
+        award_id=subject.award.id if subject.award else None,
+        claim_id=subject.claim.id if subject.claim else None,
+        requested_by=principal.user_id,
+        status_code=0,
+        response={},
     )
     try:
         with session.begin_nested():
@@ -143,51 +218,69 @@ def request_payment(
             session.flush()
     except IntegrityError:
         # another request with this key committed first: give its answer
-        replay = _replay(session, key=key, award_id=award.id)
+        replay = _replay(session, key=key, subject=subject)
         if replay is None:  # pragma: no cover - the unique violation means the row exists
             raise Conflict("同一幂等键的请求正在处理，请稍后重试") from None
         return replay
-    answer = _create_payment(session, principal=principal, award=award, today=today)
+    answer = _create_payment(session, principal=principal, subject=subject, today=today)
     claim.status_code, claim.response = answer.status_code, answer.body
     session.flush()
     return answer
 
 
-def _replay(session: Session, *, key: str, award_id: int) -> PaymentAnswer | None:
+def _replay(session: Session, *, key: str, subject: _Subject) -> PaymentAnswer | None:
     row = session.scalar(select(AidPaymentRequest).where(AidPaymentRequest.idempotency_key == key))
     if row is None:
         return None
-    if row.award_id != award_id:
-        raise Conflict("该幂等键已用于另一笔资助的付款请求", field="Idempotency-Key")
+    if not subject.same(row.award_id, row.claim_id):
+        raise Conflict("该幂等键已用于另一笔付款请求", field="Idempotency-Key")
     return PaymentAnswer(status_code=row.status_code, body=dict(row.response), replayed=True)
 
 
-def _create_payment(session: Session, *, principal: Principal, award: AidAward, today: date) -> PaymentAnswer:
-    session.scalar(for_update(select(AidAward).where(AidAward.id == award.id), session))
-    session.refresh(award)
-    existing = session.scalar(select(AidPayment).where(AidPayment.award_id == award.id))
+def _already_paid(existing: AidPayment | None, what: str) -> PaymentAnswer:
+    detail = (
+        f"{what}已有付款记录（流水号 {existing.reference}），不会重复付款"
+        if existing
+        else f"{what}已有付款记录，不会重复付款"
+    )
+    body = _problem_body(409, "already_paid", "与现有数据冲突", detail)
+    body["payment_id"] = existing.id if existing else None
+    return PaymentAnswer(status_code=409, body=body)
+
+
+def _create_payment(session: Session, *, principal: Principal, subject: _Subject, today: date) -> PaymentAnswer:
+    subject.lock(session)
+    existing = subject.existing(session)
     if existing is not None:
-        detail = f"该资助已有付款记录（流水号 {existing.reference}），不会重复付款"
-        body = _problem_body(409, "already_paid", "与现有数据冲突", detail)
-        body["payment_id"] = existing.id
-        return PaymentAnswer(status_code=409, body=body)
-    blockers = payment_blockers(session, award=award, today=today)
+        return _already_paid(existing, subject.what)
+    if subject.award is not None:
+        award = subject.award
+        blockers = payment_blockers(session, award=award, today=today)
+        app = session.get(AidApplication, award.application_id)
+        assert app is not None
+        payee: Any = app
+        county_org_id, org_unit_id, amount = award.county_org_id, award.org_unit_id, award.amount
+    else:
+        assert subject.claim is not None
+        blockers = claim_payment_blockers(subject.claim)
+        payee = subject.claim
+        county_org_id, org_unit_id = subject.claim.county_org_id, subject.claim.org_unit_id
+        amount = subject.claim.amount or Decimal(0)
     if blockers:
         return PaymentAnswer(
             status_code=409, body=_problem_body(409, "not_payable", "当前不能付款", "；".join(blockers))
         )
-    app = session.get(AidApplication, award.application_id)
-    assert app is not None
     payment = AidPayment(
-        award_id=award.id,
-        county_org_id=award.county_org_id,
-        org_unit_id=award.org_unit_id,
-        reference=new_reference("JQ"),
-        amount=award.amount,
-        payee_name=app.payee_name,
-        payee_bank=app.payee_bank,
-        payee_card_enc=app.payee_card_enc,
-        payee_card_masked=app.payee_card_masked,
+        award_id=subject.award.id if subject.award else None,
+        claim_id=subject.claim.id if subject.claim else None,
+        county_org_id=county_org_id,
+        org_unit_id=org_unit_id,
+        reference=new_reference("JQ" if subject.award else "BT"),
+        amount=amount,
+        payee_name=payee.payee_name,
+        payee_bank=payee.payee_bank,
+        payee_card_enc=payee.payee_card_enc,
+        payee_card_masked=payee.payee_card_masked,
         status=PaymentStatus.PENDING,
         attempts=1,
         requested_by=principal.user_id,
@@ -197,11 +290,12 @@ def _create_payment(session: Session, *, principal: Principal, award: AidAward, 
             session.add(payment)
             session.flush()
     except IntegrityError:
-        existing = session.scalar(select(AidPayment).where(AidPayment.award_id == award.id))
-        body = _problem_body(409, "already_paid", "与现有数据冲突", "该资助已有付款记录，不会重复付款")
-        body["payment_id"] = existing.id if existing else None
-        return PaymentAnswer(status_code=409, body=body)
-    award.status = AwardStatus.PAYING
+        return _already_paid(subject.existing(session), subject.what)
+    if subject.award is not None:
+        subject.award.status = AwardStatus.PAYING
+    else:
+        assert subject.claim is not None
+        subject.claim.status = ClaimStatus.PAYING
     session.flush()
     return PaymentAnswer(status_code=201, body=_payment_body(payment))
 
@@ -229,17 +323,19 @@ def list_payments(
 
 
 def create_batch(session: Session, *, principal: Principal, county_org_id: int, year: int) -> AidPaymentBatch:
-    """Gather the county's pending payments of the year into a batch for the bank."""
+    """Gather the county's pending payments of the year (awards and policy claims) into a batch for the bank."""
     require_staff(principal)
     covers_or_404(principal, county_org_id, "单位")
     if orgs.county_of(session, org_unit_id=county_org_id).id != county_org_id:
         raise ValidationFailed("付款批次按县区、园区或市直工会编制", field="county_org_id")
     pending = (
         select(AidPayment)
-        .join(AidAward, AidAward.id == AidPayment.award_id)
         .where(
             AidPayment.county_org_id == county_org_id,
-            AidAward.year == year,
+            or_(
+                AidPayment.award_id.in_(select(AidAward.id).where(AidAward.year == year)),
+                AidPayment.claim_id.in_(select(AidPolicyClaim.id).where(AidPolicyClaim.year == year)),
+            ),
             AidPayment.status == PaymentStatus.PENDING,
             AidPayment.batch_id.is_(None),
         )
@@ -282,6 +378,15 @@ def export_batch(
     batch = get_batch(session, principal=principal, batch_id=batch_id)
     session.scalar(for_update(select(AidPaymentBatch.id).where(AidPaymentBatch.id == batch.id), session))
     payments = list(session.scalars(select(AidPayment).where(AidPayment.batch_id == batch.id).order_by(AidPayment.id)))
+    policy_names = {
+        cid: f"{year}年{name}"
+        for cid, year, name in session.execute(
+            select(AidPayment.claim_id, AidPolicyClaim.year, AidPolicy.name)
+            .join(AidPolicyClaim, AidPolicyClaim.id == AidPayment.claim_id)
+            .join(AidPolicy, AidPolicy.id == AidPolicyClaim.policy_id)
+            .where(AidPayment.batch_id == batch.id)
+        )
+    }
     instructions = [
         bankmod.Instruction(
             reference=p.reference,
@@ -289,7 +394,7 @@ def export_batch(
             card_number=pii.decrypt(p.payee_card_enc),
             bank_name=p.payee_bank,
             amount=p.amount,
-            purpose=f"{batch.year}年金秋助学金",
+            purpose=policy_names.get(p.claim_id, "") if p.claim_id is not None else f"{batch.year}年金秋助学金",
         )
         for p in payments
         if p.status in {PaymentStatus.BATCHED, PaymentStatus.SENT}
@@ -331,14 +436,25 @@ def _settle(session: Session, *, payment: AidPayment, result: bankmod.BankResult
         )
     payment.bank_message = result.message or None
     if result.outcome == bankmod.BankOutcome.SUCCEEDED:
-        award = session.scalar(for_update(select(AidAward).where(AidAward.id == payment.award_id), session))
-        assert award is not None
-        budget = session.scalar(for_update(select(AidBudget).where(AidBudget.id == award.budget_id), session))
-        assert budget is not None
         payment.status, payment.settled_at = PaymentStatus.SUCCEEDED, utcnow()
-        if award.status != AwardStatus.PAID:
-            award.status, award.paid_at = AwardStatus.PAID, utcnow()
-            budget.paid = budget.paid + payment.amount
+        if payment.award_id is not None:
+            award = session.scalar(for_update(select(AidAward).where(AidAward.id == payment.award_id), session))
+            assert award is not None
+            budget = session.scalar(for_update(select(AidBudget).where(AidBudget.id == award.budget_id), session))
+            assert budget is not None
+            if award.status != AwardStatus.PAID:
+                award.status, award.paid_at = AwardStatus.PAID, utcnow()
+                budget.paid = budget.paid + payment.amount
+        else:
+            claim = session.scalar(
+                for_update(select(AidPolicyClaim).where(AidPolicyClaim.id == payment.claim_id), session)
+            )
+            assert claim is not None
+            fund = session.scalar(for_update(select(AidFundBudget).where(AidFundBudget.id == claim.budget_id), session))
+            if claim.status != ClaimStatus.PAID:
+                claim.status, claim.paid_at = ClaimStatus.PAID, utcnow()
+                if fund is not None:
+                    fund.paid = fund.paid + payment.amount
     elif result.outcome == bankmod.BankOutcome.FAILED:
         payment.status = PaymentStatus.FAILED
     else:
@@ -403,6 +519,6 @@ def resend_payment(
         raise Conflict("只有银行明确退回失败的付款才能重发")
     payment.status, payment.batch_id = PaymentStatus.PENDING, None
     payment.attempts += 1
-    payment.reference = new_reference("JQ")
+    payment.reference = new_reference("JQ" if payment.award_id is not None else "BT")
     session.flush()
     return payment

@@ -315,7 +315,8 @@ class PaymentOut(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
     id: int
-    award_id: int
+    award_id: int | None = Field(description="资助编号（助学金付款）")
+    claim_id: int | None = Field(description="补贴申领编号（就业补贴付款）")
     batch_id: int | None
     reference: str = Field(examples=["JQ20231016093000A1B2C3D4"])
     amount: Money
@@ -334,7 +335,8 @@ class PaymentIn(Request):
 
 class PaymentCreated(BaseModel):
     payment_id: int
-    award_id: int
+    award_id: int | None = None
+    claim_id: int | None = None
     reference: str
     amount: str = Field(examples=["2000.00"])
     status: str = Field(examples=["pending"])

@@ -57,6 +57,7 @@ from services.demo.build_base import WorldSummary, cohorts_on, demo_today
 from services.demo.build_campaign import CampaignPart
 from services.demo.build_catalog import CatalogPart
 from services.demo.build_history import HistoryPart
+from services.demo.build_policies import PoliciesPart
 from services.demo.build_registry import RegistryPart
 from services.demo.build_tracking import TrackingPart
 from services.demo.build_vocational import VocationalPart
@@ -138,7 +139,15 @@ def digest(session: Session) -> str:
 
 
 class _Builder(
-    HistoryPart, RegistryPart, CatalogPart, TrackingPart, AssistancePart, VocationalPart, AidPart, CampaignPart
+    HistoryPart,
+    RegistryPart,
+    CatalogPart,
+    TrackingPart,
+    AssistancePart,
+    VocationalPart,
+    AidPart,
+    PoliciesPart,
+    CampaignPart,
 ):
     """The whole world: the base's people and staff, then each domain's part in order."""
 
@@ -151,6 +160,7 @@ class _Builder(
         self._assistance()
         self._vocational()
         self._aid()
+        self._policies()
         self._campaign()
         self._history()
         self._count_all()

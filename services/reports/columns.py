@@ -624,12 +624,23 @@ def _annex9_activity() -> TableSpec:
             "purchased_services",
         ),
         Column(
+            "employment_subsidy",
+            "就业补贴",
+            "资金投入（元）",
+            "元",
+            Kind.MONEY,
+            "统计年度的就业补贴政策申领（求职创业补贴、就业见习补贴、基层就业学费补偿、助学贷款代偿、技能培训补贴、"
+            "职业介绍补贴、暑期专项勤工俭学补贴等）中已由银行确认到账、到账时间不晚于统计日期的金额之和，"
+            "归入毕业生所属县区。",
+            "policy_subsidies",
+        ),
+        Column(
             "money_spent",
             "合计",
             "资金投入（元）",
             "元",
             Kind.MONEY,
-            "创业扶持资金、见习补贴、勤工俭学补贴、购买服务之和。",
+            "创业扶持资金、见习补贴、勤工俭学补贴、购买服务、就业补贴之和。",
             "",
         ),
         Column(
@@ -652,6 +663,34 @@ def _annex9_activity() -> TableSpec:
             "purchased_services",
         ),
         *VOCATIONAL_ACTIVITY_COLUMNS,
+        Column(
+            "subsidy_persons",
+            "获得就业补贴",
+            "就业补贴政策（人）",
+            "人",
+            Kind.COUNT,
+            "统计年度内至少有一笔就业补贴已到账（到账时间不晚于统计日期）的毕业生和在校生人数（多笔计1人），"
+            "归入本人所属县区。",
+            "policy_subsidies",
+        ),
+        Column(
+            "subsidy_grassroots_persons",
+            "其中基层就业学费补偿、助学贷款代偿",
+            "就业补贴政策（人）",
+            "人",
+            Kind.COUNT,
+            "获得就业补贴的人员中，已到账的补贴属于“基层就业学费补偿”或“助学贷款代偿”的人数（多笔计1人）。",
+            "policy_subsidies",
+        ),
+        Column(
+            "subsidy_claims_pending",
+            "已申领待发放",
+            "就业补贴政策（人）",
+            "人",
+            Kind.COUNT,
+            "统计年度的就业补贴申领中待审核、已核准或付款中（尚未到账）的人数（多笔计1人）。",
+            "policy_subsidies",
+        ),
     )
     return TableSpec(
         code="annex9_activity",

@@ -22,10 +22,14 @@ from services.aid.api import (
     AidApplication,
     AidAward,
     AidBudget,
+    AidPolicy,
+    AidPolicyClaim,
     AidStandard,
     AidWorkStudy,
     ApplicationStatus,
     AwardStatus,
+    ClaimStatus,
+    PolicyKind,
 )
 from services.catalog import api as catalog_service
 from services.catalog.api import JobFair, Position, PositionKind, ProgramRuleSet, ServiceContract
@@ -537,6 +541,53 @@ def aid_work_study(ctx: Ctx) -> Values:
         _add(out, key, "work_study_summer_posts", int(summer or 0))
         _add(out, key, "work_study_students", int(students))
         _add(out, key, "work_study_subsidy", money(subsidy))
+    return out
+
+
+def policy_subsidies(ctx: Ctx) -> Values:
+    """employment_subsidy, subsidy_persons, subsidy_grassroots_persons (paid by the cut-off) and
+    subsidy_claims_pending, from the year's policy claims, by the person's unit."""
+    paid = and_(AidPolicyClaim.status == ClaimStatus.PAID.value, AidPolicyClaim.paid_at < ctx.cutoff)
+    grassroots = AidPolicy.kind.in_([PolicyKind.TUITION_COMPENSATION.value, PolicyKind.LOAN_REPAYMENT.value])
+    stmt = (
+        select(
+            AidPolicyClaim.org_unit_id,
+            func.sum(case((paid, type_coerce(AidPolicyClaim.amount, Numeric(14, 2))), else_=0)),
+            func.count(distinct(case((paid, AidPolicyClaim.student_id)))),
+            func.count(distinct(case((and_(paid, grassroots), AidPolicyClaim.student_id)))),
+            func.count(
+                distinct(
+                    case(
+                        (
+                            and_(
+                                ~paid,
+                                AidPolicyClaim.status.in_(
+                                    [
+                                        ClaimStatus.APPLIED.value,
+                                        ClaimStatus.GRANTED.value,
+                                        ClaimStatus.PAYING.value,
+                                        ClaimStatus.PAID.value,
+                                    ]
+                                ),
+                            ),
+                            AidPolicyClaim.student_id,
+                        )
+                    )
+                )
+            ),
+        )
+        .join(AidPolicy, AidPolicy.id == AidPolicyClaim.policy_id)
+        .where(AidPolicyClaim.year == ctx.year, AidPolicyClaim.applied_at < ctx.cutoff)
+        .group_by(AidPolicyClaim.org_unit_id)
+    )
+    stmt = within_units(stmt, ctx.org_ids, org=AidPolicyClaim.org_unit_id)
+    out: Values = {}
+    for org, amount, persons, grassroots_persons, pending in ctx.session.execute(stmt):
+        key = (int(org), None)
+        _add(out, key, "employment_subsidy", money(amount))
+        _add(out, key, "subsidy_persons", int(persons))
+        _add(out, key, "subsidy_grassroots_persons", int(grassroots_persons))
+        _add(out, key, "subsidy_claims_pending", int(pending))
     return out
 
 

@@ -111,7 +111,13 @@ def _derive(code: str, v: dict[str, Number]) -> None:
         v["employment_rate"] = rate(v["placed"], v["registered"])
     elif code == "annex9_activity":
         v["money_spent"] = Decimal(
-            s("entrepreneurship_funds", "internship_subsidy", "work_study_subsidy", "purchased_amount")
+            s(
+                "entrepreneurship_funds",
+                "internship_subsidy",
+                "work_study_subsidy",
+                "purchased_amount",
+                "employment_subsidy",
+            )
         ).quantize(measures.CENT)
 
 
@@ -143,6 +149,7 @@ def _measures_of(code: str, programs: tuple[tuple[str, str], ...]) -> list[Measu
         measures.purchased_services,
         vocational_measures.golden_pairings,
         vocational_measures.two_after_tracks,
+        measures.policy_subsidies,
     ]
 
 

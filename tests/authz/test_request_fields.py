@@ -86,6 +86,12 @@ SETTABLE: dict[tuple[str, str, str], tuple[frozenset[str], str]] = {
         STAFF,
         "checked against the donor's standard, the cap per person and the balance",
     ),
+    ("POST", "/api/v1/aid/policies", "amount"): (CITY, "the city publishes a policy's amount or cap"),
+    ("POST", "/api/v1/aid/policy-claims/{claim_id}/grant", "amount"): (STAFF, "at most the claim, within budget"),
+    ("PUT", "/api/v1/aid/fund-budgets", "county_org_id"): (CITY, "the city sets each county's fund budget"),
+    ("PUT", "/api/v1/aid/fund-budgets", "amount"): (CITY, "the city sets each county's fund budget"),
+    ("POST", "/api/v1/aid/national-aid", "amount"): (UNION, "what the student received, for a student in scope"),
+    ("POST", "/api/v1/aid/national-aid/import", "amount"): (UNION, "what each student received, all in scope"),
 }
 
 

@@ -322,3 +322,25 @@ def test_a_donation_allocation_breaking_the_donors_condition_is_refused_through_
         report = client.get(f"/api/v1/aid/donations/{fund_id}/report", headers=headers).json()
         assert report["recipients"] == len(report["lines"]) > 0
         assert all("*" in line["name_masked"] for line in report["lines"])
+
+
+def test_policies_claims_paid_once_and_national_aid(demo: DemoWorld) -> None:
+    from services.aid.policy_models import AidPolicy, AidPolicyClaim, AidPolicyVersion, NationalAid
+
+    with session_of(demo) as session:
+        codes = set(session.scalars(select(AidPolicy.code)))
+        versions = session.scalar(select(func.count()).select_from(AidPolicyVersion))
+        paid = session.scalars(
+            select(AidPolicyClaim.id)
+            .join(AidPolicy, AidPolicy.id == AidPolicyClaim.policy_id)
+            .where(AidPolicy.code == "summer_special", AidPolicyClaim.status == "paid")
+        ).all()
+        payments = session.scalars(select(AidPayment.status).where(AidPayment.claim_id.in_(paid))).all()
+        statuses = set(session.scalars(select(AidPolicyClaim.status)))
+        national = session.scalar(select(func.count()).select_from(NationalAid))
+    assert {"job_seeking", "internship", "grassroots_tuition", "loan_repayment", "skills_training"} <= codes
+    assert {"job_referral", "summer_special"} <= codes
+    assert versions == len(codes) + 1, "职业介绍补贴 has a second version"
+    assert len(paid) == 1 and payments == ["succeeded"], "the summer-special subsidy is paid exactly once"
+    assert "paid" in statuses
+    assert national
