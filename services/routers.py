@@ -20,6 +20,7 @@ from services.reports.router import router as reports_router
 from services.security.orgs_router import router as orgs_router
 from services.security.router import router as security_router
 from services.tracking.external_router import router as tracking_external_router
+from services.tracking.mentor_router import router as mentor_router
 from services.tracking.referral_router import router as referral_router
 from services.tracking.router import recommendations_router
 from services.tracking.router import router as tracking_router
@@ -38,6 +39,7 @@ ROUTERS: list[APIRouter] = [
     tracking_router,
     tracking_external_router,
     referral_router,
+    mentor_router,
     purchased_router,
     invitation_router,
     notifications_router,

@@ -40,11 +40,18 @@ from services.tracking.api import (
     AppState,
     Contact,
     ContactOutcome,
+    ContestEntry,
+    EntryState,
+    MentorPairing,
+    PairingKind,
     ReferralState,
     ServiceRecord,
     ServiceReferral,
     Status,
     StatusChange,
+    Venture,
+    VentureKind,
+    VentureSupport,
 )
 
 CENT = Decimal("0.01")
@@ -377,6 +384,62 @@ def purchased_services(ctx: Ctx) -> Values:
     )
     for org, n in ctx.session.execute(within_units(placed, ctx.org_ids, org=ServiceReferral.org_unit_id)):
         _add(out, (int(org), None), "purchased_placed", int(n))
+    return out
+
+
+def mentoring_and_ventures(ctx: Ctx) -> Values:
+    """mentor_paired, mentor_paired_startup, mentor_placed, ventures_online, ventures_returning, contest_entries,
+    contest_passed, ventures_supported, venture_funds: pairings, projects, contest entries and the support given in
+    the period, by the graduate's unit."""
+    start = date(ctx.year, 1, 1)
+    out: Values = {}
+
+    def count(stmt: Any, org: Any, column: str) -> None:
+        for unit, n in ctx.session.execute(within_units(stmt.group_by(org), ctx.org_ids, org=org)):
+            _add(out, (int(unit), None), column, int(n))
+
+    graduates = func.count(distinct(MentorPairing.graduate_id))
+    for kind, column in ((PairingKind.HELP, "mentor_paired"), (PairingKind.STARTUP, "mentor_paired_startup")):
+        paired = select(MentorPairing.org_unit_id, graduates).where(
+            MentorPairing.kind == kind.value,
+            MentorPairing.started_on >= start,
+            MentorPairing.started_on <= ctx.as_of,
+        )
+        count(paired, MentorPairing.org_unit_id, column)
+    placed = select(MentorPairing.org_unit_id, graduates).where(
+        MentorPairing.state.in_(["employed", "business_started"]),
+        MentorPairing.outcome_on >= start,
+        MentorPairing.outcome_on <= ctx.as_of,
+    )
+    count(placed, MentorPairing.org_unit_id, "mentor_placed")
+    for vkind, column in ((VentureKind.ONLINE, "ventures_online"), (VentureKind.RETURNING, "ventures_returning")):
+        recorded = select(Venture.org_unit_id, func.count()).where(
+            Venture.kind == vkind.value, Venture.recorded_on >= start, Venture.recorded_on <= ctx.as_of
+        )
+        count(recorded, Venture.org_unit_id, column)
+    entries = select(ContestEntry.org_unit_id, func.count()).where(
+        ContestEntry.submitted_on >= start, ContestEntry.submitted_on <= ctx.as_of
+    )
+    count(entries, ContestEntry.org_unit_id, "contest_entries")
+    passed = select(ContestEntry.org_unit_id, func.count()).where(
+        ContestEntry.state == EntryState.PASSED.value,
+        ContestEntry.screened_on >= start,
+        ContestEntry.screened_on <= ctx.as_of,
+    )
+    count(passed, ContestEntry.org_unit_id, "contest_passed")
+    given = (VentureSupport.given_on >= start, VentureSupport.given_on <= ctx.as_of)
+    count(
+        select(VentureSupport.org_unit_id, func.count(distinct(VentureSupport.venture_id))).where(*given),
+        VentureSupport.org_unit_id,
+        "ventures_supported",
+    )
+    funds = (
+        select(VentureSupport.org_unit_id, func.sum(type_coerce(VentureSupport.amount, Numeric(14, 2))))
+        .where(*given, VentureSupport.kind == "funds")
+        .group_by(VentureSupport.org_unit_id)
+    )
+    for unit, amount in ctx.session.execute(within_units(funds, ctx.org_ids, org=VentureSupport.org_unit_id)):
+        _add(out, (int(unit), None), "venture_funds", money(amount))
     return out
 
 

@@ -111,7 +111,7 @@ def _derive(code: str, v: dict[str, Number]) -> None:
         v["employment_rate"] = rate(v["placed"], v["registered"])
     elif code == "annex9_activity":
         v["money_spent"] = Decimal(
-            s("entrepreneurship_funds", "internship_subsidy", "work_study_subsidy", "purchased_amount")
+            s("entrepreneurship_funds", "internship_subsidy", "work_study_subsidy", "purchased_amount", "venture_funds")
         ).quantize(measures.CENT)
 
 
@@ -135,6 +135,7 @@ def _measures_of(code: str, programs: tuple[tuple[str, str], ...]) -> list[Measu
         measures.job_fairs_held,
         measures.aid_work_study,
         measures.purchased_services,
+        measures.mentoring_and_ventures,
     ]
 
 

@@ -2,16 +2,27 @@
 
 Published for reading (the report tables count them): applications (``Application``, its states ``AppState``),
 employment status changes (``StatusChange``, the statuses ``Status``), contacts (``Contact``, ``ContactOutcome``)
-services delivered (``ServiceRecord``) and purchased-service referrals (``ServiceReferral``,
-``ReferralState``), with the active service standard (:func:`active_standard`) and the end
-of a local day in UTC (:func:`end_of_day_utc`) the figures are cut at. Writes go through tracking's own flows and
-service; transitions, overrides, events, assignments, reminders and handoffs are tracking's own.
+services delivered (``ServiceRecord``), purchased-service referrals (``ServiceReferral``,
+``ReferralState``), mentor pairings (``MentorPairing``, ``PairingKind``), entrepreneurship projects (``Venture``,
+``VentureKind``), contest entries (``ContestEntry``, ``EntryState``) and the support given (``VentureSupport``),
+with the active service standard (:func:`active_standard`) and the end of a local day in UTC
+(:func:`end_of_day_utc`) the figures are cut at. Writes go through tracking's own flows and service;
+transitions, overrides, events, assignments, reminders and handoffs are tracking's own.
 """
 
 from __future__ import annotations
 
 from services.clock import local_today as local_today
 from services.tracking.access import end_of_day_utc
+from services.tracking.mentor_models import (
+    ContestEntry,
+    EntryState,
+    MentorPairing,
+    PairingKind,
+    Venture,
+    VentureKind,
+    VentureSupport,
+)
 from services.tracking.models import (
     Application,
     Contact,
@@ -29,11 +40,18 @@ __all__ = [
     "Application",
     "Contact",
     "ContactOutcome",
+    "ContestEntry",
+    "EntryState",
+    "MentorPairing",
+    "PairingKind",
     "ReferralState",
     "ServiceRecord",
     "ServiceReferral",
     "Status",
     "StatusChange",
+    "Venture",
+    "VentureKind",
+    "VentureSupport",
     "active_standard",
     "end_of_day_utc",
     "local_today",

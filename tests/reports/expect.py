@@ -46,6 +46,7 @@ def activity(cells: dict[str, Any]) -> dict[str, Any]:
         + cells.get("internship_subsidy", 0)
         + cells.get("work_study_subsidy", 0)
         + cells.get("purchased_amount", 0)
+        + cells.get("venture_funds", 0)
     )
     return out
 
