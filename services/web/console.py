@@ -13,6 +13,7 @@ from services.web import (
     enterprise,
     graduate,
     inbox,
+    mentoring,
     union,
     union_aid,
     union_campaign,
@@ -31,6 +32,7 @@ PAGE_ROUTERS: list[APIRouter] = [
     union_aid.router,
     union_campaign.router,
     union_purchased.router,
+    mentoring.router,
     admin.router,
 ]
 

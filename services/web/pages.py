@@ -58,6 +58,7 @@ UNION_NAV = [
     NavItem("统计报表", "/union/reports"),
     NavItem("摸排与总结", "/union/surveys"),
     NavItem("购买服务", "/union/purchased"),
+    NavItem("结对与创业", "/mentoring"),
     NavItem("工作台", "/counselor"),
     NavItem("消息", "/messages"),
 ]
@@ -74,6 +75,7 @@ NAV: dict[str, list[NavItem]] = {
         NavItem("待联系", "/counselor/due"),
         NavItem("交接", "/counselor/handoffs"),
         NavItem("购买服务", "/counselor/referrals"),
+        NavItem("结对与创业", "/mentoring"),
         NavItem("消息", "/messages"),
     ],
     Role.ENTERPRISE: [
