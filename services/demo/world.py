@@ -18,7 +18,9 @@ and the reference catalogs (``sunshine orgs load``, ``services.refdata.service.l
 - the year's 金秋助学 campaign: budgets, the families' signed authorisations (附件5) with their economic checks,
   applications at every step from submitted to paid, a public notice in its period with objections, and a settled
   bank batch;
-- the year's 摸排 of every county (all handed in but one, still a draft), the deadlines and a few 典型经验.
+- the year's 摸排 of every county (all handed in but one, still a draft), the deadlines and a few 典型经验;
+- mentors (劳模, 工匠, 爱心企业, a 创业专家 per county) paired one to one with graduates, with contact logs;
+  网络创业 / 返乡创业 projects, the city's 创新创业大赛 with entries screened and supported.
 
 Dates. The running service judges deadlines, notice periods and overdue follow-ups against the real clock, so
 the world is anchored on a "demo today" that is the real date (Asia/Shanghai) unless a test passes one. Cohorts
@@ -49,6 +51,7 @@ from services.demo.build_assistance import AssistancePart
 from services.demo.build_base import WorldSummary, cohorts_on, demo_today
 from services.demo.build_campaign import CampaignPart
 from services.demo.build_catalog import CatalogPart
+from services.demo.build_mentors import MentorsPart
 from services.demo.build_registry import RegistryPart
 from services.demo.build_tracking import TrackingPart
 from services.errors import Conflict, ValidationFailed
@@ -128,7 +131,7 @@ def digest(session: Session) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-class _Builder(RegistryPart, CatalogPart, TrackingPart, AssistancePart, AidPart, CampaignPart):
+class _Builder(RegistryPart, CatalogPart, TrackingPart, AssistancePart, AidPart, CampaignPart, MentorsPart):
     """The whole world: the base's people and staff, then each domain's part in order."""
 
     def run(self) -> None:
@@ -140,4 +143,5 @@ class _Builder(RegistryPart, CatalogPart, TrackingPart, AssistancePart, AidPart,
         self._assistance()
         self._aid()
         self._campaign()
+        self._mentors()
         self._count_all()

@@ -446,7 +446,7 @@ def support_problem(data: SupportData, *, today: date) -> tuple[str, str] | None
         if data.amount is None:
             return "amount", "扶持资金请填写金额"
         amount = Decimal(data.amount)
-        if amount <= 0 or amount > MAX_AMOUNT or amount != amount.quantize(Decimal("0.01")):
+        if not amount.is_finite() or amount <= 0 or amount > MAX_AMOUNT or amount != amount.quantize(Decimal("0.01")):
             return "amount", "扶持金额应为大于0的金额，最多两位小数"
     elif data.amount is not None:
         return "amount", "只有扶持资金填写金额"

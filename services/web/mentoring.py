@@ -469,9 +469,12 @@ def _amount(text: str | None) -> Decimal | None:
     if not value:
         return None
     try:
-        return Decimal(value)
+        amount = Decimal(value)
     except InvalidOperation as exc:
         raise ValidationFailed("扶持金额应为数字，如 20000.00", field="amount") from exc
+    if not amount.is_finite():
+        raise ValidationFailed("扶持金额应为数字，如 20000.00", field="amount")
+    return amount
 
 
 async def _venture_post(

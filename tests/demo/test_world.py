@@ -20,6 +20,7 @@ from services.orgs.models import OrgUnit
 from services.registry.models import Consent, EconomicCheck, Family, FamilyMember, Graduate
 from services.security import pii
 from services.security.models import User
+from services.tracking.mentor_models import ContestEntry, Mentor, MentorContact, MentorPairing, Venture, VentureSupport
 from services.tracking.models import Application, Contact, Handoff, ServiceReferral
 from tests.demo.worlds import SEED, SIZE, DemoWorld, demo_world, fresh_engine, populate, session_of
 
@@ -215,3 +216,19 @@ def test_a_handoff_to_hefei_acknowledged_and_a_purchased_service_with_outcomes(d
     assert ("合肥市蜀山区总工会", "pending", False, None) in handoffs
     assert len(contracts) == 1
     assert {"referred", "accepted", "placed", "not_placed"} <= set(referrals)
+
+
+def test_mentors_paired_with_contact_logs_and_a_contest_screened_and_supported(demo: DemoWorld) -> None:
+    with session_of(demo) as session:
+        kinds = set(session.scalars(select(Mentor.kind)))
+        pairings = session.execute(select(MentorPairing.kind, MentorPairing.state)).all()
+        contacts = session.scalar(select(func.count()).select_from(MentorContact))
+        projects = set(session.scalars(select(Venture.kind)))
+        entries = sorted(session.scalars(select(ContestEntry.state)))
+        supports = set(session.scalars(select(VentureSupport.kind)))
+    assert {"model_worker", "craftsman", "caring_enterprise", "business_expert"} <= kinds
+    assert ("help", "employed") in pairings and ("startup", "business_started") in pairings
+    assert (contacts or 0) >= 2
+    assert {"online", "returning", "traditional"} <= projects
+    assert {"passed", "refused"} <= set(entries)
+    assert {"funds", "space"} <= supports

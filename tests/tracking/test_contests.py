@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from sqlalchemy.orm import Session
 
 from services.clock import local_today
-from services.tracking.ventures import Screening, screening_problem
+from services.tracking.ventures import Screening, SupportData, screening_problem, support_problem
 from tests.conftest import World
 from tests.tracking.factories import make_graduate
 from tests.tracking.test_mentors import mentor
@@ -201,3 +201,21 @@ def test_screening_names_a_criterion_of_the_contest_only_when_refusing(
         and ((to == "refused" and criterion in {"1", "2"}) or (to == "passed" and criterion is None))
     )
     assert (problem is None) == legal, (to, state, criterion, on, problem)
+
+
+@given(amount=st.decimals(allow_nan=True, allow_infinity=True) | st.none(), kind=st.sampled_from(["funds", "space"]))
+def test_funds_need_a_positive_amount_in_yuan_and_nothing_else_takes_one(amount: Decimal | None, kind: str) -> None:
+    data = SupportData(venture_id=1, kind=kind, given_on=date(2023, 10, 1), description="工位2个", amount=amount)
+    problem = support_problem(data, today=date(2023, 10, 1))  # never raises, whatever the amount
+    if kind == "space":
+        assert (problem is None) == (amount is None)
+        return
+    fine = (
+        amount is not None
+        and amount.is_finite()
+        and Decimal("0") < amount <= Decimal("9999999.99")
+        and amount == amount.quantize(Decimal("0.01"))
+    )
+    assert (problem is None) == fine
+    if problem is not None:
+        assert problem[0] == "amount"
