@@ -146,7 +146,7 @@ class MentorsPart(BuilderBase):
                 )
                 made += 1
                 if i == 3:
-                    continue  # a 返乡创业 project outside the contest, given space below
+                    continue  # a 返乡创业 project outside the contest, given incubation below
                 entry = ventures.enter(
                     self.session,
                     principal=counselor,
@@ -205,9 +205,9 @@ class MentorsPart(BuilderBase):
                         principal=city,
                         data=ventures.SupportData(
                             venture_id=venture.id,
-                            kind="space" if i == 3 else "incubation",
+                            kind="space" if i == 1 else "incubation",
                             given_on=self.today - timedelta(days=4),
-                            description="市创业孵化基地工位2个，免租一年" if i == 3 else "入驻市创业孵化基地孵化6个月",
+                            description="市创业孵化基地工位2个，免租一年" if i == 1 else "入驻市创业孵化基地孵化6个月",
                             provider="亳州市创业孵化基地",
                         ),
                     )

@@ -374,7 +374,7 @@ def _annex9(programs: tuple[tuple[str, str], ...]) -> TableSpec:
             "已落实去向（人）",
             "人",
             Kind.COUNT,
-            "状态为“自主创业/灵活就业”、且有已签约或到岗的创业扶持项目的人数。",
+            "状态为“自主创业/灵活就业”、且有已签约或到岗的创业扶持项目，或登记了统计日期前已开业、经营中的创业项目（网络创业、返乡创业等）的人数。",
             "graduate_statuses",
         ),
         Column(
@@ -383,7 +383,7 @@ def _annex9(programs: tuple[tuple[str, str], ...]) -> TableSpec:
             "已落实去向（人）",
             "人",
             Kind.COUNT,
-            "状态为“自主创业/灵活就业”、但没有创业扶持项目记录的人数。",
+            "状态为“自主创业/灵活就业”、但既没有创业扶持项目记录，也没有经营中的创业项目的人数。",
             "graduate_statuses",
         ),
         Column(

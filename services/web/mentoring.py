@@ -215,7 +215,9 @@ async def create_pairing(request: Request, viewer: UnionViewer, session: Session
 
 def _pairing_context(session: Session, viewer: Viewer, pairing_id: int) -> dict[str, Any]:
     p = mentors.get_pairing(session, principal=viewer.principal, pairing_id=pairing_id)
-    mentor = mentors.get_mentor(session, principal=viewer.principal, mentor_id=p.mentor_id)
+    found = attempt(session, lambda: mentors.get_mentor(session, principal=viewer.principal, mentor_id=p.mentor_id))
+    # a graduate handed in from another union keeps a mentor of that union: its name only
+    mentor = None if isinstance(found, FormErrors) else found
     contacts = [
         {"on": c.contacted_on.isoformat(), "channel": mentors.CHANNELS.get(c.channel, c.channel), "summary": c.summary}
         for c in mentors.contacts_of(session, pairing=p)
@@ -223,7 +225,8 @@ def _pairing_context(session: Session, viewer: Viewer, pairing_id: int) -> dict[
     return {
         "p": p,
         "mentor": mentor,
-        "mentor_kind": mentors.MENTOR_KINDS.get(mentor.kind, mentor.kind),
+        "mentor_name": mentor.name if mentor else mentors.mentor_names(session, ids=[p.mentor_id]).get(p.mentor_id, ""),
+        "mentor_kind": mentors.MENTOR_KINDS.get(mentor.kind, mentor.kind) if mentor else "",
         "graduate": _graduate_name(session, viewer, p.graduate_id),
         "kind": mentors.PAIRING_KINDS.get(p.kind, p.kind),
         "state": mentors.PAIRING_STATES.get(p.state, p.state),

@@ -219,3 +219,34 @@ def test_funds_need_a_positive_amount_in_yuan_and_nothing_else_takes_one(amount:
     assert (problem is None) == fine
     if problem is not None:
         assert problem[0] == "amount"
+
+
+def test_a_founder_paired_with_an_expert_starts_and_counts_as_self_employed(
+    client: TestClient, db: Session, world: World
+) -> None:
+    def self_employed() -> tuple[int, int]:
+        report = client.get("/api/v1/reports/annex9", headers=world.headers("city")).json()
+        table = next(t for t in report["tables"] if t["code"] == "annex9")
+        total = table["total"]["values"]
+        return int(total["self_employed"]), int(total["flexible"])
+
+    before = self_employed()
+    grad = make_graduate(db, world, side="a")
+    v = venture(client, world, grad.id).json()
+    expert = mentor(client, world, kind="business_expert", name="孙专家")
+    body = {"mentor_id": expert["id"], "graduate_id": grad.id, "kind": "startup"}
+    made = client.post(T + "/pairings", headers=world.headers("counselor_a"), json=body)
+    assert made.status_code == 201 and made.json()["venture_id"] == v["id"]
+    today = local_today().isoformat()
+    started = client.post(
+        f"{T}/pairings/{made.json()['id']}/outcome",
+        headers=world.headers("counselor_a"),
+        json={"to": "business_started", "on": today},
+    )
+    assert started.status_code == 200 and started.json()["state_name"] == "已创业"
+    project = client.get(f"{T}/ventures/{v['id']}", headers=world.headers("counselor_a")).json()
+    assert (project["state_name"], project["started_on"]) == ("经营中", today)
+    status = client.get(f"{T}/graduates/{grad.id}/status", headers=world.headers("counselor_a")).json()
+    assert status["status"] == "self_employed"
+    after = self_employed()
+    assert (after[0] - before[0], after[1] - before[1]) == (1, 0)

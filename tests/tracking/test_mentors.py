@@ -200,3 +200,17 @@ def test_a_pairing_ends_once_and_never_before_it_began(path: list[str], gaps: li
     if row.state != "active":
         assert row.outcome_on is not None and row.outcome_on >= started
     assert (row.employer_name is not None) == (row.state == "employed")
+
+
+def test_the_mentor_phone_is_revealed_with_a_purpose_audited_and_only_in_scope(
+    client: TestClient, world: World
+) -> None:
+    made = mentor(client, world, key="county_a", org="BZ-MC")
+    body = {"target_type": "mentor", "target_id": str(made["id"]), "field": "contact_phone", "purpose": "约导师走访"}
+    shown = client.post("/api/v1/reveal", headers=world.headers("counselor_a"), json=body)
+    assert shown.status_code == 200 and PHONE in shown.text
+    audit = client.get("/api/v1/audit", params={"action": "reveal"}, headers=world.headers("admin")).json()
+    assert any(e["target_type"] == "mentor" and e["target_id"] == str(made["id"]) for e in audit["items"])
+    # county B does not see county A's mentor; an enterprise is never told
+    assert client.post("/api/v1/reveal", headers=world.headers("counselor_b"), json=body).status_code == 404
+    assert client.post("/api/v1/reveal", headers=world.headers("enterprise_a"), json=body).status_code in {403, 404}
