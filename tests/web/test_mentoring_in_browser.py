@@ -40,7 +40,9 @@ def test_a_clerk_registers_a_craftsman_and_a_counselor_pairs_logs_and_closes(
         with _page(browser, server, PHONE) as page:
             _sign_in(page, server, "t_counselor_a")
             page.goto(f"{server.url}/mentoring")
-            page.get_by_label("导师", exact=True).select_option(label="周工匠（工匠，蒙城县某汽车配件厂）")
+            page.get_by_role("combobox", name="导师", exact=True).select_option(
+                label="周工匠（工匠，蒙城县某汽车配件厂）"
+            )
             page.get_by_label("毕业生编号").fill(str(grad.id))
             page.get_by_role("button", name="结对", exact=True).click()
             page.get_by_role("heading", name="沈悦 与 周工匠 的结对").wait_for()
@@ -53,7 +55,7 @@ def test_a_clerk_registers_a_craftsman_and_a_counselor_pairs_logs_and_closes(
             page.get_by_label("联系内容").fill("工匠带毕业生参观车间，介绍学徒岗位")
             page.get_by_role("button", name="登记联系").click()
             page.get_by_role("cell", name="工匠带毕业生参观车间，介绍学徒岗位").wait_for()
-            page.get_by_label("结果", exact=True).select_option(label="已就业")
+            page.get_by_role("combobox", name="结果", exact=True).select_option(label="已就业")
             page.get_by_label("就业单位（已就业时填写）").fill("蒙城县某汽车配件厂")
             page.get_by_role("button", name="保存结果").click()
             page.get_by_text("就业于 蒙城县某汽车配件厂").wait_for()

@@ -5,6 +5,9 @@ shown with the API's reason, every control labelled, codes shown as names."""
 
 from __future__ import annotations
 
+import re
+from collections import Counter
+
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -16,6 +19,11 @@ from tests.tracking.factories import make_graduate
 from tests.web.console import login, post_form, unlabelled_controls
 
 
+def repeated_ids(html: str) -> list[str]:
+    """Element ids used twice on a page (a label would name the wrong control)."""
+    return [i for i, n in Counter(re.findall(r'\sid="([^"]+)"', html)).items() if n > 1]
+
+
 def test_staff_register_a_mentor_and_a_counselor_pairs_logs_and_closes(
     client: TestClient, db: Session, world: World
 ) -> None:
@@ -24,7 +32,7 @@ def test_staff_register_a_mentor_and_a_counselor_pairs_logs_and_closes(
     login(client, "t_county_a")
     page = client.get("/mentoring")
     assert page.status_code == 200 and "登记导师" in page.text and "结对帮扶（一帮一结对）" in page.text
-    assert unlabelled_controls(page.text) == []
+    assert unlabelled_controls(page.text) == [] and repeated_ids(page.text) == []
     form = {
         "org_unit_id": str(world.orgs["BZ-MC"]),
         "name": "刘劳模",
@@ -93,6 +101,7 @@ def test_a_project_entered_screened_and_funded(client: TestClient, db: Session, 
     assert venture is not None
 
     login(client, "t_city")
+    assert repeated_ids(client.get("/mentoring/ventures").text) == []
     contest = {
         "org_unit_id": str(world.orgs["BZ"]),
         "year": str(local_today().year),
