@@ -52,13 +52,33 @@ SCOPED_MODELS = frozenset(
         "VocationalTrack",
         "GoldenPairing",
         "PairingStudent",
+        "Mentor",
+        "MentorPairing",
+        "MentorContact",
+        "Venture",
+        "Contest",
+        "ContestEntry",
+        "VentureSupport",
     }
 )
 QUERY_FUNCTIONS = frozenset({"select", "update", "delete"})
 # scoped() itself; tracking's application filter, which is scoped() plus "the enterprise sees only what was
 # applied to"; aid's, which is scoped() with the graduate's own filings; and within_units(), the filter of a
-# report by its own units
-SCOPE_FUNCTIONS = frozenset({"scoped", "visible_applications", "visible_aid_applications", "within_units"})
+# report by its own units; tracking's mentor and contest filters, which are scoped() plus "the unions above the
+# principal's own" (a city mentor or contest serves every county), and its filters of pairings and of projects,
+# entries and supports, which are scoped() with the graduate rules
+SCOPE_FUNCTIONS = frozenset(
+    {
+        "scoped",
+        "visible_applications",
+        "visible_aid_applications",
+        "within_units",
+        "visible_mentors",
+        "visible_contests",
+        "scoped_pairings",
+        "scoped_graduate_rows",
+    }
+)
 
 # Modules that are neither routers nor services: tables, request/response shapes, operator commands run by an
 # administrator over the whole city, benchmarks, the demo world's seeding, and the scope module itself.
@@ -151,6 +171,9 @@ UNDER_A_CHECKED_RECORD: frozenset[tuple[str, str]] = frozenset(
         ("services.tracking.pairings", "signed_application"),  # of a pairing student the caller already holds
         # the 中职/技工 schools of a person another domain already holds (a pairing's student)
         ("services.registry.vocational", "vocational_schools"),
+        # pairing counts and names under mentors and pairings the caller already reached
+        ("services.tracking.mentors", "pairing_counts"),
+        ("services.tracking.mentors", "mentor_names"),
         ("services.tracking.caseload", "_responsible"),  # the counselor of graduates already in the caller's view
         # a subquery correlated to the rows of the caller's own (scoped) query: the counselor of each
         ("services.tracking.caseload", "assigned_counselor"),

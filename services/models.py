@@ -20,6 +20,7 @@ from services.registry import vocational as registry_vocational  # noqa: F401
 from services.reports import campaign_models  # noqa: F401
 from services.reports import models as reports_models  # noqa: F401
 from services.security import models as security_models
+from services.tracking import mentor_models as tracking_mentor_models  # noqa: F401
 from services.tracking import models as tracking_models  # noqa: F401
 from services.tracking import pairings as tracking_pairings  # noqa: F401
 

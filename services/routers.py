@@ -24,6 +24,7 @@ from services.reports.router import router as reports_router
 from services.security.orgs_router import router as orgs_router
 from services.security.router import router as security_router
 from services.tracking.external_router import router as tracking_external_router
+from services.tracking.mentor_router import router as mentor_router
 from services.tracking.pairing_router import router as pairing_student_router
 from services.tracking.referral_router import router as referral_router
 from services.tracking.router import recommendations_router
@@ -44,6 +45,7 @@ ROUTERS: list[APIRouter] = [
     tracking_router,
     tracking_external_router,
     referral_router,
+    mentor_router,
     purchased_router,
     pairing_router,
     pairing_student_router,

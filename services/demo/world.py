@@ -26,6 +26,8 @@ and the reference catalogs (``sunshine orgs load``, ``services.refdata.service.l
   城乡社区, 乡村医生); work-study placements with their subsidies, the summer special among them; and donation
   money: a donor's fund for 本科在读 students with its allocations and one allocation refused for breaking the
   donor's condition, and a model worker's fund for the students he named.
+- mentors (劳模, 工匠, 爱心企业, a 创业专家 per county) paired one to one with graduates, with contact logs;
+  网络创业 / 返乡创业 projects, the city's 创新创业大赛 with entries screened and supported.
 
 Dates. The running service judges deadlines, notice periods and overdue follow-ups against the real clock, so
 the world is anchored on a "demo today" that is the real date (Asia/Shanghai) unless a test passes one. Cohorts
@@ -57,6 +59,7 @@ from services.demo.build_base import WorldSummary, cohorts_on, demo_today
 from services.demo.build_campaign import CampaignPart
 from services.demo.build_catalog import CatalogPart
 from services.demo.build_history import HistoryPart
+from services.demo.build_mentors import MentorsPart
 from services.demo.build_policies import PoliciesPart
 from services.demo.build_registry import RegistryPart
 from services.demo.build_tracking import TrackingPart
@@ -148,6 +151,7 @@ class _Builder(
     AidPart,
     PoliciesPart,
     CampaignPart,
+    MentorsPart,
 ):
     """The whole world: the base's people and staff, then each domain's part in order."""
 
@@ -163,4 +167,5 @@ class _Builder(
         self._policies()
         self._campaign()
         self._history()
+        self._mentors()
         self._count_all()

@@ -15,7 +15,7 @@ from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from sqlalchemy import ColumnElement, Numeric, and_, case, distinct, func, literal, select, type_coerce
+from sqlalchemy import ColumnElement, Numeric, and_, case, distinct, func, literal, select, type_coerce, union
 from sqlalchemy.orm import Session
 
 from services.aid.api import (
@@ -44,11 +44,18 @@ from services.tracking.api import (
     AppState,
     Contact,
     ContactOutcome,
+    ContestEntry,
+    EntryState,
+    MentorPairing,
+    PairingKind,
     ReferralState,
     ServiceRecord,
     ServiceReferral,
     Status,
     StatusChange,
+    Venture,
+    VentureKind,
+    VentureSupport,
 )
 
 CENT = Decimal("0.01")
@@ -156,11 +163,21 @@ def _placed_by_kind(kind: str) -> Any:
 
 def graduate_statuses(ctx: Ctx, programs: Iterable[str]) -> Values:
     """registered and the destinations: enterprise, grassroots_<program> / grassroots_other, self_employed
-    (with an entrepreneurship project signed or started) / flexible (without), further_study, military,
-    still_seeking, not_seeking — one GROUP BY over the graduates' status on ``as_of``."""
+    (with an entrepreneurship project signed or started, or a project of their own in business) / flexible
+    (without), further_study, military, still_seeking, not_seeking — one GROUP BY over the graduates' status on
+    ``as_of``."""
     g = graduate_base(ctx)
     grassroots = _placed_by_kind(PositionKind.GRASSROOTS.value)
-    venture = _placed_by_kind(PositionKind.ENTREPRENEURSHIP.value)
+    placed_venture = _placed_by_kind(PositionKind.ENTREPRENEURSHIP.value)
+    # a venture: an entrepreneurship position signed or started, or the graduate's own project in business by then
+    venture = union(
+        select(placed_venture.c.graduate_id),
+        within_units(
+            select(Venture.graduate_id).where(Venture.state == "operating", Venture.started_on <= ctx.as_of),
+            ctx.org_ids,
+            org=Venture.org_unit_id,
+        ),
+    ).subquery("venture")
     program = case(
         (g.c.status == Status.GRASSROOTS.value, func.coalesce(grassroots.c.program, literal(OTHER_PROGRAM))),
         else_=literal(""),
@@ -381,6 +398,72 @@ def purchased_services(ctx: Ctx) -> Values:
     )
     for org, n in ctx.session.execute(within_units(placed, ctx.org_ids, org=ServiceReferral.org_unit_id)):
         _add(out, (int(org), None), "purchased_placed", int(n))
+    return out
+
+
+def mentoring_and_ventures(ctx: Ctx) -> Values:
+    """mentor_paired, mentor_paired_startup, mentor_placed, ventures_online, ventures_returning, contest_entries,
+    contest_passed, ventures_supported, venture_funds: pairings, projects, contest entries and the support given in
+    the period, by the graduate's unit."""
+    start = date(ctx.year, 1, 1)
+    out: Values = {}
+
+    def add(stmt: Any, column: str) -> None:
+        for unit, n in ctx.session.execute(stmt):
+            _add(out, (int(unit), None), column, int(n))
+
+    graduates = func.count(distinct(MentorPairing.graduate_id))
+    for kind, column in ((PairingKind.HELP, "mentor_paired"), (PairingKind.STARTUP, "mentor_paired_startup")):
+        paired = select(MentorPairing.org_unit_id, graduates).where(
+            MentorPairing.kind == kind.value,
+            MentorPairing.started_on >= start,
+            MentorPairing.started_on <= ctx.as_of,
+        )
+        add(
+            within_units(paired, ctx.org_ids, org=MentorPairing.org_unit_id).group_by(MentorPairing.org_unit_id), column
+        )
+    placed = select(MentorPairing.org_unit_id, graduates).where(
+        MentorPairing.state.in_(["employed", "business_started"]),
+        MentorPairing.outcome_on >= start,
+        MentorPairing.outcome_on <= ctx.as_of,
+    )
+    add(
+        within_units(placed, ctx.org_ids, org=MentorPairing.org_unit_id).group_by(MentorPairing.org_unit_id),
+        "mentor_placed",
+    )
+    for vkind, column in ((VentureKind.ONLINE, "ventures_online"), (VentureKind.RETURNING, "ventures_returning")):
+        recorded = select(Venture.org_unit_id, func.count()).where(
+            Venture.kind == vkind.value, Venture.recorded_on >= start, Venture.recorded_on <= ctx.as_of
+        )
+        add(within_units(recorded, ctx.org_ids, org=Venture.org_unit_id).group_by(Venture.org_unit_id), column)
+    entries = select(ContestEntry.org_unit_id, func.count()).where(
+        ContestEntry.submitted_on >= start, ContestEntry.submitted_on <= ctx.as_of
+    )
+    add(
+        within_units(entries, ctx.org_ids, org=ContestEntry.org_unit_id).group_by(ContestEntry.org_unit_id),
+        "contest_entries",
+    )
+    passed = select(ContestEntry.org_unit_id, func.count()).where(
+        ContestEntry.state == EntryState.PASSED.value,
+        ContestEntry.screened_on >= start,
+        ContestEntry.screened_on <= ctx.as_of,
+    )
+    add(
+        within_units(passed, ctx.org_ids, org=ContestEntry.org_unit_id).group_by(ContestEntry.org_unit_id),
+        "contest_passed",
+    )
+    given = (VentureSupport.given_on >= start, VentureSupport.given_on <= ctx.as_of)
+    supported = select(VentureSupport.org_unit_id, func.count(distinct(VentureSupport.venture_id))).where(*given)
+    add(
+        within_units(supported, ctx.org_ids, org=VentureSupport.org_unit_id).group_by(VentureSupport.org_unit_id),
+        "ventures_supported",
+    )
+    funds = select(VentureSupport.org_unit_id, func.sum(type_coerce(VentureSupport.amount, Numeric(14, 2)))).where(
+        *given, VentureSupport.kind == "funds"
+    )
+    funds = within_units(funds, ctx.org_ids, org=VentureSupport.org_unit_id).group_by(VentureSupport.org_unit_id)
+    for unit, amount in ctx.session.execute(funds):
+        _add(out, (int(unit), None), "venture_funds", money(amount))
     return out
 
 

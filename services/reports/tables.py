@@ -117,6 +117,7 @@ def _derive(code: str, v: dict[str, Number]) -> None:
                 "work_study_subsidy",
                 "purchased_amount",
                 "employment_subsidy",
+                "venture_funds",
             )
         ).quantize(measures.CENT)
 
@@ -150,6 +151,7 @@ def _measures_of(code: str, programs: tuple[tuple[str, str], ...]) -> list[Measu
         vocational_measures.golden_pairings,
         vocational_measures.two_after_tracks,
         measures.policy_subsidies,
+        measures.mentoring_and_ventures,
     ]
 
 

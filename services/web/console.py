@@ -14,6 +14,7 @@ from services.web import (
     enterprise,
     graduate,
     inbox,
+    mentoring,
     union,
     union_aid,
     union_campaign,
@@ -39,6 +40,7 @@ PAGE_ROUTERS: list[APIRouter] = [
     union_campaign.router,
     union_purchased.router,
     vocational.router,
+    mentoring.router,
     admin.router,
 ]
 

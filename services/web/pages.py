@@ -60,6 +60,7 @@ UNION_NAV = [
     NavItem("摸排与总结", "/union/surveys"),
     NavItem("购买服务", "/union/purchased"),
     NavItem("金牌蓝领", "/union/golden-pairings"),
+    NavItem("结对与创业", "/mentoring"),
     NavItem("工作台", "/counselor"),
     NavItem("消息", "/messages"),
 ]
@@ -77,6 +78,7 @@ NAV: dict[str, list[NavItem]] = {
         NavItem("交接", "/counselor/handoffs"),
         NavItem("购买服务", "/counselor/referrals"),
         NavItem("金牌蓝领", "/union/golden-pairings"),
+        NavItem("结对与创业", "/mentoring"),
         NavItem("消息", "/messages"),
     ],
     Role.ENTERPRISE: [

@@ -30,8 +30,11 @@ def _operations(document: dict[str, Any]):
 
 
 def test_every_route_has_a_chinese_summary_and_description(document: dict[str, Any]) -> None:
-    missing = [f"{m.upper()} {p}" for p, m, op in _operations(document)
-               if not op.get("summary") or not any("\u4e00" <= ch <= "\u9fff" for ch in op["summary"])]
+    missing = [
+        f"{m.upper()} {p}"
+        for p, m, op in _operations(document)
+        if not op.get("summary") or not any("\u4e00" <= ch <= "\u9fff" for ch in op["summary"])
+    ]
     assert missing == [], f"routes without a Chinese summary: {missing}"
 
 

@@ -51,9 +51,12 @@ def hostile_strings(ctx: Any, body: Any) -> st.SearchStrategy[Any]:
 
 @pytest.mark.parametrize("actor", ACTORS)
 @schema.parametrize()
-@settings(max_examples=EXAMPLES, deadline=None, derandomize=True,
-          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow,
-                                 HealthCheck.filter_too_much])
+@settings(
+    max_examples=EXAMPLES,
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow, HealthCheck.filter_too_much],
+)
 def test_api_as_each_role(case: schemathesis.Case, actor: str, db: object, world: World) -> None:
     RUN["cases"] += 1
     case.call_and_validate(headers=world.headers(actor), checks=CHECKS, timeout=60)

@@ -22,6 +22,7 @@ from services.orgs.models import OrgUnit
 from services.registry.models import Consent, EconomicCheck, Family, FamilyMember, Graduate
 from services.security import pii
 from services.security.models import User
+from services.tracking.mentor_models import ContestEntry, Mentor, MentorContact, MentorPairing, Venture, VentureSupport
 from services.tracking.models import Application, Contact, Handoff, ServiceReferral
 from tests.demo.worlds import SEED, SIZE, DemoWorld, demo_world, fresh_engine, populate, session_of
 
@@ -344,3 +345,19 @@ def test_policies_claims_paid_once_and_national_aid(demo: DemoWorld) -> None:
     assert len(paid) == 1 and payments == ["succeeded"], "the summer-special subsidy is paid exactly once"
     assert "paid" in statuses
     assert national
+
+
+def test_mentors_paired_with_contact_logs_and_a_contest_screened_and_supported(demo: DemoWorld) -> None:
+    with session_of(demo) as session:
+        kinds = set(session.scalars(select(Mentor.kind)))
+        pairings = session.execute(select(MentorPairing.kind, MentorPairing.state)).all()
+        contacts = session.scalar(select(func.count()).select_from(MentorContact))
+        projects = set(session.scalars(select(Venture.kind)))
+        entries = sorted(session.scalars(select(ContestEntry.state)))
+        supports = set(session.scalars(select(VentureSupport.kind)))
+    assert {"model_worker", "craftsman", "caring_enterprise", "business_expert"} <= kinds
+    assert ("help", "employed") in pairings and ("startup", "business_started") in pairings
+    assert (contacts or 0) >= 2
+    assert {"online", "returning", "traditional"} <= projects
+    assert {"passed", "refused"} <= set(entries)
+    assert {"funds", "space"} <= supports

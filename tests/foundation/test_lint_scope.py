@@ -6,16 +6,16 @@ from pathlib import Path
 
 from infra import lint_scope
 
-UNSCOPED = '''
+UNSCOPED = """
 from sqlalchemy import select
 from services.registry.models import Graduate
 
 
 def list_everyone(session, principal):
     return list(session.scalars(select(Graduate).order_by(Graduate.id)))
-'''
+"""
 
-SCOPED = '''
+SCOPED = """
 from sqlalchemy import select
 from services.registry.models import Graduate
 from services.security.scope import scoped
@@ -33,7 +33,7 @@ def count_mine(session, principal):
 
 def relock(session, graduate):
     return session.scalar(select(Graduate.id).where(Graduate.id == graduate.id).with_for_update())
-'''
+"""
 
 
 def _write(tmp_path: Path, name: str, source: str) -> Path:

@@ -47,6 +47,7 @@ def activity(cells: dict[str, Any]) -> dict[str, Any]:
         + cells.get("work_study_subsidy", 0)
         + cells.get("purchased_amount", 0)
         + cells.get("employment_subsidy", 0)
+        + cells.get("venture_funds", 0)
     )
     return out
 

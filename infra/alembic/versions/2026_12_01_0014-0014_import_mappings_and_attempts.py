@@ -68,13 +68,14 @@ def upgrade() -> None:
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_registry_import_mapping")),
         sa.UniqueConstraint(
-            "org_unit_id", "enumeration", "wording", name=op.f("uq_registry_import_mapping_org_unit_id_enumeration_wording")
+            "org_unit_id",
+            "enumeration",
+            "wording",
+            name=op.f("uq_registry_import_mapping_org_unit_id_enumeration_wording"),
         ),
     )
     with op.batch_alter_table("registry_import_mapping", schema=None) as batch_op:
-        batch_op.create_index(
-            batch_op.f("ix_registry_import_mapping_org_unit_id"), ["org_unit_id"], unique=False
-        )
+        batch_op.create_index(batch_op.f("ix_registry_import_mapping_org_unit_id"), ["org_unit_id"], unique=False)
 
 
 def downgrade() -> None:
