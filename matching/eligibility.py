@@ -86,9 +86,9 @@ class Eligibility(Scoring):
     def _hukou_ok(self, home_code: int) -> Bool:
         ok: Bool = self._cols["local"] == 0
         if self._local_row and home_code > 0:
-            row = self._cached_array("local_row", lambda: np.asarray(self._local_row, dtype=np.int64))
-            code = self._cached_array("local_code", lambda: np.asarray(self._local_code, dtype=np.int64))
-            div = self._cached_array("local_div", lambda: np.asarray(self._local_div, dtype=np.int64))
+            row = self._cached_array("local_row", lambda: np.array(self._local_row, dtype=np.int64))
+            code = self._cached_array("local_code", lambda: np.array(self._local_code, dtype=np.int64))
+            div = self._cached_array("local_div", lambda: np.array(self._local_div, dtype=np.int64))
             ok[row[code == home_code // div]] = True
         return ok
 
@@ -109,7 +109,7 @@ class Eligibility(Scoring):
 
     def _graduate_eligible(self, row: int, t: GraduateTable, today: date, major_ok: Bool) -> Bool:
         """Graduates of the table who may take the position at `row` (every hard rule passes)."""
-        p = self._records[row]
+        p = self._records.get(row)
         cols = self._cols
         n = len(t)
         hukou_ok = np.full(n, not p.requires_local_hukou, dtype=np.bool_)

@@ -153,7 +153,7 @@ class MatchIndex(Eligibility):
         row = self._row_of.get(position_id)
         if row is None:
             raise KeyError(position_id)
-        majors = self._position_majors(self._records[row], t)
+        majors = self._position_majors(self._records.get(row), t)
         exact, in_class, in_disc = majors
         restricted = bool(self._cols["restricted"][row])
         major_ok = ~np.full(len(t), restricted) | exact | in_class | in_disc
@@ -246,13 +246,13 @@ class MatchIndex(Eligibility):
     ) -> list[Match]:
         if not explain:
             return [
-                Match(self._records[r].id, g.record.id, s, v, [], [])
+                Match(int(self._cols["id"][r]), g.record.id, s, v, [], [])
                 for r, g, v, s in zip(rows, graduates, values, scores, strict=True)
             ]
         out = []
         constant = _explain.constant_features(values)
         for r, g, v, s in zip(rows, graduates, values, scores, strict=True):
-            p = self._records[r]
+            p = self._records.get(r)
             ranked = _explain.ranked_features(v, self.weights, constant=constant)
             facts = self._fact_finder.facts(p, g, v, today, ranked)
             checks = explain_rules(

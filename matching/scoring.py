@@ -208,7 +208,7 @@ class Scoring(GraduateEncoding):
         self, row: int, t: GraduateTable, today: date, majors: tuple[Bool, Bool, Bool]
     ) -> dict[str, F32]:
         """Every feature of the position at `row` against every graduate of the table."""
-        p = self._records[row]
+        p = self._records.get(row)
         cols = self._cols
         n = len(t)
         exact, in_class, in_disc = majors
