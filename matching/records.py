@@ -273,16 +273,14 @@ class PositionRecords:
         if not 0 <= row < self.n:
             raise IndexError(row)
         values: dict[str, Any] = {}
-        for i, name in enumerate(_INT_FIELDS):
-            v = int(self._ints[i, row])
+        for name, v in zip(_INT_FIELDS, self._ints[:, row].tolist(), strict=True):
             values[name] = None if v == _NO_INT else v
-        for i, name in enumerate(_DATE_FIELDS):
-            d = int(self._dates[i, row])
+        for name, d in zip(_DATE_FIELDS, self._dates[:, row].tolist(), strict=True):
             values[name] = None if d == 0 else date.fromordinal(d)
-        for i, name in enumerate(_BOOL_FIELDS):
-            values[name] = bool(self._bools[i, row])
-        for i, name in enumerate(_VALUE_FIELDS):
-            values[name] = self._values[i][int(self._codes[i, row])]
+        for name, b in zip(_BOOL_FIELDS, self._bools[:, row].tolist(), strict=True):
+            values[name] = b
+        for name, table, c in zip(_VALUE_FIELDS, self._values, self._codes[:, row].tolist(), strict=True):
+            values[name] = table[c]
         return PositionRecord(**values)
 
     def __getitem__(self, row: int) -> PositionRecord:

@@ -427,7 +427,8 @@ class PositionStore:
 
     def _term_scores(self, terms: npt.NDArray[np.int32], data: F32) -> F32:
         """Σ weight × position entry over the given terms (sorted), for every position row."""
-        return self._text_term_scores(terms, data)[self._cols["text"]]
+        out: F32 = self._text_term_scores(terms, data)[self._cols["text"]]
+        return out
 
     def _text_term_scores(self, terms: npt.NDArray[np.int32], data: F32) -> F32:
         """Σ weight × text entry over the given terms (sorted), for every distinct position text.
@@ -466,15 +467,19 @@ class PositionStore:
         """Best value of `table` (indexed by place row) over each position's places."""
         out: npt.NDArray[Any] = table[self._cols["place"]]
         if self._extra_row:
-            if self._extra_layout is None:
-                rows = np.array(self._extra_row, dtype=np.int64)
-                order = np.argsort(rows, kind="stable")
-                rows = rows[order]
-                unique, starts = np.unique(rows, return_index=True)
-                self._extra_layout = (unique, starts, np.array(self._extra_place, dtype=np.int64)[order])
-            unique, starts, places = self._extra_layout
+            unique, starts, places = self._extra_places()
             out[unique] = np.maximum(out[unique], np.maximum.reduceat(table[places], starts))
         return out
+
+    def _extra_places(self) -> tuple[I64, I64, I64]:
+        """Rows with more than one place (ascending), the start of each in `places`, the extra place rows."""
+        if self._extra_layout is None:
+            rows = np.array(self._extra_row, dtype=np.int64)
+            order = np.argsort(rows, kind="stable")
+            rows = rows[order]
+            unique, starts = np.unique(rows, return_index=True)
+            self._extra_layout = (unique, starts, np.array(self._extra_place, dtype=np.int64)[order])
+        return self._extra_layout
 
     def _local_layout(self) -> tuple[I64, I64, I64, I64]:
         """Rows wanting locals, and their extra places as (index into those rows, starts, place rows)."""
