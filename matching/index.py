@@ -261,9 +261,9 @@ class MatchIndex(Eligibility):
                 cos = self._text_term_scores(indices[ptr[j] : ptr[j + 1]], data[ptr[j] : ptr[j + 1]])
                 fast = self._top_of_fit_rows(g, today, k, text_cos=cos)
                 if fast is not None:
-                    rows, best, _ = fast
-                    out_ids[c0 + j, : rows.size] = pos_ids[rows]
-                    out_scores[c0 + j, : rows.size] = best
+                    winners, best, _ = fast
+                    out_ids[c0 + j, : winners.size] = pos_ids[winners]
+                    out_scores[c0 + j, : winners.size] = best
                     continue
                 scores = self._score(g, today, cos[self._cols["text"]])[0]
                 top = top_k(scores, self._eligible(g, today), pos_ids, k)

@@ -195,6 +195,7 @@ def age_on(birth: date, day: date) -> int:
 
 
 _NO_INT: Final = np.iinfo(np.int64).min
+_BUILT_KEPT: Final = 4096
 _INT_FIELDS: Final = ("id", "pay_min", "pay_max", "headcount", "filled", "max_age", "graduation_min", "graduation_max")
 _DATE_FIELDS: Final = ("opened", "deadline", "starts")
 _BOOL_FIELDS: Final = ("remote", "hardship_priority", "employer_verified", "requires_local_hukou")
@@ -217,6 +218,7 @@ class PositionRecords:
         self._codes = np.zeros((len(_VALUE_FIELDS), self._cap), dtype=np.int32)
         self._values: list[list[Any]] = [[] for _ in _VALUE_FIELDS]
         self._code_of: list[dict[Any, int]] = [{} for _ in _VALUE_FIELDS]
+        self._built: dict[int, PositionRecord] = {}
 
     def __len__(self) -> int:
         return self.n
@@ -270,8 +272,19 @@ class PositionRecords:
         return bool(self._bools[_BOOL_FIELDS.index(name), row])
 
     def get(self, row: int) -> PositionRecord:
+        """The record at `row` (the last few thousand asked for are kept built)."""
+        hit = self._built.get(row)
+        if hit is not None:
+            return hit
         if not 0 <= row < self.n:
             raise IndexError(row)
+        record = self._build(row)
+        if len(self._built) >= _BUILT_KEPT:
+            self._built.clear()
+        self._built[row] = record
+        return record
+
+    def _build(self, row: int) -> PositionRecord:
         values: dict[str, Any] = {}
         for name, v in zip(_INT_FIELDS, self._ints[:, row].tolist(), strict=True):
             values[name] = None if v == _NO_INT else v
@@ -289,6 +302,7 @@ class PositionRecords:
     def set_status(self, row: int, status: Status) -> None:
         i = _VALUE_FIELDS.index("status")
         self._codes[i, row] = self._code(i, status)
+        self._built.pop(row, None)
 
     def nbytes(self) -> int:
         """Bytes of the numpy columns (the distinct values are not counted)."""

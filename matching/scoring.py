@@ -271,10 +271,10 @@ class Scoring(GraduateEncoding):
             unique, starts, places = self._extra_places()
             has = member(rows, unique)
             if has.any():
-                ends = np.append(starts[1:], places.size)
                 sel = np.searchsorted(unique, rows[has])
                 first = starts[sel]
-                lengths = ends[sel] - first
+                lengths = np.where(sel + 1 < starts.size, starts[np.minimum(sel + 1, starts.size - 1)], places.size)
+                lengths -= first
                 offsets = np.cumsum(lengths) - lengths
                 flat = np.repeat(first - offsets, lengths) + np.arange(int(lengths.sum()), dtype=np.int64)
                 best = np.maximum.reduceat(table[places[flat]], offsets)
