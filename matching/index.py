@@ -68,6 +68,11 @@ class BatchResult:
 class MatchIndex(Eligibility):
     """Ranks positions for graduates and graduates for positions (see the module docstring)."""
 
+    #: From this many rows on, one graduate's top k is looked for among the rows of the major's postings first
+    #: (`_top_of_fit_rows`); below it the whole-column parts a major shares stay in the cache and are cheaper.
+    #: A batch, sorted by major, always takes the cached whole columns.
+    fit_rows_from: int = 200_000
+
     def _load(self, records: list[PositionRecord]) -> None:
         super()._load(records)
         self._fact_finder = _explain.FactFinder(self.catalogs, self.space, self.bridge, self.places)
@@ -133,7 +138,6 @@ class MatchIndex(Eligibility):
         k: int,
         kinds: int | None = None,
         areas: list[str] | None = None,
-        text_cos: F32 | None = None,
     ) -> tuple[I64, F32, dict[str, F32]] | None:
         """The top k rows when they can be found among the rows of the major's postings alone, else None.
 
@@ -145,10 +149,12 @@ class MatchIndex(Eligibility):
         """
         if not FIT_OUTSIDE_POSTINGS_IS_ZERO or PRIORITY_CODES[g.record.priority] != 0 or k <= 0:
             return None
+        if self._cols.n < self.fit_rows_from:
+            return None
         rows = self._fit_rows(g)
         if rows.size < k:
             return None
-        scores, feats, lifted, kind_major_ok = self._score_rows(g, day, rows, text_cos)
+        scores, feats, lifted, kind_major_ok = self._score_rows(g, day, rows)
         eligible = self._eligible_rows(g, day, rows, kind_major_ok)
         np.logical_and(eligible, lifted, out=eligible)
         if kinds is not None:
@@ -258,14 +264,8 @@ class MatchIndex(Eligibility):
             ptr, indices, data = texts.indptr, texts.indices, texts.data
             for j, i in enumerate(block):
                 g = self._from_table(t, int(i), with_text=False)
-                cos = self._text_term_scores(indices[ptr[j] : ptr[j + 1]], data[ptr[j] : ptr[j + 1]])
-                fast = self._top_of_fit_rows(g, today, k, text_cos=cos)
-                if fast is not None:
-                    winners, best, _ = fast
-                    out_ids[c0 + j, : winners.size] = pos_ids[winners]
-                    out_scores[c0 + j, : winners.size] = best
-                    continue
-                scores = self._score(g, today, cos[self._cols["text"]])[0]
+                cos = self._term_scores(indices[ptr[j] : ptr[j + 1]], data[ptr[j] : ptr[j + 1]])
+                scores = self._score(g, today, cos)[0]
                 top = top_k(scores, self._eligible(g, today), pos_ids, k)
                 out_ids[c0 + j, : top.size] = pos_ids[top]
                 out_scores[c0 + j, : top.size] = scores[top]

@@ -52,6 +52,7 @@ def test_positions_sharing_texts_rank_as_the_full_arrays_do(catalogs: Catalogs, 
         for i, (b, pay) in enumerate(zip(rng.integers(0, 200, 3000), rng.integers(20, 100, 3000) * 100, strict=True))
     ]
     index = MatchIndex(many, catalogs)
+    index.fit_rows_from = 0
     assert index.nbytes() < MatchIndex(base, catalogs).nbytes() * 2  # 3,000 rows share 200 texts
     people = [*graduates[:60], *(dataclasses.replace(g, priority="place") for g in graduates[:8])]
     people += [dataclasses.replace(g, in_school=True) for g in graduates[8:16]]
@@ -64,6 +65,7 @@ def test_positions_sharing_texts_rank_as_the_full_arrays_do(catalogs: Catalogs, 
 def test_rankings_after_changes_still_match_the_full_arrays(catalogs: Catalogs, world) -> None:
     positions, graduates = world
     index = MatchIndex(positions[:400], catalogs)
+    index.fit_rows_from = 0
     for p in positions[:60]:
         index.close(p.id)
     for p in positions[60:120]:
