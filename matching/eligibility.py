@@ -26,8 +26,8 @@ from matching.rules import (
     fails_status,
     fails_student,
 )
-from matching.scoring import Scoring
-from matching.storage import Bool
+from matching.scoring import Scoring, member
+from matching.storage import I64, Bool
 
 
 class Eligibility(Scoring):
@@ -83,16 +83,63 @@ class Eligibility(Scoring):
             np.logical_and(out, mask, out=out)
         return out
 
+    def _eligible_rows(self, g: EncodedGraduate, today: date, rows: I64, kind_major_ok: Bool) -> Bool:
+        """`_eligible` over the given rows (`kind_major_ok`: the kind and major rules there, from `_score_rows`)."""
+        cols = self._cols
+        rec = g.record
+        if not rec.open_to_matching:
+            return np.zeros(rows.size, dtype=np.bool_)
+        day = today.toordinal()
+        edu = int(rec.education)
+        age = -1 if rec.birth_date is None else age_on(rec.birth_date, today)
+        held = np.uint64(self._flag_bits(rec.flags, intern=False))
+        failing = (
+            fails_status(cols["open"][rows])
+            | fails_employer(cols["verified"][rows])
+            | fails_deadline(cols["deadline"][rows], day)
+            | fails_headcount(cols["full"][rows])
+        )
+        failing |= fails_education(cols["min_edu"][rows], edu)
+        failing |= fails_education_levels(cols["edu_levels"][rows], edu)
+        if rec.in_school:
+            grad = rec.graduation_date.toordinal() if rec.graduation_date else -1
+            failing |= fails_student(cols["kind_bit"][rows], cols["starts"][rows], True, grad, day)
+        failing |= fails_age(cols["max_age"][rows], age)
+        failing |= fails_graduation(cols["grad_min"][rows], cols["grad_max"][rows], rec.graduation_year)
+        failing |= fails_flags(cols["flags"][rows], held)
+        out = ~failing
+        np.logical_and(out, self._hukou_rows(g.home_code, rows), out=out)
+        np.logical_and(out, kind_major_ok, out=out)
+        return out
+
+    def _hukou_rows(self, home_code: int, rows: I64) -> Bool:
+        """`_hukou_ok` over the given (ascending) rows."""
+        ok: Bool = self._cols["local"][rows] == 0
+        if self._local_row and home_code > 0:
+            row = self._cached_array("local_row", lambda: np.array(self._local_row, dtype=np.int64))
+            code = self._cached_array("local_code", lambda: np.array(self._local_code, dtype=np.int64))
+            div = self._cached_array("local_div", lambda: np.array(self._local_div, dtype=np.int64))
+            ok |= member(rows, row[code == home_code // div])
+        return ok
+
+    def _within_rows(self, areas: list[str], rows: I64) -> Bool:
+        """`_within` over the given rows."""
+        return np.asarray(self._best_places(self._within_table(areas), rows), dtype=np.bool_)
+
     def _hukou_ok(self, home_code: int) -> Bool:
         ok: Bool = self._cols["local"] == 0
         if self._local_row and home_code > 0:
-            row = self._cached_array("local_row", lambda: np.asarray(self._local_row, dtype=np.int64))
-            code = self._cached_array("local_code", lambda: np.asarray(self._local_code, dtype=np.int64))
-            div = self._cached_array("local_div", lambda: np.asarray(self._local_div, dtype=np.int64))
+            row = self._cached_array("local_row", lambda: np.array(self._local_row, dtype=np.int64))
+            code = self._cached_array("local_code", lambda: np.array(self._local_code, dtype=np.int64))
+            div = self._cached_array("local_div", lambda: np.array(self._local_div, dtype=np.int64))
             ok[row[code == home_code // div]] = True
         return ok
 
     def _within(self, areas: list[str]) -> Bool:
+        return np.asarray(self._gather_places(self._within_table(areas)), dtype=np.bool_)
+
+    def _within_table(self, areas: list[str]) -> Bool:
+        """Place rows inside one of the areas (never the null place)."""
         rows = self.places.rows(areas)
         code = self.places.code
         inside = np.zeros(len(self.places), dtype=np.bool_)
@@ -105,11 +152,11 @@ class Eligibility(Scoring):
             else:
                 inside |= code == a
         inside[0] = False
-        return np.asarray(self._gather_places(inside), dtype=np.bool_)
+        return inside
 
     def _graduate_eligible(self, row: int, t: GraduateTable, today: date, major_ok: Bool) -> Bool:
         """Graduates of the table who may take the position at `row` (every hard rule passes)."""
-        p = self._records[row]
+        p = self._records.get(row)
         cols = self._cols
         n = len(t)
         hukou_ok = np.full(n, not p.requires_local_hukou, dtype=np.bool_)

@@ -27,10 +27,10 @@ import numpy as np
 from matching import explain as _explain
 from matching.eligibility import Eligibility
 from matching.encoding import EncodedGraduate, GraduateTable, kinds_mask
-from matching.features import FEATURES
+from matching.features import FEATURES, PRIORITY_CODES
 from matching.records import GraduateRecord, Kind, PositionRecord
 from matching.rules import RuleCheck, explain_rules
-from matching.scoring import combine, top_k
+from matching.scoring import FIT_OUTSIDE_POSTINGS_IS_ZERO, combine, top_k
 from matching.storage import F32, I64, Bool
 
 __all__ = ["BatchResult", "GraduateTable", "Match", "MatchIndex", "top_k"]
@@ -67,6 +67,11 @@ class BatchResult:
 
 class MatchIndex(Eligibility):
     """Ranks positions for graduates and graduates for positions (see the module docstring)."""
+
+    #: From this many rows on, one graduate's top k is looked for among the rows of the major's postings first
+    #: (`_top_of_fit_rows`); below it the whole-column parts a major shares stay in the cache and are cheaper.
+    #: A batch, sorted by major, always takes the cached whole columns.
+    fit_rows_from: int = 200_000
 
     def _load(self, records: list[PositionRecord]) -> None:
         super()._load(records)
@@ -106,17 +111,60 @@ class MatchIndex(Eligibility):
         """
         day = today or date.today()
         g = self._encode(graduate)
-        scores, feats = self._score(g, day)
-        eligible = self._eligible(g, day)
-        if kinds is not None:
-            eligible = eligible & ((self._cols["kind_bit"] & kinds_mask(kinds)) != 0)
-        if places is not None:
-            eligible = eligible & self._within(list(places))
-        rows = top_k(scores, eligible, self._cols["id"], k)
-        values = [{name: float(feats[name][r]) for name in FEATURES} for r in rows]
+        mask = None if kinds is None else kinds_mask(kinds)
+        areas = None if places is None else list(places)
+        fast = self._top_of_fit_rows(g, day, k, mask, areas)
+        if fast is not None:
+            rows, scores, feats = fast
+            at = np.arange(rows.size)
+        else:
+            scores, feats = self._score(g, day)
+            eligible = self._eligible(g, day)
+            if mask is not None:
+                eligible = eligible & ((self._cols["kind_bit"] & mask) != 0)
+            if areas is not None:
+                eligible = eligible & self._within(areas)
+            rows = top_k(scores, eligible, self._cols["id"], k)
+            at = rows
+        values = [{name: float(feats[name][i]) for name in FEATURES} for i in at]
         return self._matches(
-            [int(r) for r in rows], [g] * len(rows), values, [float(scores[r]) for r in rows], day, explain
+            [int(r) for r in rows], [g] * len(rows), values, [float(scores[i]) for i in at], day, explain
         )
+
+    def _top_of_fit_rows(
+        self,
+        g: EncodedGraduate,
+        day: date,
+        k: int,
+        kinds: int | None = None,
+        areas: list[str] | None = None,
+    ) -> tuple[I64, F32, dict[str, F32]] | None:
+        """The top k rows when they can be found among the rows of the major's postings alone, else None.
+
+        For a graduate whose priority is the fit, the tier is 4.75 steps × the fit level, and a step exceeds
+        any weighted sum: every row of fit level above 0 ranks above every row of level 0. Rows outside the
+        postings of the major and of its occupations have level 0, so when at least k eligible rows of level
+        above 0 are among those postings, the top k are those postings' top k — scored, ruled and ordered as
+        over every row. Returns (rows, their scores, their raw features), best first.
+        """
+        if not FIT_OUTSIDE_POSTINGS_IS_ZERO or PRIORITY_CODES[g.record.priority] != 0 or k <= 0:
+            return None
+        if self._cols.n < self.fit_rows_from:
+            return None
+        rows = self._fit_rows(g)
+        if rows.size < k:
+            return None
+        scores, feats, lifted, kind_major_ok = self._score_rows(g, day, rows)
+        eligible = self._eligible_rows(g, day, rows, kind_major_ok)
+        np.logical_and(eligible, lifted, out=eligible)
+        if kinds is not None:
+            np.logical_and(eligible, (self._cols["kind_bit"][rows] & kinds) != 0, out=eligible)
+        if areas is not None:
+            np.logical_and(eligible, self._within_rows(areas, rows), out=eligible)
+        if int(np.count_nonzero(eligible)) < k:
+            return None
+        top = top_k(scores, eligible, self._cols["id"][rows], k)
+        return rows[top], scores[top], {name: values[top] for name, values in feats.items()}
 
     # ----------------------------------------------------------- one position × every graduate
 
@@ -153,7 +201,7 @@ class MatchIndex(Eligibility):
         row = self._row_of.get(position_id)
         if row is None:
             raise KeyError(position_id)
-        majors = self._position_majors(self._records[row], t)
+        majors = self._position_majors(self._records.get(row), t)
         exact, in_class, in_disc = majors
         restricted = bool(self._cols["restricted"][row])
         major_ok = ~np.full(len(t), restricted) | exact | in_class | in_disc
@@ -246,13 +294,13 @@ class MatchIndex(Eligibility):
     ) -> list[Match]:
         if not explain:
             return [
-                Match(self._records[r].id, g.record.id, s, v, [], [])
+                Match(int(self._cols["id"][r]), g.record.id, s, v, [], [])
                 for r, g, v, s in zip(rows, graduates, values, scores, strict=True)
             ]
         out = []
         constant = _explain.constant_features(values)
         for r, g, v, s in zip(rows, graduates, values, scores, strict=True):
-            p = self._records[r]
+            p = self._records.get(r)
             ranked = _explain.ranked_features(v, self.weights, constant=constant)
             facts = self._fact_finder.facts(p, g, v, today, ranked)
             checks = explain_rules(

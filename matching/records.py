@@ -7,10 +7,12 @@ marital status or household type: no ranking path can read what the record does 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import date
 from enum import IntEnum
-from typing import Final, Literal, get_args
+from typing import Any, Final, Literal, get_args
+
+import numpy as np
 
 MajorLevel = Literal["本科", "职业本科", "高职专科", "中职"]
 Kind = Literal["job", "internship", "work_study", "grassroots", "entrepreneurship"]
@@ -190,3 +192,118 @@ def level_rank(level: MajorLevel, education: Education | None, school_kind: Majo
 def age_on(birth: date, day: date) -> int:
     """Full years (周岁) on `day`."""
     return day.year - birth.year - ((day.month, day.day) < (birth.month, birth.day))
+
+
+_NO_INT: Final = np.iinfo(np.int64).min
+_BUILT_KEPT: Final = 4096
+_INT_FIELDS: Final = ("id", "pay_min", "pay_max", "headcount", "filled", "max_age", "graduation_min", "graduation_max")
+_DATE_FIELDS: Final = ("opened", "deadline", "starts")
+_BOOL_FIELDS: Final = ("remote", "hardship_priority", "employer_verified", "requires_local_hukou")
+_VALUE_FIELDS: Final = tuple(
+    f.name for f in fields(PositionRecord) if f.name not in (*_INT_FIELDS, *_DATE_FIELDS, *_BOOL_FIELDS)
+)
+
+
+class PositionRecords:
+    """Position records held as columns: integers and dates in numpy arrays, and every other field (texts,
+    code tuples, flag sets, the kind …) as a code into a table of its distinct values, so that a value many
+    positions share is held once. `get` rebuilds an equal `PositionRecord`."""
+
+    def __init__(self, capacity: int = 1024) -> None:
+        self.n = 0
+        self._cap = max(1024, capacity)
+        self._ints = np.full((len(_INT_FIELDS), self._cap), _NO_INT, dtype=np.int64)
+        self._dates = np.zeros((len(_DATE_FIELDS), self._cap), dtype=np.int32)
+        self._bools = np.zeros((len(_BOOL_FIELDS), self._cap), dtype=np.bool_)
+        self._codes = np.zeros((len(_VALUE_FIELDS), self._cap), dtype=np.int32)
+        self._values: list[list[Any]] = [[] for _ in _VALUE_FIELDS]
+        self._code_of: list[dict[Any, int]] = [{} for _ in _VALUE_FIELDS]
+        self._built: dict[int, PositionRecord] = {}
+
+    def __len__(self) -> int:
+        return self.n
+
+    def _grow(self) -> None:
+        cap = 2 * self._cap
+        for name in ("_ints", "_dates", "_bools", "_codes"):
+            old = getattr(self, name)
+            new = np.full((old.shape[0], cap), _NO_INT if name == "_ints" else 0, dtype=old.dtype)
+            new[:, : self._cap] = old
+            setattr(self, name, new)
+        self._cap = cap
+
+    def _code(self, i: int, value: Any) -> int:
+        table = self._code_of[i]
+        code = table.get(value)
+        if code is None:
+            code = len(self._values[i])
+            table[value] = code
+            self._values[i].append(value)
+        return code
+
+    def append(self, p: PositionRecord) -> int:
+        if self.n == self._cap:
+            self._grow()
+        row = self.n
+        for i, name in enumerate(_INT_FIELDS):
+            value = getattr(p, name)
+            self._ints[i, row] = _NO_INT if value is None else value
+        for i, name in enumerate(_DATE_FIELDS):
+            day = getattr(p, name)
+            self._dates[i, row] = 0 if day is None else day.toordinal()
+        for i, name in enumerate(_BOOL_FIELDS):
+            self._bools[i, row] = getattr(p, name)
+        for i, name in enumerate(_VALUE_FIELDS):
+            self._codes[i, row] = self._code(i, getattr(p, name))
+        self.n += 1
+        return row
+
+    def value(self, row: int, name: str) -> Any:
+        """One field of the record at `row`."""
+        if name in _VALUE_FIELDS:
+            i = _VALUE_FIELDS.index(name)
+            return self._values[i][int(self._codes[i, row])]
+        if name in _INT_FIELDS:
+            v = int(self._ints[_INT_FIELDS.index(name), row])
+            return None if v == _NO_INT else v
+        if name in _DATE_FIELDS:
+            d = int(self._dates[_DATE_FIELDS.index(name), row])
+            return None if d == 0 else date.fromordinal(d)
+        return bool(self._bools[_BOOL_FIELDS.index(name), row])
+
+    def get(self, row: int) -> PositionRecord:
+        """The record at `row` (the last few thousand asked for are kept built)."""
+        hit = self._built.get(row)
+        if hit is not None:
+            return hit
+        if not 0 <= row < self.n:
+            raise IndexError(row)
+        record = self._build(row)
+        if len(self._built) >= _BUILT_KEPT:
+            self._built.clear()
+        self._built[row] = record
+        return record
+
+    def _build(self, row: int) -> PositionRecord:
+        values: dict[str, Any] = {}
+        for name, v in zip(_INT_FIELDS, self._ints[:, row].tolist(), strict=True):
+            values[name] = None if v == _NO_INT else v
+        for name, d in zip(_DATE_FIELDS, self._dates[:, row].tolist(), strict=True):
+            values[name] = None if d == 0 else date.fromordinal(d)
+        for name, b in zip(_BOOL_FIELDS, self._bools[:, row].tolist(), strict=True):
+            values[name] = b
+        for name, table, c in zip(_VALUE_FIELDS, self._values, self._codes[:, row].tolist(), strict=True):
+            values[name] = table[c]
+        return PositionRecord(**values)
+
+    def __getitem__(self, row: int) -> PositionRecord:
+        return self.get(row)
+
+    def set_status(self, row: int, status: Status) -> None:
+        i = _VALUE_FIELDS.index("status")
+        self._codes[i, row] = self._code(i, status)
+        self._built.pop(row, None)
+
+    def nbytes(self) -> int:
+        """Bytes of the numpy columns (the distinct values are not counted)."""
+        return int(self._ints.nbytes + self._dates.nbytes + self._bools.nbytes + self._codes.nbytes)

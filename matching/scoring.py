@@ -10,7 +10,7 @@ threshold taken from a strided sample bounds the candidates (at least k rows cle
 from __future__ import annotations
 
 from datetime import date
-from typing import Final
+from typing import Any, Final
 
 import numpy as np
 import numpy.typing as npt
@@ -19,6 +19,7 @@ from matching.catalogs import middle_class_of, normalize_code, small_class_of
 from matching.encoding import EncodedGraduate, GraduateEncoding, GraduateTable
 from matching.features import (
     FEATURES,
+    MAJOR_ANY,
     OCCUPATION_MIDDLE_CLASS,
     OCCUPATION_SCALE,
     OCCUPATION_SMALL_CLASS,
@@ -46,6 +47,33 @@ from matching.text import Csr
 
 KIND_BIT_ARRAY: Final = np.array([1 << i for i in range(len(KINDS))], dtype=np.int64)
 _SAMPLE_STEP: Final = 16
+#: A position outside every posting of a graduate's major (its code, class and discipline, and its occupations'
+#: codes, 小类 and 中类) has fit level 0: text alone stays below the 中类 band, an open major below the discipline one.
+FIT_OUTSIDE_POSTINGS_IS_ZERO: Final = bool(
+    occupation_level(np.array([OCCUPATION_TEXT_CAP], dtype=np.float32))[0] == 0
+    and major_level(np.array([MAJOR_ANY], dtype=np.float32))[0] == 0
+)
+
+
+def within(rows: I64, subset: I64) -> I64:
+    """Where each element of the ascending `subset` of the ascending `rows` stands in `rows`."""
+    return np.searchsorted(rows, subset)
+
+
+def member(rows: I64, sorted_rows: I64) -> Bool:
+    """Which of the ascending `rows` occur in the ascending array `sorted_rows` (searching the larger array
+    for the elements of the smaller)."""
+    out = np.zeros(rows.size, dtype=np.bool_)
+    if sorted_rows.size == 0 or rows.size == 0:
+        return out
+    if sorted_rows.size <= rows.size:
+        at = np.searchsorted(rows, sorted_rows)
+        found = at < rows.size
+        at = at[found]
+        out[at[rows[at] == sorted_rows[found]]] = True
+        return out
+    at = np.minimum(np.searchsorted(sorted_rows, rows), sorted_rows.size - 1)
+    return np.asarray(sorted_rows[at] == rows)
 
 
 class Scoring(GraduateEncoding):
@@ -194,6 +222,140 @@ class Scoring(GraduateEncoding):
         }
         return out, feats
 
+    # ------------------------------------------------------------ the same, over some rows only
+
+    def _fit_rows(self, g: EncodedGraduate) -> I64:
+        """Ascending rows in a posting of the graduate's major or of its occupations: every row whose fit level
+        can be above 0 (see `FIT_OUTSIDE_POSTINGS_IS_ZERO`)."""
+
+        def make() -> I64:
+            parts = [self._rows_of(self._postings, tok) for tok in (g.code_tok, g.class_tok, g.disc_tok) if tok >= 0]
+            b = g.bridge_row
+            if b >= 0:
+                parts += [self._rows_of(self._middle_postings, m) for m in self.bridge.middle_classes[b]]
+                parts += [self._rows_of(self._small_postings, m) for m in self.bridge.small_classes[b]]
+                parts += [self._rows_of(self._occ_postings, c) for c in self.bridge.exact_codes[b]]
+            if not parts:
+                return np.empty(0, dtype=np.int64)
+            if sum(p.size for p in parts) * 16 < self._cols.n:
+                return np.unique(np.concatenate(parts))
+            mask = np.zeros(self._cols.n, dtype=np.bool_)
+            for p in parts:
+                mask[p] = True
+            return np.flatnonzero(mask)
+
+        return self._cache.get(("fit_rows", g.code_tok, g.class_tok, g.disc_tok, g.bridge_row), make)
+
+    def _occupation_text(self, bridge_row: int) -> F32:
+        """The text part of the occupation feature (capped scaled cosine with the major's profile) per text."""
+
+        def make() -> F32:
+            profile = self.bridge.profiles[bridge_row]
+            cos = self._text_term_scores(profile.indices, profile.data)
+            return np.minimum(scaled_cosine(cos, OCCUPATION_SCALE), np.float32(OCCUPATION_TEXT_CAP))
+
+        return self._cache.get(("occupation_text", bridge_row, self._n_texts), make)
+
+    def _pay_table(self, expected: float) -> F32:
+        def make() -> F32:
+            lo = np.asarray(self._pay_lo, dtype=np.float64)
+            hi = np.asarray(self._pay_hi, dtype=np.float64)
+            return pay_score(expected, lo, hi).astype(np.float32)
+
+        return self._cache.get(("pay_table", expected if expected == expected else None, len(self._pay_lo)), make)
+
+    def _best_places(self, table: npt.NDArray[Any], rows: I64) -> npt.NDArray[Any]:
+        """`_gather_places` for some rows only."""
+        out: npt.NDArray[Any] = table[self._cols["place"][rows]]
+        if self._extra_row and rows.size:
+            unique, starts, places = self._extra_places()
+            has = member(rows, unique)
+            if has.any():
+                sel = np.searchsorted(unique, rows[has])
+                first = starts[sel]
+                lengths = np.where(sel + 1 < starts.size, starts[np.minimum(sel + 1, starts.size - 1)], places.size)
+                lengths -= first
+                offsets = np.cumsum(lengths) - lengths
+                flat = np.repeat(first - offsets, lengths) + np.arange(int(lengths.sum()), dtype=np.int64)
+                best = np.maximum.reduceat(table[places[flat]], offsets)
+                out[has] = np.maximum(out[has], best)
+        return out
+
+    def _score_rows(
+        self, g: EncodedGraduate, today: date, rows: I64, text_cos: F32 | None = None
+    ) -> tuple[F32, dict[str, F32], Bool, Bool]:
+        """`_score` over the given rows: (score, raw features, fit level above 0, kind and major rules pass).
+
+        `text_cos` is the graduate's text cosine per position text. The operations are those of `_score`,
+        element by element, so each row's score is the same float32.
+        """
+        cols = self._cols
+        w = self._weights
+        texts = cols["text"][rows]
+        by_text = self._text_term_scores(g.text.indices, g.text.data) if text_cos is None else text_cos
+        text = scaled_cosine(by_text[texts], TEXT_SCALE)
+        hits = []
+        for tok in (g.code_tok, g.class_tok, g.disc_tok):
+            hit = np.zeros(rows.size, dtype=np.bool_)
+            if tok >= 0:
+                hit[within(rows, self._rows_of(self._postings, tok))] = True
+            hits.append(hit)
+        exact, in_class, in_disc = hits
+        restricted = cols["restricted"][rows]
+        major = major_score(exact, in_class, in_disc, restricted)
+        major_ok = ~restricted | exact | in_class | in_disc
+        b = g.bridge_row
+        if b < 0:
+            occupation = np.zeros(rows.size, dtype=np.float32)
+        else:
+            occupation = self._occupation_text(b)[texts]
+            for middle in self.bridge.middle_classes[b]:
+                at = within(rows, self._rows_of(self._middle_postings, middle))
+                occupation[at] = np.maximum(occupation[at], np.float32(OCCUPATION_MIDDLE_CLASS))
+            for small in self.bridge.small_classes[b]:
+                at = within(rows, self._rows_of(self._small_postings, small))
+                occupation[at] = np.maximum(occupation[at], np.float32(OCCUPATION_SMALL_CLASS))
+            values = np.asarray(self.bridge.code_values[b], dtype=np.float32)
+            for code, value in zip(self.bridge.exact_codes[b], values, strict=True):
+                at = within(rows, self._rows_of(self._occ_postings, code))
+                occupation[at] = np.maximum(occupation[at], value)
+        with_home = bool(self._local_row) and g.home_row > 0 and g.home_row not in g.place_rows
+        place = self._best_places(self.places.table(list(g.place_rows), graduate_side=True), rows)
+        if with_home:
+            local = cols["local"][rows] > 0
+            if local.any():
+                table = self.places.table([*g.place_rows, g.home_row], graduate_side=True)
+                place[local] = self._best_places(table, rows[local])
+        place = np.asarray(place, dtype=np.float32)
+        pay = self._pay_table(g.expected)[cols["pay_group"][rows]]
+        kind_col = cols["kind"][rows]
+        kind = kind_score(g.wanted, KIND_BIT_ARRAY).astype(np.float32)[kind_col]
+        kind_ok = (~fails_kind(KIND_BIT_ARRAY, g.wanted))[kind_col]
+        freshness = freshness_score(cols["opened"][rows], today.toordinal()).astype(np.float32)
+        hardship = hardship_score(g.record.hardship, cols["priority"][rows]).astype(np.float32)
+        out = np.float32(w.major) * major + np.float32(w.occupation) * occupation
+        buf = np.multiply(np.float32(w.text), text)
+        np.add(out, buf, out=out)
+        np.multiply(np.float32(w.place), place, out=buf)
+        np.add(out, buf, out=out)
+        for name, raw in (("pay", pay), ("kind", kind), ("freshness", freshness), ("hardship", hardship)):
+            np.add(out, np.float32(getattr(w, name)) * raw, out=out)
+        fit = np.maximum(occupation_level(occupation), major_level(major))
+        priority = PRIORITY_CODES[g.record.priority]
+        tiers = np.asarray(tier_of_level(fit, place, pay, priority), dtype=np.float32) * tier_step(w)
+        np.add(out, tiers, out=out)
+        feats = {
+            "major": major,
+            "occupation": occupation,
+            "text": text,
+            "place": place,
+            "pay": pay,
+            "kind": kind,
+            "freshness": freshness,
+            "hardship": hardship,
+        }
+        return out, feats, fit > 0, kind_ok & major_ok
+
     def _position_majors(self, p: PositionRecord, t: GraduateTable) -> tuple[Bool, Bool, Bool]:
         """(exact major, same class, same discipline) of every graduate of the table for one position."""
         codes = [self._tokens[f"m:{c}"] for c in position_major_codes(p, self.catalogs.majors)]
@@ -208,7 +370,7 @@ class Scoring(GraduateEncoding):
         self, row: int, t: GraduateTable, today: date, majors: tuple[Bool, Bool, Bool]
     ) -> dict[str, F32]:
         """Every feature of the position at `row` against every graduate of the table."""
-        p = self._records[row]
+        p = self._records.get(row)
         cols = self._cols
         n = len(t)
         exact, in_class, in_disc = majors

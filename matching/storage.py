@@ -9,9 +9,10 @@ the text space. `rebuild(refit=...)` compacts (and optionally refits).
 
 from __future__ import annotations
 
+from array import array
 from collections import OrderedDict
 from collections.abc import Callable, Hashable, Iterable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any, Final, TypeVar
 
 import numpy as np
@@ -20,7 +21,7 @@ import scipy.sparse as sp
 
 from matching.catalogs import Catalogs, middle_class_of, normalize_code, small_class_of
 from matching.features import REMOTE_ROW, PlaceSpace, Weights
-from matching.records import KINDS, PositionRecord
+from matching.records import KINDS, PositionRecord, PositionRecords
 from matching.rules import NO_DAY, NO_DEADLINE, MajorTokens, position_major_codes
 from matching.text import (
     DEFAULT_MAX_DF,
@@ -179,43 +180,47 @@ class PositionStore:
                 "open": (np.bool_, False),
                 "verified": (np.bool_, False),
                 "kind": (np.int64, 0),
-                "kind_bit": (np.int64, 0),
-                "min_edu": (np.int64, 0),
-                "edu_levels": (np.int64, 0),
-                "max_age": (np.int64, -1),
-                "grad_min": (np.int64, -1),
-                "grad_max": (np.int64, -1),
-                "deadline": (np.int64, NO_DEADLINE),
-                "opened": (np.int64, NO_DAY),
-                "starts": (np.int64, NO_DAY),
+                "kind_bit": (np.int8, 0),
+                "min_edu": (np.int8, 0),
+                "edu_levels": (np.int8, 0),
+                "max_age": (np.int16, -1),
+                "grad_min": (np.int16, -1),
+                "grad_max": (np.int16, -1),
+                "deadline": (np.int32, NO_DEADLINE),
+                "opened": (np.int32, NO_DAY),
+                "starts": (np.int32, NO_DAY),
                 "full": (np.bool_, False),
                 "pay_group": (np.int64, 0),
                 "priority": (np.bool_, False),
                 "flags": (np.uint64, 0),
-                "local": (np.int64, 0),
+                "local": (np.int8, 0),
                 "restricted": (np.bool_, False),
                 "place": (np.int64, 0),
                 "remote": (np.bool_, False),
+                "text": (np.int64, 0),
             },
             capacity=max(1024, len(records)),
         )
-        self._records: list[PositionRecord] = []
+        self._records = PositionRecords(len(records))
         self._row_of: dict[int, int] = {}
-        self._extra_row: list[int] = []
-        self._extra_place: list[int] = []
-        self._local_row: list[int] = []
-        self._local_code: list[int] = []
-        self._local_div: list[int] = []
-        self._postings: dict[int, list[int]] = {}
-        self._occ_postings: dict[str, list[int]] = {}
-        self._small_postings: dict[str, list[int]] = {}
-        self._middle_postings: dict[str, list[int]] = {}
+        self._extra_row = array("q")
+        self._extra_place = array("q")
+        self._local_row = array("q")
+        self._local_code = array("q")
+        self._local_div = array("q")
+        self._postings: dict[int, array[int]] = {}
+        self._occ_postings: dict[str, array[int]] = {}
+        self._small_postings: dict[str, array[int]] = {}
+        self._middle_postings: dict[str, array[int]] = {}
+        # a text shared by several positions (same title and description) is vectorised and stored once
+        self._text_of: dict[tuple[str, str], int] = {}
         self._pay_groups: dict[tuple[float, float], int] = {}
         self._pay_lo: list[float] = [np.nan]
         self._pay_hi: list[float] = [np.nan]
         self._segments: list[_Segment] = []
         self._pending: list[str] = []
         self._pending_start = 0
+        self._n_texts = 0
         self._bridge_by_small = _invert(self.bridge.small_classes)
         self._bridge_by_middle = _invert(self.bridge.middle_classes)
         self._bridge_by_code = _invert_valued(self.bridge.exact_codes, self.bridge.code_values)
@@ -285,6 +290,7 @@ class PositionStore:
                 "restricted": bool(p.majors or p.major_classes or p.disciplines),
                 "place": place_rows[0],
                 "remote": p.remote or not p.places,
+                "text": self._text_id(p),
             }
         )
         for extra in place_rows[1:]:
@@ -300,17 +306,27 @@ class PositionStore:
         tokens += [self._token("c", normalize_code(c)) for c in p.major_classes]
         tokens += [self._token("d", normalize_code(d)) for d in p.disciplines]
         for tok in dict.fromkeys(tokens):
-            self._postings.setdefault(tok, []).append(row)
+            self._postings.setdefault(tok, array("q")).append(row)
         for occ in {o.strip() for o in p.occupations}:
-            self._occ_postings.setdefault(occ, []).append(row)
+            self._occ_postings.setdefault(occ, array("q")).append(row)
         for small in {small_class_of(o.strip()) for o in p.occupations}:
-            self._small_postings.setdefault(small, []).append(row)
+            self._small_postings.setdefault(small, array("q")).append(row)
         for middle in {middle_class_of(o.strip()) for o in p.occupations}:
-            self._middle_postings.setdefault(middle, []).append(row)
+            self._middle_postings.setdefault(middle, array("q")).append(row)
         self._records.append(p)
         self._row_of[p.id] = row
-        self._pending.append(position_text(p))
         return row
+
+    def _text_id(self, p: PositionRecord) -> int:
+        """The id of the position's text (title and description), a new one for a text not seen yet."""
+        key = (p.title, p.description)
+        text = self._text_of.get(key)
+        if text is None:
+            text = self._n_texts
+            self._n_texts += 1
+            self._text_of[key] = text
+            self._pending.append(position_text(p))
+        return text
 
     def _freeze(self, *, force: bool = False) -> None:
         """Turn pending rows into a term-major segment; merge small segments when there are many."""
@@ -322,7 +338,7 @@ class PositionStore:
         start = self._pending_start
         self._segments.append(_Segment(start, start + block.shape[0], terms))
         self._pending = []
-        self._pending_start = self._cols.n
+        self._pending_start = self._n_texts
         if len(self._segments) > MAX_SEGMENTS:
             base, small = self._segments[0], self._segments[1:]
             grow = sum(s.stop - s.start for s in small) * 4 > base.stop - base.start
@@ -341,14 +357,14 @@ class PositionStore:
         return position_id in self._row_of
 
     def position(self, position_id: int) -> PositionRecord:
-        return self._records[self._row_of[position_id]]
+        return self._records.get(self._row_of[position_id])
 
     def positions(self) -> list[PositionRecord]:
         """The current version of every indexed position, in row order."""
-        return [self._records[r] for r in sorted(self._row_of.values())]
+        return [self._records.get(r) for r in sorted(self._row_of.values())]
 
     def nbytes(self) -> int:
-        """Bytes held by the numpy columns and the text segments (not the records)."""
+        """Bytes held by the numpy columns and the text segments (not the records' columns and values)."""
         text = sum(s.terms.data.nbytes + s.terms.indices.nbytes + s.terms.indptr.nbytes for s in self._segments)
         return self._cols.nbytes() + int(text)
 
@@ -383,7 +399,7 @@ class PositionStore:
         row = self._row_of.get(position_id)
         if row is None:
             raise KeyError(position_id)
-        self._records[row] = replace(self._records[row], status="closed")
+        self._records.set_status(row, "closed")
         self._cols.set(row, "open", False)
         self._bump()
 
@@ -410,13 +426,18 @@ class PositionStore:
         return self._term_scores(vector.indices, vector.data)
 
     def _term_scores(self, terms: npt.NDArray[np.int32], data: F32) -> F32:
-        """Σ weight × position entry over the given terms (sorted), for every position row.
+        """Σ weight × position entry over the given terms (sorted), for every position row."""
+        out: F32 = self._text_term_scores(terms, data)[self._cols["text"]]
+        return out
 
-        The postings of the terms are gathered from each term-major segment and summed per position with
+    def _text_term_scores(self, terms: npt.NDArray[np.int32], data: F32) -> F32:
+        """Σ weight × text entry over the given terms (sorted), for every distinct position text.
+
+        The postings of the terms are gathered from each term-major segment and summed per text with
         `np.bincount` (float64, in term order), as `row_dots` does for the other direction.
         """
         self._freeze(force=True)
-        out = np.zeros(self._cols.n, dtype=np.float32)
+        out = np.zeros(self._n_texts, dtype=np.float32)
         if terms.size == 0:
             return out
         weights = np.asarray(data, dtype=np.float32)
@@ -434,11 +455,11 @@ class PositionStore:
             out[seg.start : seg.stop] = sums
         return out
 
-    def _rows_of(self, postings: dict[Any, list[int]], key: Any) -> I64:
+    def _rows_of(self, postings: dict[Any, array[int]], key: Any) -> I64:
         cache_key = (id(postings), key)
         hit = self._arrays.get(cache_key)
         if hit is None:
-            hit = np.asarray(postings.get(key, ()), dtype=np.int64)
+            hit = np.array(postings.get(key, ()), dtype=np.int64)
             self._arrays[cache_key] = hit
         return hit
 
@@ -446,23 +467,27 @@ class PositionStore:
         """Best value of `table` (indexed by place row) over each position's places."""
         out: npt.NDArray[Any] = table[self._cols["place"]]
         if self._extra_row:
-            if self._extra_layout is None:
-                rows = np.asarray(self._extra_row, dtype=np.int64)
-                order = np.argsort(rows, kind="stable")
-                rows = rows[order]
-                unique, starts = np.unique(rows, return_index=True)
-                self._extra_layout = (unique, starts, np.asarray(self._extra_place, dtype=np.int64)[order])
-            unique, starts, places = self._extra_layout
+            unique, starts, places = self._extra_places()
             out[unique] = np.maximum(out[unique], np.maximum.reduceat(table[places], starts))
         return out
+
+    def _extra_places(self) -> tuple[I64, I64, I64]:
+        """Rows with more than one place (ascending), the start of each in `places`, the extra place rows."""
+        if self._extra_layout is None:
+            rows = np.array(self._extra_row, dtype=np.int64)
+            order = np.argsort(rows, kind="stable")
+            rows = rows[order]
+            unique, starts = np.unique(rows, return_index=True)
+            self._extra_layout = (unique, starts, np.array(self._extra_place, dtype=np.int64)[order])
+        return self._extra_layout
 
     def _local_layout(self) -> tuple[I64, I64, I64, I64]:
         """Rows wanting locals, and their extra places as (index into those rows, starts, place rows)."""
         hit = self._local_cache
         if hit is None:
             rows = np.flatnonzero(self._cols["local"] > 0)
-            extra_row = np.asarray(self._extra_row, dtype=np.int64)
-            extra_place = np.asarray(self._extra_place, dtype=np.int64)
+            extra_row = np.array(self._extra_row, dtype=np.int64)
+            extra_place = np.array(self._extra_place, dtype=np.int64)
             keep = np.isin(extra_row, rows)
             order = np.argsort(extra_row[keep], kind="stable")
             sub_rows, sub_places = extra_row[keep][order], extra_place[keep][order]
