@@ -209,7 +209,8 @@ def reasons(
     ranked: list[str] | None = None,
 ) -> list[str]:
     """Phrases for the largest contributions, largest first (ties in `FEATURES` order), then the places left
-    ("还招 2 人") when the position states a headcount."""
+    ("还招 2 人") when the position states a headcount. When none of `ranked` (the features that vary over the
+    list) has a phrase for the pair, the phrases come from all features."""
     out: list[str] = []
     for name in ranked if ranked is not None else ranked_features(features, weights):
         if len(out) >= limit:
@@ -217,6 +218,9 @@ def reasons(
         text = phrase(name, features[name], facts, gazetteer)
         if text is not None:
             out.append(text)
+    if not out and ranked is not None:
+        # nothing that varies over the list can be said of the pair: say what holds, even if it holds for all
+        return reasons(features, weights, facts, gazetteer, limit=limit)
     left = headcount_phrase(facts)
     if left is not None:
         out.append(left)
