@@ -27,7 +27,8 @@ OccupationCodeMatch = Literal["", "exact", "small", "middle"]
 
 MAX_REASONS: Final = 4
 MIN_CONTRIBUTION: Final = 0.01
-MIN_OCCUPATION: Final = 0.5
+#: The 中类 band (0.45, as float32 a hair under it) is the weakest fit that is a reason.
+MIN_OCCUPATION: Final = 0.44
 
 _RELATION_WORDS: Final[dict[str, str]] = {"city": "同市", "province": "同省"}
 _WORD_SPLIT: Final = re.compile(r"[\s,，、;；。/|]+")
@@ -209,8 +210,7 @@ def reasons(
     ranked: list[str] | None = None,
 ) -> list[str]:
     """Phrases for the largest contributions, largest first (ties in `FEATURES` order), then the places left
-    ("还招 2 人") when the position states a headcount. When none of `ranked` (the features that vary over the
-    list) has a phrase for the pair, the phrases come from all features."""
+    ("还招 2 人") when the position states a headcount."""
     out: list[str] = []
     for name in ranked if ranked is not None else ranked_features(features, weights):
         if len(out) >= limit:
@@ -218,9 +218,6 @@ def reasons(
         text = phrase(name, features[name], facts, gazetteer)
         if text is not None:
             out.append(text)
-    if not out and ranked is not None:
-        # nothing that varies over the list can be said of the pair: say what holds, even if it holds for all
-        return reasons(features, weights, facts, gazetteer, limit=limit)
     left = headcount_phrase(facts)
     if left is not None:
         out.append(left)
