@@ -15,7 +15,7 @@ from matching.catalogs import Catalogs, load_orientations
 from matching.features import FEATURES, Weights, occupation_link_value
 from matching.independent import classifier_accuracy, read_titles
 from matching.index import MatchIndex
-from matching.occupations import default_classifier
+from matching.occupations import WEIGHTS, default_classifier, split_title
 from matching.records import Education, GraduateRecord, PositionRecord
 from matching.scoring import combine
 from tests.matching.conftest import TODAY
@@ -47,6 +47,25 @@ def test_classifier_reads_real_titles_it_was_not_built_from(catalogs: Catalogs) 
     assert accuracy["top3"] >= 0.8, accuracy
     top = default_classifier(catalogs).suggest("数控车床操作工", "操作数控车床加工轴类零件", k=3)
     assert {s.code for s in top} & {"6-18-01-01", "6-18-01-07"}
+
+
+def test_a_title_splits_into_its_field_and_the_kind_of_post() -> None:
+    assert split_title("高级FPGA开发工程师") == ("FPGA开发", "工程师")
+    assert split_title("收银主管") == ("收银", "主管")
+    assert split_title("叉车司机") == ("叉车", "司机")
+    assert split_title("护士") == ("护士", "")  # a title that is only a role is its own field
+    assert split_title("总经理") == ("总经理", "经理")
+
+
+def test_every_evidence_of_the_classifier_lies_between_0_and_1(catalogs: Catalogs) -> None:
+    classifier = default_classifier(catalogs)
+    parts = classifier.components(["数控车床操作工", "新媒体运营专员"], ["操作数控车床加工轴类零件", ""])
+    assert set(parts) | {"small_class"} == set(WEIGHTS)
+    for name, values in parts.items():
+        assert values.shape == (2, len(classifier)), name
+        assert float(values.min()) >= 0.0 and float(values.max()) <= 1.0 + 1e-6, name
+    scores = classifier.scores(["数控车床操作工"])
+    assert float(scores.max()) <= 1.0 + 1e-6
 
 
 def test_undergraduate_and_vocational_bachelor_majors_have_occupation_links(catalogs: Catalogs) -> None:
