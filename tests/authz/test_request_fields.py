@@ -92,6 +92,9 @@ SETTABLE: dict[tuple[str, str, str], tuple[frozenset[str], str]] = {
     ("PUT", "/api/v1/aid/fund-budgets", "amount"): (CITY, "the city sets each county's fund budget"),
     ("POST", "/api/v1/aid/national-aid", "amount"): (UNION, "what the student received, for a student in scope"),
     ("POST", "/api/v1/aid/national-aid/import", "amount"): (UNION, "what each student received, all in scope"),
+    ("POST", "/api/v1/tracking/mentors", "org_unit_id"): (STAFF, "the union the mentor belongs to, in scope"),
+    ("POST", "/api/v1/tracking/contests", "org_unit_id"): (STAFF, "the organising union, in scope"),
+    ("POST", "/api/v1/tracking/ventures/{venture_id}/supports", "amount"): (STAFF, "the funds a project in scope got"),
 }
 
 
