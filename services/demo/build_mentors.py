@@ -126,11 +126,14 @@ class MentorsPart(BuilderBase):
             ),
         )
         made = 0
-        for i, grad in enumerate(self._unplaced()[6:10]):
+        i = -1
+        for grad in self._unplaced()[6:]:
+            if i == 3:
+                break
             counselor = self._counselor(grad)
             if counselor is None:
                 continue
-            name, kind, description, place = PROJECTS[i % len(PROJECTS)]
+            name, kind, description, place = PROJECTS[(i + 1) % len(PROJECTS)]
             try:
                 venture = ventures.record_venture(
                     self.session,
@@ -144,62 +147,14 @@ class MentorsPart(BuilderBase):
                         place=place,
                     ),
                 )
-                made += 1
-                if i == 3:
-                    continue  # a 返乡创业 project outside the contest, given incubation below
-                entry = ventures.enter(
-                    self.session,
-                    principal=counselor,
-                    contest_id=contest.id,
-                    venture_id=venture.id,
-                    on=self.today - timedelta(days=20),
-                )
-                screening = (
-                    ventures.Screening(
-                        to="refused", on=self.today - timedelta(days=10), criterion="4", note="同类产品多"
-                    )
-                    if i == 2
-                    else ventures.Screening(to="passed", on=self.today - timedelta(days=10))
-                )
-                ventures.screen(self.session, principal=city, entry_id=entry.id, screening=screening)
-                if i == 0:
-                    ventures.give_support(
-                        self.session,
-                        principal=city,
-                        data=ventures.SupportData(
-                            venture_id=venture.id,
-                            kind="funds",
-                            amount=Decimal("20000.00"),
-                            given_on=self.today - timedelta(days=5),
-                            description="大赛一等奖创业扶持资金",
-                            provider="亳州市总工会",
-                            entry_id=entry.id,
-                        ),
-                    )
-                if i in (0, 1) and grad.county in experts:
-                    pairing = mentors.pair(
-                        self.session,
-                        principal=counselor,
-                        mentor_id=experts[grad.county],
-                        graduate_id=grad.id,
-                        kind="startup",
-                        venture_id=venture.id,
-                        started_on=self.today - timedelta(days=8),
-                        goal="指导产品包装、网店运营和成果转化",
-                    )
-                    if i == 0:
-                        mentors.record_outcome(
-                            self.session,
-                            principal=counselor,
-                            pairing_id=pairing.id,
-                            outcome=mentors.PairingOutcome(
-                                to="business_started", on=self.today - timedelta(days=2), note="网店已开业"
-                            ),
-                        )
             except Refused:
-                continue
-            if i in (1, 3):
-                try:
+                continue  # e.g. handed to another union: the founder is theirs to serve now
+            i += 1
+            made += 1
+            try:
+                if i != 3:  # the fourth, a 返乡创业 project, stays outside the contest and is given incubation below
+                    self._contest_entry(city, counselor, contest.id, venture.id, grad, experts, i)
+                if i in (1, 3):
                     ventures.give_support(
                         self.session,
                         principal=city,
@@ -211,6 +166,75 @@ class MentorsPart(BuilderBase):
                             provider="亳州市创业孵化基地",
                         ),
                     )
-                except Refused:
-                    continue
+            except Refused:
+                continue
         return made
+
+    def _contest_entry(
+        self,
+        city: Principal,
+        counselor: Principal,
+        contest_id: int,
+        venture_id: int,
+        grad: _Grad,
+        experts: dict[str, int],
+        i: int,
+    ) -> None:
+        """Enter the project in the contest; the third is refused for 科技含量高, the first wins funds; the first two
+        founders are paired with their county's 创业专家."""
+        entry = ventures.enter(
+            self.session,
+            principal=counselor,
+            contest_id=contest_id,
+            venture_id=venture_id,
+            on=self.today - timedelta(days=20),
+        )
+        screening = (
+            ventures.Screening(to="refused", on=self.today - timedelta(days=10), criterion="4", note="同类产品多")
+            if i == 2
+            else ventures.Screening(to="passed", on=self.today - timedelta(days=10))
+        )
+        ventures.screen(self.session, principal=city, entry_id=entry.id, screening=screening)
+        if i == 0:
+            ventures.give_support(
+                self.session,
+                principal=city,
+                data=ventures.SupportData(
+                    venture_id=venture_id,
+                    kind="funds",
+                    amount=Decimal("20000.00"),
+                    given_on=self.today - timedelta(days=5),
+                    description="大赛一等奖创业扶持资金",
+                    provider="亳州市总工会",
+                    entry_id=entry.id,
+                ),
+            )
+        if i in (0, 1) and grad.county in experts:
+            self._startup_pairing(counselor, experts[grad.county], grad.id, venture_id, ended=i == 0)
+
+    def _startup_pairing(
+        self, counselor: Principal, mentor_id: int, graduate_id: int, venture_id: int, *, ended: bool
+    ) -> None:
+        """A 创业结对 with the county's 创业专家; a refusal (e.g. already paired) leaves the project as it is."""
+        try:
+            pairing = mentors.pair(
+                self.session,
+                principal=counselor,
+                mentor_id=mentor_id,
+                graduate_id=graduate_id,
+                kind="startup",
+                venture_id=venture_id,
+                started_on=self.today - timedelta(days=8),
+                goal="指导产品包装、网店运营和成果转化",
+            )
+            if ended:
+                mentors.record_outcome(
+                    self.session,
+                    principal=counselor,
+                    pairing_id=pairing.id,
+                    outcome=mentors.PairingOutcome(
+                        to="business_started", on=self.today - timedelta(days=2), note="网店已开业"
+                    ),
+                )
+        except Refused:
+            return
