@@ -38,7 +38,9 @@ def test_the_million_position_bench_reports_the_query_beside_the_numpy_floor() -
     assert all(p.pay_min is None or (p.pay_max is not None and p.pay_min <= p.pay_max) for p in positions)
     assert len({(p.title, p.pay_min, p.deadline) for p in positions}) > 200  # repeated titles, drawn terms
     result = bench_million(catalogs, n=3_000, distinct=200, queries=5, seed=3)
-    assert result["positions"] == 3_000 and result["build_s"] > 0 and result["index_held_mb"] > 0
+    # the memory held is the process's growth while building: a 3,000-position index may fit in freed pages (0 MB)
+    assert result["positions"] == 3_000 and result["build_s"] > 0 and 0 <= result["index_held_mb"] < 200
+    assert result["goals"]["index_memory_ok"] is True
     assert result["top20_ms"]["queries"] == 5 and result["top20_without_reasons_ms"]["queries"] == 5
     assert result["baseline_numpy_floor"]["top20_ms"]["median"] > 0
     assert result["times_floor"]["with_reasons"] >= result["times_floor"]["without_reasons"] > 0
