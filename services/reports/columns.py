@@ -6,47 +6,12 @@ it; the API's column endpoint, ``COLUMNS.md`` and the xlsx "指标说明" sheet 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from enum import StrEnum
-
-
-class Kind(StrEnum):
-    COUNT = "count"  # whole number (人、个、场、人次)
-    MONEY = "money"  # yuan, two decimals
-    RATE = "rate"  # percent, two decimals
-
-
-@dataclass(frozen=True, slots=True)
-class Column:
-    key: str
-    label: str
-    group: str  # header band above the label ("" = the label spans both header rows)
-    unit: str
-    kind: Kind
-    definition: str
-    measure: str  # the query in services.reports.measures that computes it ("" for derived columns)
-
-
-@dataclass(frozen=True, slots=True)
-class TableSpec:
-    code: str
-    title: str
-    row_dims: tuple[str, ...]  # "county" and, for 附件9, "cohort"
-    columns: tuple[Column, ...]
-    note: str
-
-    def column(self, key: str) -> Column:
-        for c in self.columns:
-            if c.key == key:
-                return c
-        raise KeyError(key)
-
-    @property
-    def keys(self) -> list[str]:
-        return [c.key for c in self.columns]
-
-
-DIM_LABELS = {"county": "县区（单位）", "cohort": "毕业届别"}
+from services.reports.column_types import _PERIOD
+from services.reports.column_types import DIM_LABELS as DIM_LABELS
+from services.reports.column_types import Column as Column
+from services.reports.column_types import Kind as Kind
+from services.reports.column_types import TableSpec as TableSpec
+from services.reports.vocational_columns import GOLDEN_AID_COLUMNS, VOCATIONAL_ACTIVITY_COLUMNS
 
 # ---- aid categories (附件7 and 附件8) -----------------------------------------------------------------------
 
@@ -443,101 +408,6 @@ def _annex9(programs: tuple[tuple[str, str], ...]) -> TableSpec:
             "合计行为各行之和。"
         ),
     )
-
-
-_PERIOD = "统计期间：统计年度1月1日至统计日期。"
-
-
-# ---- the vocational path: 金牌蓝领 (附件8) and 两后生 / 金牌蓝领 activity (附件9（二）) ----------------------------
-
-_GOLDEN = "金牌蓝领（校企结对助学）"
-GOLDEN_AID_COLUMNS: tuple[Column, ...] = (
-    Column(
-        "golden_pairings",
-        "结对协议",
-        _GOLDEN,
-        "个",
-        Kind.COUNT,
-        "协议期与统计年度相交、开始日期不晚于统计日期的金牌蓝领校企结对协议数，归入组织单位所在县区。",
-        "golden_pairings",
-    ),
-    Column(
-        "golden_students",
-        "结对学生",
-        _GOLDEN,
-        "人",
-        Kind.COUNT,
-        "截至统计日期已加入结对、且未在统计年度开始前退出的中职、高职学生人数（同一人计1人），归入学生所属县区。",
-        "golden_pairings",
-    ),
-    Column(
-        "golden_aid",
-        "企业助学金",
-        _GOLDEN,
-        "元",
-        Kind.MONEY,
-        "统计年度内、截至统计日期结对企业按协议发给结对学生的助学金之和，归入学生所属县区。",
-        "golden_pairings",
-    ),
-)
-_TWO_AFTER = "两后生职业发展（人）"
-_ACTIVE = "统计期间内在训、在读或在学徒（开始日期不晚于统计日期，且未在统计期间开始前结束）"
-VOCATIONAL_ACTIVITY_COLUMNS: tuple[Column, ...] = (
-    Column(
-        "two_after_training",
-        "技能培训",
-        _TWO_AFTER,
-        "人",
-        Kind.COUNT,
-        f"{_ACTIVE}登记了技能培训的“两后生”（服务对象类别（四））人数，同一人计1人，归入其所属县区。",
-        "two_after_tracks",
-    ),
-    Column(
-        "two_after_certified",
-        "取得证书",
-        _TWO_AFTER,
-        "人",
-        Kind.COUNT,
-        "技能培训、中职/技工学校或学徒结业日期在统计期间内、并登记了所取得证书的“两后生”人数。",
-        "two_after_tracks",
-    ),
-    Column(
-        "two_after_school",
-        "中职/技工就读",
-        _TWO_AFTER,
-        "人",
-        Kind.COUNT,
-        f"{_ACTIVE}登记了中等职业学校或技工学校就读的“两后生”人数。",
-        "two_after_tracks",
-    ),
-    Column(
-        "two_after_apprentice",
-        "学徒",
-        _TWO_AFTER,
-        "人",
-        Kind.COUNT,
-        f"{_ACTIVE}登记了学徒的“两后生”人数。",
-        "two_after_tracks",
-    ),
-    Column(
-        "golden_interns",
-        "结对企业实习",
-        "金牌蓝领（人）",
-        "人",
-        Kind.COUNT,
-        "实习开始日期在统计期间内的金牌蓝领结对学生人数（认识实习、跟岗实习、岗位实习；同一人计1人）。" + _PERIOD,
-        "golden_pairings",
-    ),
-    Column(
-        "golden_placed",
-        "入职结对企业",
-        "金牌蓝领（人）",
-        "人",
-        Kind.COUNT,
-        "入职结对企业的日期在统计期间内的金牌蓝领结对学生人数。" + _PERIOD,
-        "golden_pairings",
-    ),
-)
 
 
 def _annex9_activity() -> TableSpec:
