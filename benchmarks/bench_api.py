@@ -276,6 +276,7 @@ def serving(url: str, *, workers: int = 2) -> Iterator[int]:
         "SUNSHINE_DATA_DIR": tempfile.mkdtemp(prefix="sunshine-api-bench-"),
         "PYTHONPATH": str(Path(__file__).resolve().parents[1]),
         "SUNSHINE_LOG_LEVEL": "WARNING",
+        "SUNSHINE_WARM_START": "1",
     }
     env.pop("SUNSHINE_REDIS_URL", None)
     cmd = [sys.executable, "-m", "uvicorn", "services.app:create_app", "--factory", "--host", "127.0.0.1"]

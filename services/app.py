@@ -44,7 +44,21 @@ async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
     # every request in flight can have a thread for its synchronous work
     limiter = anyio.to_thread.current_default_thread_limiter()
     limiter.total_tokens = max(limiter.total_tokens, settings.max_in_flight + 8)
+    if settings.warm_start:
+        await anyio.to_thread.run_sync(_warm)
     yield
+
+
+def _warm() -> None:
+    """The match index built before the worker takes requests; a database not ready yet only logs."""
+    from services.db import session_scope
+    from services.matches import api as matches
+
+    try:
+        with session_scope() as session:
+            log.info("match index warmed: %d positions", matches.warm(session))
+    except Exception:  # a cold index is built on the first request instead
+        log.warning("match index not warmed at start", exc_info=True)
 
 
 _STANDARD_ERRORS = {

@@ -127,8 +127,10 @@ def users_create(
 
 @app.command()
 def serve(host: str = "127.0.0.1", port: int = 8000, workers: int = 1) -> None:
-    """Serve the API with uvicorn."""
+    """Serve the API with uvicorn (each worker builds its match index before it takes requests)."""
     import uvicorn
+
+    os.environ.setdefault("SUNSHINE_WARM_START", "1")
 
     # X-Forwarded-For is read by the application, and only from SUNSHINE_TRUSTED_PROXIES (never by uvicorn)
     uvicorn.run(

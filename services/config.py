@@ -64,6 +64,9 @@ class Settings(BaseSettings):
     # long a request may wait for a connection before it is answered 503 rather than hanging.
     max_in_flight: int = Field(default=24, ge=1, le=1000)
     db_pool_timeout_seconds: float = Field(default=3.0, gt=0, le=60)
+    # Build the reference catalogs and the match index before a worker takes requests (``sunshine serve`` turns
+    # it on): the first graduates after a restart are then not kept waiting, nor refused, while it is built.
+    warm_start: bool = False
 
     @model_validator(mode="after")
     def _refuse_dev_secrets(self) -> Settings:
