@@ -56,7 +56,8 @@ def _warm() -> None:
 
     try:
         with session_scope() as session:
-            log.info("match index warmed: %d positions", matches.warm(session))
+            report = matches.holder_for(session).refresh(session)
+        log.info("match index warmed: %d positions", report.added)
     except Exception:  # a cold index is built on the first request instead
         log.warning("match index not warmed at start", exc_info=True)
 

@@ -10,7 +10,7 @@ match lists use, so the gate and the lists agree.
 
 from __future__ import annotations
 
-from services.matches.holder import holder_for, reference_catalogs, warm
+from services.matches.holder import holder_for, reference_catalogs
 from services.matches.learning import keep_recommendation, record_outcome
 from services.matches.records import position_record
 from services.matches.schemas import RecommendationCreate, RecommendationOut, RuleCheckOut
@@ -29,5 +29,4 @@ __all__ = [
     "records_for",
     "reference_catalogs",
     "stored_matches",
-    "warm",
 ]

@@ -353,12 +353,6 @@ _holders: dict[str, IndexHolder] = {}
 _holders_lock = threading.Lock()
 
 
-def warm(session: Session) -> int:
-    """Build the index of ``session``'s database now (the reference catalogs with it); the positions it holds."""
-    with holder_for(session).use(session) as index:
-        return len(index)
-
-
 def holder_for(session: Session) -> IndexHolder:
     """The holder of the database ``session`` is bound to (one per database URL in this process)."""
     bind = session.get_bind()
