@@ -3,12 +3,14 @@ Playwright (``SUNSHINE_BROWSER``, default /usr/bin/chromium). Under CI a missing
 
 from __future__ import annotations
 
+import asyncio
 import os
 import socket
 import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 import uvicorn
@@ -46,11 +48,28 @@ def browser() -> Iterator[object]:
         instance.close()
 
 
+class _OneAtATime:
+    """The app answering one HTTP request at a time: the `db` fixture gives every request the same connection,
+    whose savepoints would interleave (and one request release another's) if a page's requests overlapped."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+        self.lock: asyncio.Lock | None = None
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        self.lock = self.lock or asyncio.Lock()
+        async with self.lock:
+            await self.app(scope, receive, send)
+
+
 class LiveServer:
     def __init__(self, app: object) -> None:
         self.port = _free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        config = uvicorn.Config(app, host="127.0.0.1", port=self.port, log_level="warning", lifespan="on")  # type: ignore[arg-type]
+        config = uvicorn.Config(_OneAtATime(app), host="127.0.0.1", port=self.port, log_level="warning", lifespan="on")
         self.server = uvicorn.Server(config)
         self.thread = threading.Thread(target=self.server.run, daemon=True)
 
