@@ -1,17 +1,17 @@
 """The match index of this process: built from the catalog in one pass, kept in step with the catalog version.
 
 Each API process (and each Celery worker process) holds one :class:`MatchIndex` per database. Before every use
-the holder reads the catalog stamp — the version counter and the time of its last bump — and the id of the
-active weights (one statement). When the stamp moved forward it re-reads only the positions changed
-since the bump it last saw (position rows, their employer's verification, their program rule set; with a
-safety margin for transactions that committed late; rows whose change times did not move are skipped) and adds,
-updates or closes them in the index. A stamp that
-went backwards or changed without its version moving (another history: a restored database), too many
-changes at once, a count of open positions that disagrees with the index after a sync (a deleted row), or the
-first use rebuild the index from the catalog. A closed, filled or withdrawn position is
-therefore never ranked once its change is committed — except while a rebuild runs: the new index is built
-beside the current one, which the other requests keep using until the new one replaces it in one step (an
-application or recommendation still passes the gate that reads the position afresh).
+the holder reads the catalog stamp — the version counter and the time of its last bump — and the id of the active
+weights (one statement, before it takes the lock: no ranking waits on that round trip). When the stamp moved
+forward it re-reads only the positions changed since the bump it last saw (position rows, their employer's
+verification, their program rule set; with a safety margin for transactions that committed late; rows whose
+change times did not move are skipped) and adds, updates or closes them in the index. A stamp that went backwards
+or changed without its version moving (another history: a restored database), too many changes at once, a count
+of open positions that disagrees with the index after a sync (a deleted row), or the first use rebuild the index
+from the catalog. A closed, filled or withdrawn position is therefore never ranked once its change is committed —
+except while a rebuild runs: the new index is built beside the current one, which the other requests keep using
+until the new one replaces it in one step (an application or recommendation still passes the gate that reads the
+position afresh).
 
 The reference catalogs (majors, occupations, orientations, divisions) are loaded once per process.
 """
@@ -170,9 +170,12 @@ class IndexHolder:
     def _acquire(self, session: Session) -> MatchIndex:
         """The index to use, returned with ``_lock`` held by the caller's thread."""
         while True:
+            state = read_state(session)  # the round trip runs before the lock: rankers do not wait on it
             self._lock.acquire()
             try:
-                index = self._refresh(session)
+                index = self._current(state)
+                if index is None:
+                    index = self._refresh(session)
                 if index is None and self._building and self._index is not None:
                     index = self._index  # another thread builds the new one: keep ranking with this one
             except BaseException:
@@ -195,6 +198,14 @@ class IndexHolder:
                 self._lock.acquire()
                 self._install(built)
             return built.index
+
+    def _current(self, state: tuple[Stamp, int | None]) -> MatchIndex | None:
+        """The current index when it is in step with ``state`` (read before ``_lock`` was taken), else None."""
+        stamp, weights_id = state
+        if self._index is None or self._stamp != stamp or self._weights_id != weights_id:
+            return None
+        self.last_sync = SyncReport()
+        return self._index
 
     def _refresh(self, session: Session) -> MatchIndex | None:
         """The current index brought in step with the catalog; None when it must be rebuilt."""
