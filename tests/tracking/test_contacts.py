@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import email
 from collections.abc import Iterator
-from datetime import timedelta
+from datetime import UTC, date, datetime, timedelta
 from email.header import decode_header, make_header
 
 import pytest
@@ -25,10 +25,19 @@ from tests.conftest import World
 from tests.tracking.factories import make_graduate, make_user, principal, principal_of
 from tests.tracking.smtp_stub import Mailbox, smtp_server
 
-TODAY = service.local_today()
+
+def _today() -> date:
+    """Today in China, read when the test runs (a module imported before midnight must not fix the day)."""
+    return service.local_today()
+
+
+def _now() -> datetime:
+    return datetime.now(UTC) - timedelta(seconds=1)
 
 
 def _contact(db: Session, who: int, grad: Graduate, *, days_ago: int, due_in: int | None) -> Contact:
+    # 02:00 on that day in China, or a moment ago when that is still to come today
+    at = min(service.end_of_day_utc(_today() - timedelta(days=days_ago + 1)) + timedelta(hours=2), _now())
     return service.record_contact(
         db,
         principal=principal_of(db, who),
@@ -36,8 +45,8 @@ def _contact(db: Session, who: int, grad: Graduate, *, days_ago: int, due_in: in
         channel="phone",
         outcome="reached",
         summary="了解近况",
-        contacted_at=service.end_of_day_utc(TODAY - timedelta(days=days_ago + 1)) + timedelta(hours=2),
-        next_due_on=None if due_in is None else TODAY + timedelta(days=due_in),
+        contacted_at=at,
+        next_due_on=None if due_in is None else _today() + timedelta(days=due_in),
     )
 
 
@@ -57,7 +66,7 @@ def test_contact_validation(db: Session, world: World) -> None:
             channel="phone",
             outcome="reached",
             summary="x",
-            next_due_on=TODAY,
+            next_due_on=_today(),
         )
 
 
@@ -119,7 +128,7 @@ def test_reminder_job_twice_creates_and_mails_each_reminder_once(db: Session, wo
 
     reminders = {r.graduate_id: r for r in db.scalars(select(Reminder))}
     assert set(reminders) == {late.id, today.id, offline.id}
-    assert reminders[late.id].due_on == TODAY - timedelta(days=2)
+    assert reminders[late.id].due_on == _today() - timedelta(days=2)
     assert reminders[late.id].email_state == "sent" and reminders[offline.id].email_state == "none"
     notes = list(db.scalars(select(Notification).where(Notification.kind == "follow_up")))
     assert sorted(n.recipient_id for n in notes) == sorted([wang.id, wang.id, nomail.id])
@@ -131,8 +140,8 @@ def test_reminder_job_twice_creates_and_mails_each_reminder_once(db: Session, wo
     # the follow-up is made and a new date agreed: that new date gets its own reminder once it falls due
     _contact(db, wang.id, late, days_ago=0, due_in=7)
     db.commit()
-    assert service.create_follow_up_reminders(db, today=TODAY + timedelta(days=7)) != []
-    assert service.create_follow_up_reminders(db, today=TODAY + timedelta(days=7)) == []
+    assert service.create_follow_up_reminders(db, today=_today() + timedelta(days=7)) != []
+    assert service.create_follow_up_reminders(db, today=_today() + timedelta(days=7)) == []
 
 
 def test_reminders_without_smtp_stay_in_app(db: Session, world: World) -> None:

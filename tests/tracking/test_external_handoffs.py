@@ -8,6 +8,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
+from services.clock import local_today
 from services.orgs.models import OrgUnit
 from services.refdata.models import RefDivision
 from services.security import tokens
@@ -135,7 +136,7 @@ def test_the_sending_counselor_acknowledges_and_reports_on_behalf_of_a_union_wit
     assert (acked["state"], acked["decided_on_behalf"]) == ("accepted", True)
     assert acked["decided_by_id"] == world.users["counselor_b"]
 
-    employed = {"outcome": "employed", "outcome_on": acked["decided_at"][:10]}
+    employed = {"outcome": "employed", "outcome_on": local_today().isoformat()}
     refused = client.post(path + "/outcome", headers=world.headers("counselor_b"), json=employed)
     assert refused.status_code == 422
     assert _error(refused) == ("employer", "已就业的，请填写就业单位")
@@ -194,7 +195,7 @@ def test_an_account_at_the_external_union_sees_only_the_graduates_handed_to_it(
     home = world.headers("counselor_b")
     assert client.post(f"{P}/graduates/{handed.id}/contacts", headers=home, json=contact).status_code == 403
 
-    outcome = {"outcome": "unemployed", "outcome_on": acked["decided_at"][:10], "note": "继续推荐岗位"}
+    outcome = {"outcome": "unemployed", "outcome_on": local_today().isoformat(), "note": "继续推荐岗位"}
     done = client.post(f"{P}/handoffs/{handoff['id']}/outcome", headers=hefei, json=outcome).json()
     assert (done["outcome"], done["outcome_on_behalf"]) == ("unemployed", False)
     directory = client.get(P + "/external-unions", headers=home).json()

@@ -16,7 +16,12 @@ from services.tracking.models import StatusChange
 from tests.conftest import World
 from tests.tracking.factories import enterprise_position, make_graduate, own_graduate, principal
 
-TODAY = service.local_today()
+
+def _today() -> date:
+    """Today in China, read when the test runs (a module imported before midnight must not fix the day)."""
+    return service.local_today()
+
+
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 
@@ -56,7 +61,7 @@ def test_registry_status_is_the_starting_point(db: Session, world: World) -> Non
     grad = make_graduate(db, world, status="further_study")
     counselor = principal(db, world, "counselor_a")
     # untouched by tracking, the filed status is reported
-    assert service.status_as_of(db, as_of=TODAY, graduate_ids=[grad.id]) == {grad.id: "further_study"}
+    assert service.status_as_of(db, as_of=_today(), graduate_ids=[grad.id]) == {grad.id: "further_study"}
     service.recommend(db, principal=counselor, graduate_id=grad.id, position_id=enterprise_position(db, world).id)
     assert service.current_status(db, graduate_id=grad.id) == "further_study"
     override = service.active_override(db, graduate_id=grad.id)
@@ -71,7 +76,7 @@ def test_events_move_the_status(db: Session, world: World) -> None:
         principal=counselor,
         graduate_id=grad.id,
         kind="job_seeking",
-        occurred_on=TODAY,
+        occurred_on=_today(),
         title="秋季招聘会",
         job_fair=True,
     )
@@ -81,8 +86,8 @@ def test_events_move_the_status(db: Session, world: World) -> None:
         principal=counselor,
         graduate_id=grad.id,
         kind="internship",
-        occurred_on=TODAY - timedelta(days=3),
-        ended_on=TODAY + timedelta(days=60),
+        occurred_on=_today() - timedelta(days=3),
+        ended_on=_today() + timedelta(days=60),
         title="见习岗位",
         organisation="亳州某药业",
     )
@@ -92,7 +97,7 @@ def test_events_move_the_status(db: Session, world: World) -> None:
         principal=counselor,
         graduate_id=grad.id,
         kind="employment",
-        occurred_on=TODAY,
+        occurred_on=_today(),
         title="入伍",
         destination="military",
     )
@@ -103,7 +108,7 @@ def test_events_move_the_status(db: Session, world: World) -> None:
             principal=counselor,
             graduate_id=grad.id,
             kind="training",
-            occurred_on=TODAY + timedelta(days=2),
+            occurred_on=_today() + timedelta(days=2),
             title="未来的培训",
         )
     with pytest.raises(ValidationFailed):
@@ -112,7 +117,7 @@ def test_events_move_the_status(db: Session, world: World) -> None:
             principal=counselor,
             graduate_id=grad.id,
             kind="training",
-            occurred_on=TODAY,
+            occurred_on=_today(),
             title="培训",
             destination="employed",
         )
@@ -164,7 +169,7 @@ def test_registry_mirror_and_edits_made_in_the_registry_form(db: Session, world:
         principal=principal(db, world, "counselor_a"),
         graduate_id=grad.id,
         kind="training",
-        occurred_on=TODAY,
+        occurred_on=_today(),
         title="面试技巧培训",
     )
     assert service.current_status(db, graduate_id=grad.id) == "further_study"
@@ -181,12 +186,12 @@ def test_an_ended_internship_is_noticed_by_the_daily_job(db: Session, world: Wor
         principal=principal(db, world, "counselor_a"),
         graduate_id=grad.id,
         kind="internship",
-        occurred_on=TODAY - timedelta(days=30),
-        ended_on=TODAY + timedelta(days=1),
+        occurred_on=_today() - timedelta(days=30),
+        ended_on=_today() + timedelta(days=1),
         title="三个月见习",
     )
     assert service.current_status(db, graduate_id=grad.id) == "internship"
     db.commit()
-    result = queue.send_now("sunshine.tracking.expire_applications", (TODAY + timedelta(days=2)).isoformat()).get()
+    result = queue.send_now("sunshine.tracking.expire_applications", (_today() + timedelta(days=2)).isoformat()).get()
     assert result == {"expired": 0, "statuses": 1}
     assert service.current_status(db, graduate_id=grad.id) == "unemployed"
