@@ -38,7 +38,7 @@ log = logging.getLogger(__name__)
 
 # pydantic error types → what a clerk reads
 @asynccontextmanager
-async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     settings = get_settings()
     configure(settings.log_level)
     # every request in flight can have a thread for its synchronous work
@@ -46,6 +46,9 @@ async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
     limiter.total_tokens = max(limiter.total_tokens, settings.max_in_flight + 8)
     if settings.warm_start:
         await anyio.to_thread.run_sync(_warm)
+        # the routes' parameter and response models are built on first use; the OpenAPI document walks every
+        # route, so the first request of each route is not the one that pays for it
+        await anyio.to_thread.run_sync(app.openapi)
     yield
 
 

@@ -33,9 +33,11 @@ def test_the_index_is_built_before_the_first_request(
     me = make_graduate(db, world, user_id=world.users["graduate_a"])
     db.commit()
     monkeypatch.setattr(holder_module, "_holders", {})
-    with TestClient(create_app(), raise_server_exceptions=False) as client:
+    app = create_app()
+    with TestClient(app, raise_server_exceptions=False) as client:
         holder = holder_module.holder_for(db)
         assert holder.stamp is not None, "the index was built when the worker started"
+        assert app.openapi_schema is not None, "every route's models were built when the worker started"
         built_at = holder.stamp
         r = client.get(f"/api/v1/graduates/{me.id}/matches", headers=world.headers("graduate_a"))
         assert r.status_code == 200, r.text
