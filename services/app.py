@@ -201,7 +201,7 @@ def create_app() -> FastAPI:
     app.add_middleware(MetricsMiddleware)
     app.add_middleware(TextGuardMiddleware)
     app.add_middleware(BodyLimitMiddleware, limit=settings.max_upload_bytes)
-    app.add_middleware(LoadShedMiddleware, limit=settings.max_in_flight)
+    app.add_middleware(LoadShedMiddleware, limit=settings.max_in_flight, sojourn=settings.shed_sojourn_ms / 1000)
     return app
 
 

@@ -63,6 +63,8 @@ class Settings(BaseSettings):
     # (never fewer than the requests in flight, so no request waits for a connection another one keeps), and how
     # long a request may wait for a connection before it is answered 503 rather than hanging.
     max_in_flight: int = Field(default=24, ge=1, le=1000)
+    # ... and no more than the process answers in this many milliseconds (a newcomer past it would only queue)
+    shed_sojourn_ms: float = Field(default=50.0, gt=0, le=60_000)
     db_pool_timeout_seconds: float = Field(default=3.0, gt=0, le=60)
     # Build the reference catalogs and the match index before a worker takes requests (``sunshine serve`` turns
     # it on): the first graduates after a restart are then not kept waiting, nor refused, while it is built.

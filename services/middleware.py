@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import json
 import re
+import time
+from collections import deque
+from collections.abc import Callable
 from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -12,24 +15,54 @@ from services.errors import FieldError, PayloadTooLarge, ServiceBusy, Validation
 
 
 class LoadShedMiddleware:
-    """At most ``limit`` requests worked on at once in this process; the next one is answered 503 at once.
+    """At most ``limit`` requests worked on at once in this process, and no more than it finishes in
+    ``sojourn`` seconds; the next one is answered 503 at once.
 
-    Nothing queues, so a burst never leaves work behind it: when the load stops, the next request is served
-    normally. Health and metrics stay outside the count so probes still see the process.
+    The second bound is Little's law: with ``n`` requests in flight and ``rate`` answered per second over the
+    last second, a newcomer waits about ``n / rate``. Past ``sojourn`` (and with at least ``floor`` in flight, so
+    a quiet process with a few slow requests is never refused) it is turned away instead of queued behind the
+    others — whatever a request costs, the admitted ones stay fast. Nothing queues, so a burst never leaves
+    work behind it: when the load stops, the next request is served normally. Health and metrics stay outside
+    the count so probes still see the process.
     """
 
     EXEMPT = ("/health/", "/metrics")
+    WINDOW = 1.0
 
-    def __init__(self, app: ASGIApp, limit: int) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        limit: int,
+        *,
+        sojourn: float = 0.05,
+        floor: int = 4,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
         self.app = app
         self.limit = limit
+        self.sojourn = sojourn
+        self.floor = floor
+        self.clock = clock
         self.in_flight = 0
+        self._answered: deque[float] = deque()
+
+    def full(self) -> bool:
+        """Whether a request arriving now is refused."""
+        if self.in_flight >= self.limit:
+            return True
+        if self.in_flight < self.floor:
+            return False
+        horizon = self.clock() - self.WINDOW
+        while self._answered and self._answered[0] < horizon:
+            self._answered.popleft()
+        rate = len(self._answered) / self.WINDOW
+        return rate == 0 or self.in_flight / rate > self.sojourn
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["path"].startswith(self.EXEMPT):
             await self.app(scope, receive, send)
             return
-        if self.in_flight >= self.limit:
+        if self.full():
             await problem_response(BUSY.problem(), {"Retry-After": "1"})(scope, receive, send)
             return
         self.in_flight += 1
@@ -37,6 +70,7 @@ class LoadShedMiddleware:
             await self.app(scope, receive, send)
         finally:
             self.in_flight -= 1
+            self._answered.append(self.clock())
 
 
 BUSY = ServiceBusy("当前访问人数较多，请稍后重试")

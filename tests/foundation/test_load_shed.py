@@ -1,0 +1,106 @@
+"""Load shedding in front of every route: a request that would only queue behind the others is answered 503 at
+once — past the fixed limit, or when the process already has more in flight than it answers in the sojourn
+bound — while a quiet process with a few slow requests is never refused."""
+
+from __future__ import annotations
+
+import asyncio
+
+from starlette.types import Message, Receive, Scope, Send
+
+from services.middleware import LoadShedMiddleware
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 100.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+class Gate:
+    """An app whose requests stay in flight until released."""
+
+    def __init__(self) -> None:
+        self.release = asyncio.Event()
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        await self.release.wait()
+        await send({"type": "http.response.start", "status": 200, "headers": []})
+        await send({"type": "http.response.body", "body": b"ok"})
+
+
+async def _request(shed: LoadShedMiddleware, path: str = "/api/v1/positions") -> int:
+    sent: list[Message] = []
+
+    async def receive() -> Message:
+        return {"type": "http.request", "body": b"", "more_body": False}
+
+    async def send(message: Message) -> None:
+        sent.append(message)
+
+    await shed({"type": "http", "path": path, "method": "GET", "headers": []}, receive, send)
+    return int(next(m["status"] for m in sent if m["type"] == "http.response.start"))
+
+
+async def _in_flight(shed: LoadShedMiddleware, count: int) -> list[asyncio.Task[int]]:
+    tasks = [asyncio.create_task(_request(shed)) for _ in range(count)]
+    await asyncio.sleep(0)
+    return tasks
+
+
+def test_a_quiet_process_admits_slow_requests_up_to_the_floor() -> None:
+    async def run() -> None:
+        gate, clock = Gate(), Clock()
+        shed = LoadShedMiddleware(gate, limit=24, sojourn=0.05, floor=4, clock=clock)
+        held = await _in_flight(shed, 3)  # nothing answered yet: three slow requests are still let in
+        assert shed.in_flight == 3 and not shed.full()
+        held += await _in_flight(shed, 1)
+        # four in flight and none answered in the last second: a fifth would wait for as long as they take
+        assert await _request(shed) == 503
+        gate.release.set()
+        assert [await t for t in held] == [200, 200, 200, 200]
+
+    asyncio.run(run())
+
+
+def test_past_what_the_process_answers_in_the_sojourn_a_request_is_refused() -> None:
+    async def run() -> None:
+        gate, clock = Gate(), Clock()
+        shed = LoadShedMiddleware(gate, limit=24, sojourn=0.05, floor=4, clock=clock)
+        gate.release.set()
+        for _ in range(100):  # 100 answered in the last second
+            assert await _request(shed) == 200
+            clock.now += 0.009
+        gate.release.clear()
+        held = await _in_flight(shed, 5)  # 5 in flight at 100/s: 50 ms to get through them
+        assert shed.in_flight == 5 and not shed.full()
+        held += await _in_flight(shed, 1)
+        assert shed.full()  # 6 / 100 per second = 60 ms
+        assert await _request(shed) == 503
+        probe = asyncio.create_task(_request(shed, "/health/ready"))  # probes pass, and are not counted
+        await asyncio.sleep(0)
+        assert shed.in_flight == 6 and not probe.done()
+        clock.now += 5.0  # a quiet second: what it answered long ago says nothing of now
+        gate.release.set()
+        assert [await t for t in held] == [200] * 6 and await probe == 200
+        assert await _request(shed) == 200, "once the burst is over the next request is served at once"
+
+    asyncio.run(run())
+
+
+def test_the_fixed_limit_holds_whatever_the_rate() -> None:
+    async def run() -> None:
+        gate, clock = Gate(), Clock()
+        shed = LoadShedMiddleware(gate, limit=3, sojourn=60.0, floor=1, clock=clock)
+        gate.release.set()
+        for _ in range(50):
+            await _request(shed)
+        gate.release.clear()
+        held = await _in_flight(shed, 3)
+        assert await _request(shed) == 503
+        gate.release.set()
+        assert [await t for t in held] == [200] * 3
+
+    asyncio.run(run())
