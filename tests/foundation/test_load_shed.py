@@ -5,10 +5,19 @@ bound — while a quiet process with a few slow requests is never refused."""
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable, Coroutine
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
 
 from starlette.types import Message, Receive, Scope, Send
 
 from services.middleware import LoadShedMiddleware
+
+
+def _run(main: Callable[[], Coroutine[Any, Any, None]]) -> None:
+    """Run ``main`` on an event loop of its own thread (a loop may already run in this one)."""
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        pool.submit(lambda: asyncio.run(main())).result()
 
 
 class Clock:
@@ -62,7 +71,7 @@ def test_a_quiet_process_admits_slow_requests_up_to_the_floor() -> None:
         gate.release.set()
         assert [await t for t in held] == [200, 200, 200, 200]
 
-    asyncio.run(run())
+    _run(run)
 
 
 def test_past_what_the_process_answers_in_the_sojourn_a_request_is_refused() -> None:
@@ -87,7 +96,7 @@ def test_past_what_the_process_answers_in_the_sojourn_a_request_is_refused() -> 
         assert [await t for t in held] == [200] * 6 and await probe == 200
         assert await _request(shed) == 200, "once the burst is over the next request is served at once"
 
-    asyncio.run(run())
+    _run(run)
 
 
 def test_the_fixed_limit_holds_whatever_the_rate() -> None:
@@ -103,4 +112,4 @@ def test_the_fixed_limit_holds_whatever_the_rate() -> None:
         gate.release.set()
         assert [await t for t in held] == [200] * 3
 
-    asyncio.run(run())
+    _run(run)
