@@ -52,11 +52,15 @@ class LoadShedMiddleware:
             return True
         if self.in_flight < self.floor:
             return False
-        horizon = self.clock() - self.WINDOW
+        rate = self._recent(self.clock()) / self.WINDOW
+        return rate == 0 or self.in_flight / rate > self.sojourn
+
+    def _recent(self, now: float) -> int:
+        """Requests answered within the last `WINDOW` (older ones are forgotten)."""
+        horizon = now - self.WINDOW
         while self._answered and self._answered[0] < horizon:
             self._answered.popleft()
-        rate = len(self._answered) / self.WINDOW
-        return rate == 0 or self.in_flight / rate > self.sojourn
+        return len(self._answered)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["path"].startswith(self.EXEMPT):
@@ -70,7 +74,9 @@ class LoadShedMiddleware:
             await self.app(scope, receive, send)
         finally:
             self.in_flight -= 1
-            self._answered.append(self.clock())
+            now = self.clock()
+            self._answered.append(now)
+            self._recent(now)  # the queue holds one window, however long the process stays below the floor
 
 
 BUSY = ServiceBusy("当前访问人数较多，请稍后重试")

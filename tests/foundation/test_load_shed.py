@@ -53,6 +53,15 @@ async def _request(shed: LoadShedMiddleware, path: str = "/api/v1/positions") ->
     return int(next(m["status"] for m in sent if m["type"] == "http.response.start"))
 
 
+async def _answered(shed: LoadShedMiddleware, gate: Gate, clock: Clock, count: int, every: float) -> None:
+    """``count`` requests answered one after another, ``every`` seconds apart; the gate stays shut afterwards."""
+    gate.release.set()
+    for _ in range(count):
+        assert await _request(shed) == 200
+        clock.now += every
+    gate.release.clear()
+
+
 async def _in_flight(shed: LoadShedMiddleware, count: int) -> list[asyncio.Task[int]]:
     tasks = [asyncio.create_task(_request(shed)) for _ in range(count)]
     await asyncio.sleep(0)
@@ -78,11 +87,7 @@ def test_past_what_the_process_answers_in_the_sojourn_a_request_is_refused() -> 
     async def run() -> None:
         gate, clock = Gate(), Clock()
         shed = LoadShedMiddleware(gate, limit=24, sojourn=0.05, floor=4, clock=clock)
-        gate.release.set()
-        for _ in range(100):  # 100 answered in the last second
-            assert await _request(shed) == 200
-            clock.now += 0.009
-        gate.release.clear()
+        await _answered(shed, gate, clock, 100, 0.009)  # 100 answered in the last second
         held = await _in_flight(shed, 5)  # 5 in flight at 100/s: 50 ms to get through them
         assert shed.in_flight == 5 and not shed.full()
         held += await _in_flight(shed, 1)
@@ -103,13 +108,20 @@ def test_the_fixed_limit_holds_whatever_the_rate() -> None:
     async def run() -> None:
         gate, clock = Gate(), Clock()
         shed = LoadShedMiddleware(gate, limit=3, sojourn=60.0, floor=1, clock=clock)
-        gate.release.set()
-        for _ in range(50):
-            await _request(shed)
-        gate.release.clear()
+        await _answered(shed, gate, clock, 50, 0.001)
         held = await _in_flight(shed, 3)
         assert await _request(shed) == 503
         gate.release.set()
         assert [await t for t in held] == [200] * 3
+
+    _run(run)
+
+
+def test_a_quiet_process_remembers_one_window_of_answers() -> None:
+    async def run() -> None:
+        gate, clock = Gate(), Clock()
+        shed = LoadShedMiddleware(gate, limit=24, sojourn=0.05, floor=4, clock=clock)
+        await _answered(shed, gate, clock, 1000, 0.01)  # ten seconds, never more than one in flight
+        assert len(shed._answered) <= 101
 
     _run(run)
