@@ -174,7 +174,7 @@ class IndexHolder:
             self._lock.acquire()
             try:
                 index = self._current(state)
-                if index is None:
+                if index is None:  # read again under the lock: another thread may have synced past ``state``
                     index = self._refresh(session)
                 if index is None and self._building and self._index is not None:
                     index = self._index  # another thread builds the new one: keep ranking with this one
