@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from stdnum.cn import ric
 
 from services.catalog.models import Employer, EmployerAccount, EmployerStatus, Position, PositionStatus
+from services.clock import local_today
 from services.registry.models import Graduate
 from services.security import pii
 from services.security.models import Role, User
@@ -20,6 +21,11 @@ from tests.conftest import GRASSROOTS, World
 
 _seq = itertools.count(1)
 _HASH = hash_password("Passw0rd-test")
+
+
+def today() -> date:
+    """Today in China, read when the test runs (a module imported before midnight there must not fix the day)."""
+    return local_today()
 
 
 def principal(session: Session, world: World, key: str) -> Principal:

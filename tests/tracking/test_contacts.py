@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import email
 from collections.abc import Iterator
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from email.header import decode_header, make_header
 
 import pytest
@@ -22,13 +22,8 @@ from services.security.scope import graduate_scope
 from services.tracking import service
 from services.tracking.models import Contact, Reminder
 from tests.conftest import World
-from tests.tracking.factories import make_graduate, make_user, principal, principal_of
+from tests.tracking.factories import make_graduate, make_user, principal, principal_of, today
 from tests.tracking.smtp_stub import Mailbox, smtp_server
-
-
-def _today() -> date:
-    """Today in China, read when the test runs (a module imported before midnight must not fix the day)."""
-    return service.local_today()
 
 
 def _now() -> datetime:
@@ -37,7 +32,7 @@ def _now() -> datetime:
 
 def _contact(db: Session, who: int, grad: Graduate, *, days_ago: int, due_in: int | None) -> Contact:
     # 02:00 on that day in China, or a moment ago when that is still to come today
-    at = min(service.end_of_day_utc(_today() - timedelta(days=days_ago + 1)) + timedelta(hours=2), _now())
+    at = min(service.end_of_day_utc(today() - timedelta(days=days_ago + 1)) + timedelta(hours=2), _now())
     return service.record_contact(
         db,
         principal=principal_of(db, who),
@@ -46,7 +41,7 @@ def _contact(db: Session, who: int, grad: Graduate, *, days_ago: int, due_in: in
         outcome="reached",
         summary="了解近况",
         contacted_at=at,
-        next_due_on=None if due_in is None else _today() + timedelta(days=due_in),
+        next_due_on=None if due_in is None else today() + timedelta(days=due_in),
     )
 
 
@@ -66,7 +61,7 @@ def test_contact_validation(db: Session, world: World) -> None:
             channel="phone",
             outcome="reached",
             summary="x",
-            next_due_on=_today(),
+            next_due_on=today(),
         )
 
 
@@ -112,11 +107,11 @@ def test_reminder_job_twice_creates_and_mails_each_reminder_once(db: Session, wo
     wang = make_user(db, world, role="counselor", org="BZ-MC", email="wang@example.invalid")
     nomail = make_user(db, world, role="counselor", org="BZ-MC")
     late = make_graduate(db, world, name="陈同学")
-    today = make_graduate(db, world, name="李同学")
+    due_today = make_graduate(db, world, name="李同学")
     later = make_graduate(db, world, name="王同学")
     offline = make_graduate(db, world, name="赵同学")
     _contact(db, wang.id, late, days_ago=9, due_in=-2)
-    _contact(db, wang.id, today, days_ago=9, due_in=0)
+    _contact(db, wang.id, due_today, days_ago=9, due_in=0)
     _contact(db, wang.id, later, days_ago=1, due_in=5)
     _contact(db, nomail.id, offline, days_ago=9, due_in=-1)
     db.commit()
@@ -127,8 +122,8 @@ def test_reminder_job_twice_creates_and_mails_each_reminder_once(db: Session, wo
     assert second == {"created": 0, "emailed": 0}
 
     reminders = {r.graduate_id: r for r in db.scalars(select(Reminder))}
-    assert set(reminders) == {late.id, today.id, offline.id}
-    assert reminders[late.id].due_on == _today() - timedelta(days=2)
+    assert set(reminders) == {late.id, due_today.id, offline.id}
+    assert reminders[late.id].due_on == today() - timedelta(days=2)
     assert reminders[late.id].email_state == "sent" and reminders[offline.id].email_state == "none"
     notes = list(db.scalars(select(Notification).where(Notification.kind == "follow_up")))
     assert sorted(n.recipient_id for n in notes) == sorted([wang.id, wang.id, nomail.id])
@@ -140,8 +135,8 @@ def test_reminder_job_twice_creates_and_mails_each_reminder_once(db: Session, wo
     # the follow-up is made and a new date agreed: that new date gets its own reminder once it falls due
     _contact(db, wang.id, late, days_ago=0, due_in=7)
     db.commit()
-    assert service.create_follow_up_reminders(db, today=_today() + timedelta(days=7)) != []
-    assert service.create_follow_up_reminders(db, today=_today() + timedelta(days=7)) == []
+    assert service.create_follow_up_reminders(db, today=today() + timedelta(days=7)) != []
+    assert service.create_follow_up_reminders(db, today=today() + timedelta(days=7)) == []
 
 
 def test_reminders_without_smtp_stay_in_app(db: Session, world: World) -> None:

@@ -3,8 +3,6 @@ handed off to the counselor's union, which then serves the graduate while the ho
 
 from __future__ import annotations
 
-from datetime import date
-
 import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -15,12 +13,7 @@ from services.registry.models import Graduate
 from services.security.scope import can_read_graduate, graduate_scope
 from services.tracking import service
 from tests.conftest import World
-from tests.tracking.factories import enterprise_position, make_graduate, principal
-
-
-def _today() -> date:
-    """Today in China, read when the test runs (a module imported before midnight must not fix the day)."""
-    return service.local_today()
+from tests.tracking.factories import enterprise_position, make_graduate, principal, today
 
 
 def _visible(db: Session, key: str, world: World) -> set[int]:
@@ -74,7 +67,7 @@ def test_handoff_lets_the_receiving_union_serve_and_the_home_union_read(db: Sess
     assert service.timeline(db, principal=home, graduate_id=grad.id)
     assert service.get_application(db, principal=home, application_id=app.id).id == app.id
     with pytest.raises(Forbidden):
-        service.record_service(db, principal=home, graduate_id=grad.id, kind="career_guidance", delivered_on=_today())
+        service.record_service(db, principal=home, graduate_id=grad.id, kind="career_guidance", delivered_on=today())
     with pytest.raises(Forbidden):
         service.move(db, principal=home, application_id=app.id, to_state="withdrawn", reason="other", note="x")
     # county A's staff serve the graduate too; a third county sees nothing
@@ -90,7 +83,7 @@ def test_handoff_lets_the_receiving_union_serve_and_the_home_union_read(db: Sess
     # ending the handoff returns the graduate home
     service.end_handoff(db, principal=home, handoff_id=handoff.id, note="毕业生返回生源地求职")
     assert grad.id not in _visible(db, "counselor_a", world)
-    service.record_service(db, principal=home, graduate_id=grad.id, kind="career_guidance", delivered_on=_today())
+    service.record_service(db, principal=home, graduate_id=grad.id, kind="career_guidance", delivered_on=today())
 
 
 def test_handoff_rules(db: Session, world: World) -> None:

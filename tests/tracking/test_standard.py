@@ -4,7 +4,7 @@ a different standard configured by the city changes the list; figures for the re
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from sqlalchemy.orm import Session
@@ -14,12 +14,7 @@ from services.security.scope import graduate_scope
 from services.tracking import service
 from services.tracking.models import Assignment, ServiceRecord
 from tests.conftest import World
-from tests.tracking.factories import make_graduate, make_user, principal
-
-
-def _today() -> date:
-    """Today in China, read when the test runs (a module imported before midnight must not fix the day)."""
-    return service.local_today()
+from tests.tracking.factories import make_graduate, make_user, principal, today
 
 
 @dataclass(frozen=True)
@@ -89,7 +84,7 @@ def build_caseload(db: Session, world: World) -> tuple[dict[str, int], dict[str,
                     graduate_id=grad.id,
                     org_unit_id=grad.org_unit_id,
                     kind=kind,
-                    delivered_on=_today() - timedelta(days=i + 1),
+                    delivered_on=today() - timedelta(days=i + 1),
                     delivered_by_id=counselors[case.counselor].id,
                 )
             )
@@ -133,7 +128,7 @@ def test_services_after_the_as_of_date_do_not_count(db: Session, world: World) -
     ids, _ = build_caseload(db, world)
     city = graduate_scope(db, principal=principal(db, world, "city"))
     # on a day before every service was delivered, 甲 fell short of everything
-    early = _today() - timedelta(days=30)
+    early = today() - timedelta(days=30)
     gaps = {
         g.name: g.missing for g in service.service_gaps(db, scope=city, as_of=early) if g.graduate_id in ids.values()
     }
@@ -174,17 +169,17 @@ def test_a_configured_standard_replaces_1131(db: Session, world: World) -> None:
 def test_report_figures(db: Session, world: World) -> None:
     ids, _ = build_caseload(db, world)
     mine = frozenset(ids.values())
-    rows = service.count_graduates(db, org_unit_ids=None, as_of=_today(), by=("county", "status"))
+    rows = service.count_graduates(db, org_unit_ids=None, as_of=today(), by=("county", "status"))
     counted = {(r["county"], r["status"]): r["count"] for r in rows}
     assert counted[("BZ-MC", "seeking")] >= 2
     assert counted[("BZ-GY", "not_seeking")] >= 1
-    dest = service.count_graduates(db, org_unit_ids=None, as_of=_today(), by=("destination",))
+    dest = service.count_graduates(db, org_unit_ids=None, as_of=today(), by=("destination",))
     assert {r["destination"] for r in dest} >= {"employed", "unplaced"}
     kinds = {(r["county"], r["kind"]): r for r in service.services_by_kind(db, org_unit_ids=None)}
     assert kinds[("BZ-GY", "job_recommendation")]["count"] >= 3
-    compliance = {r["county"]: r for r in service.compliance(db, org_unit_ids=None, as_of=_today())}
+    compliance = {r["county"]: r for r in service.compliance(db, org_unit_ids=None, as_of=today())}
     # county A covers 甲 乙 丙 丁 己 (戊 has a job); 乙 丁 己 fall short
     assert compliance["BZ-MC"]["covered"] - compliance["BZ-MC"]["short"] >= 2
     assert compliance["BZ-MC"]["short"] >= 3
-    statuses = service.status_as_of(db, as_of=_today(), graduate_ids=mine)
+    statuses = service.status_as_of(db, as_of=today(), graduate_ids=mine)
     assert statuses[ids["戊"]] == "employed" and statuses[ids["庚"]] == "not_seeking"

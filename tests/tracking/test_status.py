@@ -14,13 +14,7 @@ from services.errors import Conflict, ValidationFailed
 from services.tracking import service
 from services.tracking.models import StatusChange
 from tests.conftest import World
-from tests.tracking.factories import enterprise_position, make_graduate, own_graduate, principal
-
-
-def _today() -> date:
-    """Today in China, read when the test runs (a module imported before midnight must not fix the day)."""
-    return service.local_today()
-
+from tests.tracking.factories import enterprise_position, make_graduate, own_graduate, principal, today
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
@@ -61,7 +55,7 @@ def test_registry_status_is_the_starting_point(db: Session, world: World) -> Non
     grad = make_graduate(db, world, status="further_study")
     counselor = principal(db, world, "counselor_a")
     # untouched by tracking, the filed status is reported
-    assert service.status_as_of(db, as_of=_today(), graduate_ids=[grad.id]) == {grad.id: "further_study"}
+    assert service.status_as_of(db, as_of=today(), graduate_ids=[grad.id]) == {grad.id: "further_study"}
     service.recommend(db, principal=counselor, graduate_id=grad.id, position_id=enterprise_position(db, world).id)
     assert service.current_status(db, graduate_id=grad.id) == "further_study"
     override = service.active_override(db, graduate_id=grad.id)
@@ -76,7 +70,7 @@ def test_events_move_the_status(db: Session, world: World) -> None:
         principal=counselor,
         graduate_id=grad.id,
         kind="job_seeking",
-        occurred_on=_today(),
+        occurred_on=today(),
         title="秋季招聘会",
         job_fair=True,
     )
@@ -86,8 +80,8 @@ def test_events_move_the_status(db: Session, world: World) -> None:
         principal=counselor,
         graduate_id=grad.id,
         kind="internship",
-        occurred_on=_today() - timedelta(days=3),
-        ended_on=_today() + timedelta(days=60),
+        occurred_on=today() - timedelta(days=3),
+        ended_on=today() + timedelta(days=60),
         title="见习岗位",
         organisation="亳州某药业",
     )
@@ -97,7 +91,7 @@ def test_events_move_the_status(db: Session, world: World) -> None:
         principal=counselor,
         graduate_id=grad.id,
         kind="employment",
-        occurred_on=_today(),
+        occurred_on=today(),
         title="入伍",
         destination="military",
     )
@@ -108,7 +102,7 @@ def test_events_move_the_status(db: Session, world: World) -> None:
             principal=counselor,
             graduate_id=grad.id,
             kind="training",
-            occurred_on=_today() + timedelta(days=2),
+            occurred_on=today() + timedelta(days=2),
             title="未来的培训",
         )
     with pytest.raises(ValidationFailed):
@@ -117,7 +111,7 @@ def test_events_move_the_status(db: Session, world: World) -> None:
             principal=counselor,
             graduate_id=grad.id,
             kind="training",
-            occurred_on=_today(),
+            occurred_on=today(),
             title="培训",
             destination="employed",
         )
@@ -169,7 +163,7 @@ def test_registry_mirror_and_edits_made_in_the_registry_form(db: Session, world:
         principal=principal(db, world, "counselor_a"),
         graduate_id=grad.id,
         kind="training",
-        occurred_on=_today(),
+        occurred_on=today(),
         title="面试技巧培训",
     )
     assert service.current_status(db, graduate_id=grad.id) == "further_study"
@@ -186,12 +180,12 @@ def test_an_ended_internship_is_noticed_by_the_daily_job(db: Session, world: Wor
         principal=principal(db, world, "counselor_a"),
         graduate_id=grad.id,
         kind="internship",
-        occurred_on=_today() - timedelta(days=30),
-        ended_on=_today() + timedelta(days=1),
+        occurred_on=today() - timedelta(days=30),
+        ended_on=today() + timedelta(days=1),
         title="三个月见习",
     )
     assert service.current_status(db, graduate_id=grad.id) == "internship"
     db.commit()
-    result = queue.send_now("sunshine.tracking.expire_applications", (_today() + timedelta(days=2)).isoformat()).get()
+    result = queue.send_now("sunshine.tracking.expire_applications", (today() + timedelta(days=2)).isoformat()).get()
     assert result == {"expired": 0, "statuses": 1}
     assert service.current_status(db, graduate_id=grad.id) == "unemployed"
