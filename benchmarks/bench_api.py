@@ -69,11 +69,34 @@ class _Pool:
         self.idle: list[tuple[asyncio.StreamReader, asyncio.StreamWriter]] = []
 
     async def get(self, path: str) -> int:
-        conn = self.idle.pop() if self.idle else await asyncio.open_connection("127.0.0.1", self.port)
+        while self.idle:
+            # a kept-alive connection the server closed while it was idle answers nothing: send again on a new one,
+            # as browsers and HTTP libraries do for a request nothing was answered to
+            status = await self._send(self.idle.pop(), path, reused=True)
+            if status is not None:
+                return status
+        status = await self._send(await asyncio.open_connection("127.0.0.1", self.port), path, reused=False)
+        assert status is not None
+        return status
+
+    async def _send(
+        self, conn: tuple[asyncio.StreamReader, asyncio.StreamWriter], path: str, *, reused: bool
+    ) -> int | None:
         reader, writer = conn
         try:
-            writer.write(b"GET " + path.encode() + b" HTTP/1.1\r\nHost: 127.0.0.1\r\n" + self.head + b"\r\n")
-            status = int((await reader.readline()).split()[1])
+            try:
+                writer.write(b"GET " + path.encode() + b" HTTP/1.1\r\nHost: 127.0.0.1\r\n" + self.head + b"\r\n")
+                line = await reader.readline()
+            except ConnectionError:
+                if not reused:
+                    raise
+                line = b""
+            if not line:
+                if reused:
+                    writer.close()
+                    return None
+                raise ConnectionResetError("the connection closed before the answer")
+            status = int(line.split()[1])
             length, chunked, close = 0, False, False
             while (line := await reader.readline()) not in (b"\r\n", b""):
                 name, _, value = line.decode("latin-1").partition(":")

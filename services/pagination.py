@@ -23,7 +23,7 @@ class PageParams(BaseModel):
     offset: int
 
 
-def page_params(
+async def page_params(
     limit: Annotated[int, Query(ge=1, description="每页条数（上限见配置，默认100）")] = 20,
     offset: Annotated[int, Query(ge=0, description="跳过条数")] = 0,
 ) -> PageParams:

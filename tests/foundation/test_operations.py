@@ -32,7 +32,9 @@ def test_metrics_are_exposed_without_login(client: TestClient) -> None:
     client.get("/health/live")
     resp = client.get("/metrics")
     assert resp.status_code == 200
-    assert "sunshine_http_requests_total" in resp.text
+    assert 'sunshine_http_requests_total{method="GET",route="/health/live",status="200"}' in resp.text
+    client.get("/api/v1/no-such-route")
+    assert 'route="unmatched",status="404"' in client.get("/metrics").text
 
 
 def test_oversized_body_is_refused_before_it_is_read(client: TestClient, world: World) -> None:

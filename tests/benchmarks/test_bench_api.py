@@ -1,0 +1,91 @@
+"""The load client of the API benchmark: what it counts as an answer and as an error."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from collections.abc import Awaitable, Callable
+from typing import TypeVar
+
+import pytest
+
+from benchmarks.bench_api import _open_loop, _Pool
+
+T = TypeVar("T")
+OK = b"HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\nok"
+
+
+def _run(make: Callable[[], Awaitable[T]]) -> T:
+    # a loop of its own in its own thread: the test process may already run one
+    out: list[T] = []
+    failed: list[BaseException] = []
+
+    def main() -> None:
+        try:
+            out.append(asyncio.run(make()))  # type: ignore[arg-type]
+        except BaseException as exc:  # noqa: BLE001 - handed to the test's thread
+            failed.append(exc)
+
+    thread = threading.Thread(target=main)
+    thread.start()
+    thread.join(30)
+    if failed:
+        raise failed[0]
+    return out[0]
+
+
+async def _server(answers_per_connection: int, *, answer: bool = True) -> tuple[asyncio.Server, int, list[int]]:
+    """A server that answers `answers_per_connection` requests on a connection, then closes it without a word
+    (as a server does with a kept-alive connection that sat idle past its timeout)."""
+    connections: list[int] = []
+
+    async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        connections.append(1)
+        for _ in range(answers_per_connection):
+            while (line := await reader.readline()) not in (b"\r\n", b""):
+                pass
+            if not line or not answer:
+                break
+            writer.write(OK)
+            await writer.drain()
+        writer.close()
+
+    server = await asyncio.start_server(handle, "127.0.0.1", 0)
+    return server, server.sockets[0].getsockname()[1], connections
+
+
+def test_a_kept_alive_connection_the_server_closed_is_sent_again_on_a_new_one() -> None:
+    async def scenario() -> tuple[list[int], int]:
+        server, port, connections = await _server(1)
+        async with server:
+            pool = _Pool(port, {})
+            statuses = [await pool.get("/a"), await pool.get("/b"), await pool.get("/c")]
+            pool.close()
+        return statuses, len(connections)
+
+    statuses, connections = _run(scenario)
+    assert statuses == [200, 200, 200]
+    assert connections == 3
+
+
+def test_a_new_connection_closed_before_any_answer_is_an_error() -> None:
+    async def scenario() -> int:
+        server, port, _ = await _server(1, answer=False)
+        async with server:
+            return await _Pool(port, {}).get("/a")
+
+    with pytest.raises(ConnectionResetError):
+        _run(scenario)
+
+
+def test_the_open_loop_counts_answers_and_errors_apart() -> None:
+    async def scenario() -> tuple[int, int, int]:
+        server, port, _ = await _server(1, answer=False)
+        async with server:
+            phase = await _open_loop(_Pool(port, {}), lambda i: f"/{i}", "x", rate=50, seconds=0.2)
+        return phase.sent, phase.ok, phase.errors
+
+    sent, ok, errors = _run(scenario)
+    assert sent == 10
+    assert ok == 0
+    assert errors == 10
