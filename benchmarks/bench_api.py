@@ -352,9 +352,31 @@ def _routes(data: dict[str, Any]) -> dict[str, tuple[str, Callable[[int], str]]]
     }
 
 
+def machine_seconds(steps: int = 5_000_000) -> float:
+    """Seconds one core takes for a fixed pure-Python loop: how fast this machine was during the run (it varies
+    from day to day and within a day), so that runs can be compared."""
+    started = time.perf_counter()
+    total = 0
+    for i in range(steps):
+        total += i
+    return round(time.perf_counter() - started, 3)
+
+
+async def floor_capacity(port: int) -> float:
+    """Answers per second of the liveness route (no login, no database) under the same closed loop as the routes'
+    capacity: what the server and the client cost with no work behind them, the ceiling of any route."""
+    pool = _Pool(port, {})
+    try:
+        return round(await _capacity(pool, lambda _: "/health/live"), 1)
+    finally:
+        pool.close()
+
+
 async def drive(port: int, data: dict[str, Any], *, rates: tuple[int, ...], seconds: float) -> dict[str, Any]:
     phases: list[Phase] = []
     overload: list[dict[str, Any]] = []
+    floor = await floor_capacity(port)
+    await asyncio.sleep(1.0)
     for route, (login, paths) in _routes(data).items():
         pool = _Pool(port, data["headers"][login])
         try:
@@ -371,7 +393,7 @@ async def drive(port: int, data: dict[str, Any], *, rates: tuple[int, ...], seco
         finally:
             pool.close()
         await asyncio.sleep(1.0)
-    return {"phases": [asdict(p) for p in phases], "overload": overload}
+    return {"phases": [asdict(p) for p in phases], "overload": overload, "floor_capacity": floor}
 
 
 def verdict(result: dict[str, Any]) -> dict[str, bool]:
@@ -406,8 +428,10 @@ def run_api_bench(
     def measure(url: str) -> dict[str, Any]:
         data = build_world(url, size=world_size)
         load_before = os.getloadavg()
+        speed_before = machine_seconds()
         with serving(url) as port:
             result = asyncio.run(drive(port, data, rates=rates, seconds=seconds))
+        result["machine_seconds"] = [speed_before, machine_seconds()]
         result["world_size"] = world_size
         result["build_seconds"] = data["build_seconds"]
         result["load_average"] = [round(x, 2) for x in load_before]
@@ -440,4 +464,9 @@ def table(result: dict[str, Any]) -> str:
             f"| {p['p50_ms']:g} / {p['p95_ms']:g} / {p['p99_ms']:g} ms | {p['ok']} / {p['shed']} / {p['errors']} "
             f"| {p['achieved']:g}/s; recovery {item['recovery_s']:g} s |"
         )
+    if "floor_capacity" in result:
+        lines.append(f"| liveness route, no work (the ceiling) | | | capacity {result['floor_capacity']:g}/s |")
+    if "machine_seconds" in result:
+        before, after = result["machine_seconds"]
+        lines += ["", f"A 5-million-step Python loop took {before:g} s before the load and {after:g} s after it."]
     return "\n".join(lines)

@@ -9,7 +9,7 @@ from typing import TypeVar
 
 import pytest
 
-from benchmarks.bench_api import _open_loop, _Pool
+from benchmarks.bench_api import _open_loop, _Pool, floor_capacity, machine_seconds, table
 
 T = TypeVar("T")
 OK = b"HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\nok"
@@ -34,6 +34,9 @@ def _run(make: Callable[[], Awaitable[T]]) -> T:
     return out[0]
 
 
+paths: list[str] = []
+
+
 async def _server(answers_per_connection: int, *, answer: bool = True) -> tuple[asyncio.Server, int, list[int]]:
     """A server that answers `answers_per_connection` requests on a connection, then closes it without a word
     (as a server does with a kept-alive connection that sat idle past its timeout)."""
@@ -43,7 +46,8 @@ async def _server(answers_per_connection: int, *, answer: bool = True) -> tuple[
         connections.append(1)
         for _ in range(answers_per_connection):
             while (line := await reader.readline()) not in (b"\r\n", b""):
-                pass
+                if line.startswith(b"GET "):
+                    paths.append(line.split()[1].decode())
             if not line or not answer:
                 break
             writer.write(OK)
@@ -89,3 +93,27 @@ def test_the_open_loop_counts_answers_and_errors_apart() -> None:
     assert sent == 10
     assert ok == 0
     assert errors == 10
+
+
+def test_the_ceiling_is_the_liveness_route_under_the_same_closed_loop() -> None:
+    async def scenario() -> float:
+        server, port, _ = await _server(10**6)
+        async with server:
+            return await floor_capacity(port)
+
+    paths.clear()
+    capacity = _run(scenario)
+    assert capacity > 50
+    assert set(paths) == {"/health/live"}
+
+
+def test_the_table_names_the_ceiling_and_how_fast_the_machine_was() -> None:
+    phase = {"route": "matches", "rate": 50, "sent": 400, "ok": 400, "shed": 0, "errors": 0, "achieved": 50.0}
+    phase |= {"p50_ms": 12.1, "p95_ms": 15.3, "p99_ms": 16.7}
+    result = {"phases": [phase], "overload": [], "floor_capacity": 812.5, "machine_seconds": [0.31, 0.33]}
+    text = table(result)
+    assert "| matches 50/s | 12.1 / 15.3 / 16.7 ms | 400 / 0 / 0 | 50/s |" in text
+    assert "capacity 812.5/s" in text
+    assert "0.31 s before the load and 0.33 s after" in text
+    assert "ceiling" not in table({"phases": [phase], "overload": []})
+    assert 0 < machine_seconds(100_000) < 5
