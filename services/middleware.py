@@ -18,12 +18,14 @@ class LoadShedMiddleware:
     """At most ``limit`` requests worked on at once in this process, and no more than it finishes in
     ``sojourn`` seconds; the next one is answered 503 at once.
 
-    The second bound is Little's law: with ``n`` requests in flight and ``rate`` answered per second over the
-    last second, a newcomer waits about ``n / rate``. Past ``sojourn`` (and with at least ``floor`` in flight, so
-    a quiet process with a few slow requests is never refused) it is turned away instead of queued behind the
-    others — whatever a request costs, the admitted ones stay fast. Nothing queues, so a burst never leaves
-    work behind it: when the load stops, the next request is served normally. Health and metrics stay outside
-    the count so probes still see the process.
+    The second bound is Little's law: with ``n`` requests in flight and the process answering ``rate`` per second
+    while it works, a newcomer waits about ``n / rate``. The rate is what it answered over the last second divided
+    by the time in that second it had at least one request in flight — what it gets through when busy, not how
+    many happened to arrive, so a half-idle process is not taken for a slow one. Past ``sojourn`` (and with at
+    least ``floor`` in flight, so a quiet process with a few slow requests is never refused) a request is turned
+    away instead of queued behind the others — whatever a request costs, the admitted ones stay fast. Nothing
+    queues, so a burst never leaves work behind it: when the load stops, the next request is served normally.
+    Health and metrics stay outside the count so probes still see the process.
     """
 
     EXEMPT = ("/health/", "/metrics")
@@ -45,6 +47,8 @@ class LoadShedMiddleware:
         self.clock = clock
         self.in_flight = 0
         self._answered: deque[float] = deque()
+        self._busy_since: float | None = None  # when the current stretch with something in flight began
+        self._busy: deque[tuple[float, float]] = deque()  # the stretches that ended, (start, end)
 
     def full(self) -> bool:
         """Whether a request arriving now is refused."""
@@ -52,15 +56,29 @@ class LoadShedMiddleware:
             return True
         if self.in_flight < self.floor:
             return False
-        rate = self._recent(self.clock()) / self.WINDOW
-        return rate == 0 or self.in_flight / rate > self.sojourn
+        now = self.clock()
+        answered = self._recent(now)
+        if answered == 0:
+            return True  # nothing finished in the window: the ones in flight are slower than the bound
+        busy = self._busy_time(now)
+        return busy > 0 and self.in_flight * busy / answered > self.sojourn
 
     def _recent(self, now: float) -> int:
         """Requests answered within the last `WINDOW` (older ones are forgotten)."""
         horizon = now - self.WINDOW
         while self._answered and self._answered[0] < horizon:
             self._answered.popleft()
+        while self._busy and self._busy[0][1] < horizon:
+            self._busy.popleft()
         return len(self._answered)
+
+    def _busy_time(self, now: float) -> float:
+        """Seconds of the last `WINDOW` with at least one request in flight."""
+        horizon = now - self.WINDOW
+        total = sum(end - max(start, horizon) for start, end in self._busy)
+        if self._busy_since is not None:
+            total += now - max(self._busy_since, horizon)
+        return total
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["path"].startswith(self.EXEMPT):
@@ -69,6 +87,8 @@ class LoadShedMiddleware:
         if self.full():
             await problem_response(BUSY.problem(), {"Retry-After": "1"})(scope, receive, send)
             return
+        if self.in_flight == 0:
+            self._busy_since = self.clock()
         self.in_flight += 1
         try:
             await self.app(scope, receive, send)
@@ -76,7 +96,10 @@ class LoadShedMiddleware:
             self.in_flight -= 1
             now = self.clock()
             self._answered.append(now)
-            self._recent(now)  # the queue holds one window, however long the process stays below the floor
+            if self.in_flight == 0 and self._busy_since is not None:
+                self._busy.append((self._busy_since, now))
+                self._busy_since = None
+            self._recent(now)  # the queues hold one window, however long the process stays below the floor
 
 
 BUSY = ServiceBusy("当前访问人数较多，请稍后重试")

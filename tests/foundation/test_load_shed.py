@@ -1,6 +1,7 @@
 """Load shedding in front of every route: a request that would only queue behind the others is answered 503 at
-once — past the fixed limit, or when the process already has more in flight than it answers in the sojourn
-bound — while a quiet process with a few slow requests is never refused."""
+once — past the fixed limit, or when the process already has more in flight than it answers, working, in the
+sojourn bound — while a quiet process with a few slow requests is never refused, nor a half-idle one taken for
+a slow one."""
 
 from __future__ import annotations
 
@@ -29,13 +30,17 @@ class Clock:
 
 
 class Gate:
-    """An app whose requests stay in flight until released."""
+    """An app whose requests stay in flight until released; each takes `service` seconds of the clock."""
 
-    def __init__(self) -> None:
+    def __init__(self, clock: Clock | None = None, service: float = 0.0) -> None:
         self.release = asyncio.Event()
+        self.clock = clock
+        self.service = service
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         await self.release.wait()
+        if self.clock is not None:
+            self.clock.now += self.service
         await send({"type": "http.response.start", "status": 200, "headers": []})
         await send({"type": "http.response.body", "body": b"ok"})
 
@@ -54,12 +59,14 @@ async def _request(shed: LoadShedMiddleware, path: str = "/api/v1/positions") ->
 
 
 async def _answered(shed: LoadShedMiddleware, gate: Gate, clock: Clock, count: int, every: float) -> None:
-    """``count`` requests answered one after another, ``every`` seconds apart; the gate stays shut afterwards."""
+    """``count`` requests answered one after another, each taking the gate's service time, ``every`` seconds of
+    idle between them; the gate stays shut afterwards."""
     gate.release.set()
     for _ in range(count):
         assert await _request(shed) == 200
         clock.now += every
     gate.release.clear()
+    gate.service = 0.0
 
 
 async def _in_flight(shed: LoadShedMiddleware, count: int) -> list[asyncio.Task[int]]:
@@ -85,9 +92,10 @@ def test_a_quiet_process_admits_slow_requests_up_to_the_floor() -> None:
 
 def test_past_what_the_process_answers_in_the_sojourn_a_request_is_refused() -> None:
     async def run() -> None:
-        gate, clock = Gate(), Clock()
+        clock = Clock()
+        gate = Gate(clock, service=0.01)
         shed = LoadShedMiddleware(gate, limit=24, sojourn=0.05, floor=4, clock=clock)
-        await _answered(shed, gate, clock, 100, 0.009)  # 100 answered in the last second
+        await _answered(shed, gate, clock, 100, 0.0)  # busy the whole last second: 100 answered, 10 ms each
         held = await _in_flight(shed, 5)  # 5 in flight at 100/s: 50 ms to get through them
         assert shed.in_flight == 5 and not shed.full()
         held += await _in_flight(shed, 1)
@@ -100,6 +108,23 @@ def test_past_what_the_process_answers_in_the_sojourn_a_request_is_refused() -> 
         gate.release.set()
         assert [await t for t in held] == [200] * 6 and await probe == 200
         assert await _request(shed) == 200, "once the burst is over the next request is served at once"
+
+    _run(run)
+
+
+def test_a_half_idle_process_is_judged_by_what_it_answers_while_busy() -> None:
+    async def run() -> None:
+        clock = Clock()
+        gate = Gate(clock, service=0.005)
+        shed = LoadShedMiddleware(gate, limit=24, sojourn=0.05, floor=4, clock=clock)
+        # 50 answered in the last second, 5 ms each: busy a quarter of the time, 200 an answer-second while busy
+        await _answered(shed, gate, clock, 50, 0.015)
+        held = await _in_flight(shed, 10)  # a burst of 10: 50 ms at 200/s, although only 50 came in that second
+        assert shed.in_flight == 10 and not shed.full()
+        held += await _in_flight(shed, 1)
+        assert shed.full()  # 11 / 200 per second = 55 ms
+        gate.release.set()
+        assert [await t for t in held] == [200] * 11
 
     _run(run)
 
@@ -121,7 +146,9 @@ def test_a_quiet_process_remembers_one_window_of_answers() -> None:
     async def run() -> None:
         gate, clock = Gate(), Clock()
         shed = LoadShedMiddleware(gate, limit=24, sojourn=0.05, floor=4, clock=clock)
-        await _answered(shed, gate, clock, 1000, 0.01)  # ten seconds, never more than one in flight
+        gate.clock, gate.service = clock, 0.002
+        await _answered(shed, gate, clock, 1000, 0.008)  # ten seconds, never more than one in flight
         assert len(shed._answered) <= 101
+        assert len(shed._busy) <= 101
 
     _run(run)
