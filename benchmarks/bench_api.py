@@ -62,6 +62,14 @@ class Phase:
 # ---- a small keep-alive HTTP/1.1 client (cheap enough to leave the CPU to the server) ---------------------
 
 
+class _Unanswered(ConnectionResetError):
+    """The connection closed before the status line of the answer."""
+
+
+# what a request that got no answer raises: a timeout, a broken or closed connection, a garbled status line
+_FAILED = (TimeoutError, OSError, asyncio.IncompleteReadError, ValueError, IndexError)
+
+
 class _Pool:
     def __init__(self, port: int, headers: dict[str, str]) -> None:
         self.port = port
@@ -70,32 +78,24 @@ class _Pool:
 
     async def get(self, path: str) -> int:
         while self.idle:
-            # a kept-alive connection the server closed while it was idle answers nothing: send again on a new one,
-            # as browsers and HTTP libraries do for a request nothing was answered to
-            status = await self._send(self.idle.pop(), path, reused=True)
-            if status is not None:
-                return status
-        status = await self._send(await asyncio.open_connection("127.0.0.1", self.port), path, reused=False)
-        assert status is not None
-        return status
+            try:
+                return await self._send(self.idle.pop(), path)
+            except _Unanswered:
+                # a kept-alive connection the server closed while it was idle: send again on another one, as
+                # browsers and HTTP libraries do for a request nothing was answered to
+                continue
+        return await self._send(await asyncio.open_connection("127.0.0.1", self.port), path)
 
-    async def _send(
-        self, conn: tuple[asyncio.StreamReader, asyncio.StreamWriter], path: str, *, reused: bool
-    ) -> int | None:
+    async def _send(self, conn: tuple[asyncio.StreamReader, asyncio.StreamWriter], path: str) -> int:
         reader, writer = conn
         try:
             try:
                 writer.write(b"GET " + path.encode() + b" HTTP/1.1\r\nHost: 127.0.0.1\r\n" + self.head + b"\r\n")
                 line = await reader.readline()
-            except ConnectionError:
-                if not reused:
-                    raise
-                line = b""
+            except ConnectionError as exc:
+                raise _Unanswered from exc
             if not line:
-                if reused:
-                    writer.close()
-                    return None
-                raise ConnectionResetError("the connection closed before the answer")
+                raise _Unanswered
             status = int(line.split()[1])
             length, chunked, close = 0, False, False
             while (line := await reader.readline()) not in (b"\r\n", b""):
@@ -145,7 +145,7 @@ async def _open_loop(pool: _Pool, paths: Callable[[int], str], route: str, rate:
     async def one(i: int, due: float) -> None:
         try:
             status = await asyncio.wait_for(pool.get(paths(i)), TIMEOUT)
-        except (TimeoutError, OSError, asyncio.IncompleteReadError, ValueError, IndexError):
+        except _FAILED:
             status = 0
         now = loop.time()
         answers.append((status, now - due, now))
@@ -188,7 +188,7 @@ async def _capacity(pool: _Pool, paths: Callable[[int], str], seconds: float = 4
             try:
                 if await asyncio.wait_for(pool.get(paths(next(counter))), TIMEOUT) == 200:
                     served += 1
-            except (TimeoutError, OSError, asyncio.IncompleteReadError, ValueError, IndexError):
+            except _FAILED:
                 pass
 
     started = loop.time()
@@ -205,7 +205,7 @@ async def _recovery(pool: _Pool, paths: Callable[[int], str], limit: float = 30.
         try:
             if await asyncio.wait_for(pool.get(paths(i)), TIMEOUT) == 200:
                 return round(loop.time() - stopped, 3)
-        except (TimeoutError, OSError, asyncio.IncompleteReadError, ValueError, IndexError):
+        except _FAILED:
             pass
         i += 1
         await asyncio.sleep(0.02)

@@ -3,51 +3,33 @@
 from __future__ import annotations
 
 import asyncio
-import threading
-from collections.abc import Awaitable, Callable
-from typing import TypeVar
+from dataclasses import dataclass, field
 
 import pytest
 
 from benchmarks.bench_api import _open_loop, _Pool, floor_capacity, machine_seconds, table
+from tests.own_loop import run_in_own_loop as _run
 
-T = TypeVar("T")
 OK = b"HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\nok"
 
 
-def _run(make: Callable[[], Awaitable[T]]) -> T:
-    # a loop of its own in its own thread: the test process may already run one
-    out: list[T] = []
-    failed: list[BaseException] = []
-
-    def main() -> None:
-        try:
-            out.append(asyncio.run(make()))  # type: ignore[arg-type]
-        except BaseException as exc:  # noqa: BLE001 - handed to the test's thread
-            failed.append(exc)
-
-    thread = threading.Thread(target=main)
-    thread.start()
-    thread.join(30)
-    if failed:
-        raise failed[0]
-    return out[0]
+@dataclass
+class Served:
+    connections: int = 0
+    paths: list[str] = field(default_factory=list)
 
 
-paths: list[str] = []
-
-
-async def _server(answers_per_connection: int, *, answer: bool = True) -> tuple[asyncio.Server, int, list[int]]:
+async def _server(answers_per_connection: int, *, answer: bool = True) -> tuple[asyncio.Server, int, Served]:
     """A server that answers `answers_per_connection` requests on a connection, then closes it without a word
     (as a server does with a kept-alive connection that sat idle past its timeout)."""
-    connections: list[int] = []
+    served = Served()
 
     async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        connections.append(1)
+        served.connections += 1
         for _ in range(answers_per_connection):
             while (line := await reader.readline()) not in (b"\r\n", b""):
                 if line.startswith(b"GET "):
-                    paths.append(line.split()[1].decode())
+                    served.paths.append(line.split()[1].decode())
             if not line or not answer:
                 break
             writer.write(OK)
@@ -55,17 +37,17 @@ async def _server(answers_per_connection: int, *, answer: bool = True) -> tuple[
         writer.close()
 
     server = await asyncio.start_server(handle, "127.0.0.1", 0)
-    return server, server.sockets[0].getsockname()[1], connections
+    return server, server.sockets[0].getsockname()[1], served
 
 
 def test_a_kept_alive_connection_the_server_closed_is_sent_again_on_a_new_one() -> None:
     async def scenario() -> tuple[list[int], int]:
-        server, port, connections = await _server(1)
+        server, port, served = await _server(1)
         async with server:
             pool = _Pool(port, {})
             statuses = [await pool.get("/a"), await pool.get("/b"), await pool.get("/c")]
             pool.close()
-        return statuses, len(connections)
+        return statuses, served.connections
 
     statuses, connections = _run(scenario)
     assert statuses == [200, 200, 200]
@@ -96,15 +78,14 @@ def test_the_open_loop_counts_answers_and_errors_apart() -> None:
 
 
 def test_the_ceiling_is_the_liveness_route_under_the_same_closed_loop() -> None:
-    async def scenario() -> float:
-        server, port, _ = await _server(10**6)
+    async def scenario() -> tuple[float, set[str]]:
+        server, port, served = await _server(10**6)
         async with server:
-            return await floor_capacity(port)
+            return await floor_capacity(port), set(served.paths)
 
-    paths.clear()
-    capacity = _run(scenario)
+    capacity, paths = _run(scenario)
     assert capacity > 50
-    assert set(paths) == {"/health/live"}
+    assert paths == {"/health/live"}
 
 
 def test_the_table_names_the_ceiling_and_how_fast_the_machine_was() -> None:

@@ -6,19 +6,11 @@ a slow one."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Coroutine
-from concurrent.futures import ThreadPoolExecutor
-from typing import Any
 
 from starlette.types import Message, Receive, Scope, Send
 
 from services.middleware import LoadShedMiddleware
-
-
-def _run(main: Callable[[], Coroutine[Any, Any, None]]) -> None:
-    """Run ``main`` on an event loop of its own thread (a loop may already run in this one)."""
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        pool.submit(lambda: asyncio.run(main())).result()
+from tests.own_loop import run_in_own_loop as _run
 
 
 class Clock:
