@@ -9,7 +9,7 @@ from functools import lru_cache
 from typing import Annotated, Any, ClassVar
 
 from fastapi import Depends
-from sqlalchemy import DateTime, Dialect, Engine, MetaData, TypeDecorator, create_engine, event
+from sqlalchemy import ColumnElement, DateTime, Dialect, Engine, MetaData, TypeDecorator, create_engine, event
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
 
 from services.config import get_settings
@@ -113,6 +113,12 @@ def reset_engine() -> None:
         get_engine().dispose()
     get_engine.cache_clear()
     get_sessionmaker.cache_clear()
+
+
+def codepoint_order(session: Session, text: ColumnElement[str]) -> ColumnElement[str]:
+    """``text`` ordered by code point, as Python compares strings, so that a page the database sorts agrees with
+    the same list sorted in Python: PostgreSQL's "C" collation (SQLite compares the bytes already)."""
+    return text.collate("C") if session.get_bind().dialect.name == "postgresql" else text
 
 
 def analyze(engine: Engine | None = None) -> None:

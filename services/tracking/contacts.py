@@ -130,19 +130,36 @@ def overdue_contacts(
     scope: GraduateScope,
     today: date | None = None,
     counselor_id: int | None = None,
+) -> list[Overdue]:
+    """Graduates whose latest contact set a next due date that has passed, oldest first."""
+    rows, _ = overdue_page(session, scope=scope, today=today, counselor_id=counselor_id)
+    return rows
+
+
+def overdue_page(
+    session: Session,
+    *,
+    scope: GraduateScope,
+    today: date | None = None,
+    counselor_id: int | None = None,
     limit: int | None = None,
     offset: int = 0,
-) -> list[Overdue]:
-    """Graduates whose latest contact set a next due date that has passed, oldest first (``limit``/``offset``:
-    one page of them; :func:`count_overdue` counts them all)."""
+) -> tuple[list[Overdue], int]:
+    """One page (``limit``/``offset``, all when ``limit`` is None) of :func:`overdue_contacts` and the number of
+    all, counted beside the page by the same statement."""
     day = today or local_today()
-    stmt = _overdue_query(scope, day, counselor_id)
+    stmt = _overdue_query(scope, day, counselor_id).add_columns(func.count().over().label("total")).offset(offset)
     if limit is not None:
-        stmt = stmt.limit(limit).offset(offset)
+        stmt = stmt.limit(limit)
     rows = session.execute(stmt).all()
-    names = _user_names(session, [who for *_, who in rows if who is not None])
+    total = (
+        int(rows[0].total)
+        if rows
+        else (count_overdue(session, scope=scope, today=day, counselor_id=counselor_id) if offset else 0)
+    )
+    names = _user_names(session, [row.responsible for row in rows if row.responsible is not None])
     out: list[Overdue] = []
-    for contact, name, org_unit_id, who in rows:
+    for contact, name, org_unit_id, who, _total in rows:
         assert contact.next_due_on is not None
         out.append(
             Overdue(
@@ -159,7 +176,7 @@ def overdue_contacts(
                 last_contacted_at=_aware(contact.contacted_at),
             )
         )
-    return out
+    return out, total
 
 
 def count_overdue(

@@ -100,6 +100,7 @@ from services.tracking.services_delivered import (
     list_services,
     record_service,
     service_gaps,
+    service_gaps_page,
     set_standard,
 )
 from services.tracking.status import (
@@ -211,6 +212,7 @@ __all__ = [
     "search_receiving_divisions",
     "servable_graduate",
     "service_gaps",
+    "service_gaps_page",
     "services_by_kind",
     "set_override",
     "set_standard",

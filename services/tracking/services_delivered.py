@@ -6,19 +6,20 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import case, func, or_, select, update
+from sqlalchemy import ColumnElement, Subquery, case, func, literal, or_, select, update
 from sqlalchemy.orm import Session
 
 from services.clock import local_today as local_today
+from services.db import codepoint_order
 from services.errors import Forbidden, ValidationFailed
 from services.orgs.models import OrgKind, OrgUnit
 from services.registry.api import Graduate, Stage
-from services.security.models import Role
+from services.security.models import Role, User
 from services.security.principal import Principal
 from services.security.scope import GraduateScope
 from services.tracking.access import end_of_day_utc, servable_graduate
 from services.tracking.applications import _clean_note
-from services.tracking.caseload import _user_names, responsible_counselor
+from services.tracking.caseload import responsible_counselor
 from services.tracking.models import (
     ServiceKind,
     ServiceRecord,
@@ -204,10 +205,27 @@ def service_gaps(
     counselor_id: int | None = None,
     county_id: int | None = None,
 ) -> list[Gap]:
-    """Graduates the standard covers (by status on ``as_of``) who fall short of it, with what is missing.
+    """Graduates the standard covers (by status on ``as_of``) who fall short of it, with what is missing, by
+    county, counselor and graduate."""
+    gaps, _ = service_gaps_page(session, scope=scope, as_of=as_of, counselor_id=counselor_id, county_id=county_id)
+    return gaps
 
-    One query finds them over the whole scope (status, responsible counselor and the count of each requirement
-    are subqueries of it), so the number of statements does not grow with the caseload."""
+
+def service_gaps_page(
+    session: Session,
+    *,
+    scope: GraduateScope,
+    as_of: date | None = None,
+    counselor_id: int | None = None,
+    county_id: int | None = None,
+    limit: int | None = None,
+    offset: int = 0,
+) -> tuple[list[Gap], int]:
+    """One page (``limit``/``offset``, all when ``limit`` is None) of :func:`service_gaps` and the number of all.
+
+    One statement finds them over the whole scope and returns only the page, in order, with the total beside it:
+    status, responsible counselor and the count of each requirement are subqueries of it, so neither the number
+    of statements nor the rows that reach Python grow with the caseload."""
     standard = active_standard(session)
     day = as_of or local_today()
     counties = _county_map(session)
@@ -224,8 +242,15 @@ def service_gaps(
     have = [func.coalesce(counted.c[f"r{i}"], 0) for i in range(len(standard.requirements))]
     status = status_expression(Graduate.id, Graduate.employment_status, before=end_of_day_utc(day))
     responsible = responsible_counselor(Graduate.id)
-    stmt = (
-        select(Graduate.id, Graduate.name, Graduate.org_unit_id, status, responsible, *have)
+    base = (
+        select(
+            Graduate.id.label("graduate_id"),
+            Graduate.name.label("name"),
+            Graduate.org_unit_id.label("org_unit_id"),
+            status.label("status"),
+            responsible.label("counselor_id"),
+            *(n.label(f"n{i}") for i, n in enumerate(have)),
+        )
         .outerjoin(counted, counted.c.graduate_id == Graduate.id)
         .where(
             scope.clause(Graduate.id, Graduate.org_unit_id),
@@ -235,13 +260,25 @@ def service_gaps(
         )
     )
     if counselor_id is not None:
-        stmt = stmt.where(responsible == counselor_id)
+        base = base.where(responsible == counselor_id)
     if county_id is not None:
-        stmt = stmt.where(Graduate.org_unit_id.in_(sorted(u for u, c in counties.items() if c.id == county_id)))
+        base = base.where(Graduate.org_unit_id.in_(sorted(u for u, c in counties.items() if c.id == county_id)))
+    found = base.subquery()
+    by_name = codepoint_order(session, func.coalesce(User.display_name, ""))
+    stmt = (
+        select(found, User.display_name, func.count().over().label("total"))
+        .outerjoin(User, User.id == found.c.counselor_id)
+        .order_by(_county_order(counties, found.c.org_unit_id), by_name, found.c.graduate_id)
+        .offset(offset)
+    )
+    if limit is not None:
+        stmt = stmt.limit(limit)
     rows = session.execute(stmt).all()
-    names = _user_names(session, [row[4] for row in rows if row[4] is not None])
+    total = int(rows[0].total) if rows else _count(session, found, offset)
+    width = len(standard.requirements)
     out: list[Gap] = []
-    for gid, name, org_unit_id, state, who, *numbers in rows:
+    for gid, name, org_unit_id, state, who, *rest in rows:
+        numbers, display_name = rest[:width], rest[width]
         counts = {r.key: int(n) for r, n in zip(standard.requirements, numbers, strict=True)}
         county = counties.get(org_unit_id)
         out.append(
@@ -252,14 +289,29 @@ def service_gaps(
                 county_id=county.id if county else org_unit_id,
                 county_name=county.name if county else "",
                 counselor_id=who,
-                counselor_name=names.get(who) if who else None,
+                counselor_name=display_name if who else None,
                 status=state,
                 counts=counts,
                 missing={r.key: r.minimum - counts[r.key] for r in standard.requirements if counts[r.key] < r.minimum},
             )
         )
-    out.sort(key=lambda x: (x.county_name, x.counselor_name or "", x.graduate_id))
-    return out
+    return out, total
+
+
+def _county_order(counties: dict[int, OrgUnit], org_unit_id: ColumnElement[int]) -> ColumnElement[int]:
+    """SQL: the rank of each org unit's county by name (an org unit outside the tree first, as a blank name)."""
+    names = sorted({c.name for c in counties.values()})
+    rank = {name: i for i, name in enumerate(names)}
+    if not counties:
+        return literal(0)
+    return case({uid: rank[c.name] for uid, c in counties.items()}, value=org_unit_id, else_=-1)
+
+
+def _count(session: Session, found: Subquery, offset: int) -> int:
+    """The number of rows of ``found`` when its page came back empty (nothing at all, or an offset past the end)."""
+    if offset == 0:
+        return 0
+    return int(session.scalar(select(func.count()).select_from(found)) or 0)
 
 
 @dataclass(slots=True)

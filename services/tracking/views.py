@@ -9,7 +9,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Protocol
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session
 
 from services.catalog.api import Position, PositionStatus
@@ -25,7 +25,7 @@ from services.tracking import pipeline
 from services.tracking.access import _aware, own_employer_id, readable_graduate
 from services.tracking.applications import visible_applications
 from services.tracking.caseload import latest_contact_value, responsible_counselor
-from services.tracking.contacts import Overdue, count_overdue, list_contacts, overdue_contacts
+from services.tracking.contacts import Overdue, list_contacts, overdue_page
 from services.tracking.events import list_events
 from services.tracking.handoffs import HANDOFF_NAMES, OUTCOME_NAMES
 from services.tracking.models import (
@@ -36,7 +36,7 @@ from services.tracking.models import (
     Transition,
 )
 from services.tracking.pipeline import AppState
-from services.tracking.services_delivered import Gap, list_services, service_gaps
+from services.tracking.services_delivered import Gap, list_services, service_gaps_page
 from services.tracking.status import status_expression, status_history
 
 # ---- views -----------------------------------------------------------------------------------------------
@@ -212,7 +212,6 @@ def workbench(
     cond = [scope.clause(Graduate.id, Graduate.org_unit_id), Graduate.stage == Stage.GRADUATE.value]
     if mine_only:
         cond.append(responsible == principal.user_id)
-    total = int(session.scalar(select(func.count()).select_from(Graduate).where(*cond)) or 0)
     open_apps = (
         select(func.count())
         .select_from(Application)
@@ -233,6 +232,7 @@ def workbench(
             latest_contact_value(Graduate.id, Contact.contacted_at),
             latest_contact_value(Graduate.id, Contact.next_due_on),
             open_apps,
+            func.count().over(),
         )
         .where(*cond)
         .order_by(Graduate.id)
@@ -252,20 +252,27 @@ def workbench(
             next_due_on=due,
             open_applications=int(open_count or 0),
         )
-        for gid, name, org_unit_id, status, who, contacted, due, open_count in rows
+        for gid, name, org_unit_id, status, who, contacted, due, open_count, _ in rows
     ]
+    total = int(rows[0][-1]) if rows else _count_caseload(session, cond, offset)
     mine = principal.user_id if mine_only else None
-    overdue = overdue_contacts(session, scope=scope, counselor_id=mine, limit=limit, offset=offset)
-    overdue_total = count_overdue(session, scope=scope, counselor_id=mine)
-    gaps = service_gaps(session, scope=scope, counselor_id=mine)
+    overdue, overdue_total = overdue_page(session, scope=scope, counselor_id=mine, limit=limit, offset=offset)
+    gaps, gaps_total = service_gaps_page(session, scope=scope, counselor_id=mine, limit=limit, offset=offset)
     return Workbench(
         caseload=caseload,
         caseload_total=total,
         overdue=overdue,
         overdue_total=overdue_total,
-        gaps=gaps[offset : offset + limit],
-        gaps_total=len(gaps),
+        gaps=gaps,
+        gaps_total=gaps_total,
     )
+
+
+def _count_caseload(session: Session, cond: list[ColumnElement[bool]], offset: int) -> int:
+    """The caseload's size when its page came back empty (none at all, or an offset past the end)."""
+    if offset == 0:
+        return 0
+    return int(session.scalar(select(func.count()).select_from(Graduate).where(*cond)) or 0)
 
 
 class StoredMatchLike(Protocol):

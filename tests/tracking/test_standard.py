@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from services.errors import Forbidden, ValidationFailed
 from services.security.scope import graduate_scope
 from services.tracking import service
+from services.security.models import User
 from services.tracking.models import Assignment, ServiceRecord
 from tests.conftest import World
 from tests.tracking.factories import make_graduate, make_user, principal, today
@@ -122,6 +123,29 @@ def test_county_staff_only_see_their_county_in_the_list(db: Session, world: Worl
     county_a = graduate_scope(db, principal=principal(db, world, "county_a"))
     names = {g.name for g in service.service_gaps(db, scope=county_a) if g.graduate_id in ids.values()}
     assert names == {"乙", "丁", "己"}
+
+
+def test_pages_of_the_list_follow_the_order_of_the_whole_list(db: Session, world: World) -> None:
+    ids, counselors = build_caseload(db, world)
+    # names whose order by code point differs from a case-folding collation's ("Ben" before "ann")
+    for key, name in {"wang": "ann 王", "li": "Ben 李", "zhao": "张老师"}.items():
+        db.get(User, counselors[key]).display_name = name  # type: ignore[union-attr]
+    db.flush()
+    city = graduate_scope(db, principal=principal(db, world, "city"))
+    whole = service.service_gaps(db, scope=city)
+    assert [g.graduate_id for g in whole] == [
+        g.graduate_id for g in sorted(whole, key=lambda g: (g.county_name, g.counselor_name or "", g.graduate_id))
+    ]
+    mine = [g.name for g in whole if g.graduate_id in ids.values()]
+    assert mine == ["辛", "丁", "己", "乙"]  # 涡阳 before 蒙城 (by code point), then "Ben 李" before "ann 王"
+    paged: list[int] = []
+    for offset in range(0, len(whole) + 3, 3):
+        page, total = service.service_gaps_page(db, scope=city, limit=3, offset=offset)
+        assert total == len(whole), offset
+        paged += [g.graduate_id for g in page]
+    assert paged == [g.graduate_id for g in whole]
+    past_the_end, total = service.service_gaps_page(db, scope=city, limit=3, offset=len(whole) + 10)
+    assert past_the_end == [] and total == len(whole)
 
 
 def test_services_after_the_as_of_date_do_not_count(db: Session, world: World) -> None:
