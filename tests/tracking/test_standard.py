@@ -10,9 +10,9 @@ import pytest
 from sqlalchemy.orm import Session
 
 from services.errors import Forbidden, ValidationFailed
+from services.security.models import User
 from services.security.scope import graduate_scope
 from services.tracking import service
-from services.security.models import User
 from services.tracking.models import Assignment, ServiceRecord
 from tests.conftest import World
 from tests.tracking.factories import make_graduate, make_user, principal, today
