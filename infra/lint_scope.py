@@ -193,9 +193,10 @@ GRADUATE_SCOPE_GIVEN: frozenset[tuple[str, str]] = frozenset(
     {
         ("services.tracking.contacts", "_overdue_query"),
         ("services.tracking.services_delivered", "_graduates_in"),
-        ("services.tracking.services_delivered", "service_gaps"),
+        ("services.tracking.services_delivered", "service_gaps_page"),
         ("services.tracking.figures", "compliance"),  # the report's units, as _graduates_in was given them
         ("services.tracking.views", "workbench"),
+        ("services.tracking.views", "_count_caseload"),  # workbench's conditions, the scope's clause among them
         ("services.tracking.views", "fresh_matches"),
         ("services.matches.service", "position_candidates"),  # the names of the ranked page, of the pool's scope
     }
