@@ -124,6 +124,7 @@ CITY_WIDE: frozenset[tuple[str, str]] = frozenset(
         ("services.aid.notices", "take_down_expired"),
         # reports narrow every measure to the report's own units (within_units, Ctx.org_filter)
         ("services.reports.measures", "programs"),  # the list of program codes, no figures
+        ("services.reports.measures", "_placed_by_kind"),  # outer-joined onto the report's graduates, never alone
     }
 )
 
@@ -226,7 +227,9 @@ def _call_name(node: ast.expr) -> str | None:
 
 
 def _model_of(node: ast.expr) -> str | None:
-    """The scoped model an argument names: ``Graduate`` or ``Graduate.id``."""
+    """The scoped model an argument names: ``Graduate``, ``Graduate.id`` or ``Graduate.id.label("x")``."""
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "label":
+        return _model_of(node.func.value)
     if isinstance(node, ast.Name) and node.id in SCOPED_MODELS:
         return node.id
     if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id in SCOPED_MODELS:

@@ -51,6 +51,12 @@ def test_an_unscoped_query_in_a_service_module_is_reported(tmp_path: Path, capsy
     assert "query on Graduate in list_everyone does not go through scoped(...)" in out
 
 
+def test_a_labelled_column_of_a_scoped_model_is_a_query_on_it() -> None:
+    source = UNSCOPED.replace("select(Graduate)", 'select(Graduate.id.label("graduate_id"), Graduate.name)')
+    found = lint_scope.check_source(source, path=Path("x.py"), module="services.probe.service", allowed=frozenset())
+    assert [(f.function, f.model) for f in found] == [("list_everyone", "Graduate")]
+
+
 def test_scoped_queries_and_rereads_of_a_held_record_pass(tmp_path: Path, capsys) -> None:
     path = _write(tmp_path, "router.py", SCOPED)
     assert lint_scope.main([str(path)]) == 0
