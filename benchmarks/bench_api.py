@@ -28,6 +28,7 @@ import tempfile
 import time
 import uuid
 from collections.abc import Callable, Iterator
+from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -362,6 +363,14 @@ def machine_seconds(steps: int = 5_000_000) -> float:
     return round(time.perf_counter() - started, 3)
 
 
+def machine_parallel_seconds(steps: int = 5_000_000, *, processes: int = 2) -> float:
+    """Seconds the slower of ``processes`` copies of :func:`machine_seconds` takes when they run at once: on a
+    shared host the second core may give far less than the first (the service, PostgreSQL and the client share
+    them), which a single loop does not show."""
+    with ProcessPoolExecutor(max_workers=processes) as pool:
+        return max(pool.map(machine_seconds, [steps] * processes))
+
+
 async def floor_capacity(port: int) -> float:
     """Answers per second of the liveness route (no login, no database) under the same closed loop as the routes'
     capacity: what the server and the client cost with no work behind them, the ceiling of any route."""
@@ -429,9 +438,11 @@ def run_api_bench(
         data = build_world(url, size=world_size)
         load_before = os.getloadavg()
         speed_before = machine_seconds()
+        parallel_before = machine_parallel_seconds()
         with serving(url) as port:
             result = asyncio.run(drive(port, data, rates=rates, seconds=seconds))
         result["machine_seconds"] = [speed_before, machine_seconds()]
+        result["machine_parallel_seconds"] = [parallel_before, machine_parallel_seconds()]
         result["world_size"] = world_size
         result["build_seconds"] = data["build_seconds"]
         result["load_average"] = [round(x, 2) for x in load_before]
@@ -469,4 +480,10 @@ def table(result: dict[str, Any]) -> str:
     if "machine_seconds" in result:
         before, after = result["machine_seconds"]
         lines += ["", f"A 5-million-step Python loop took {before:g} s before the load and {after:g} s after it."]
+    if "machine_parallel_seconds" in result:
+        before, after = result["machine_parallel_seconds"]
+        lines.append(
+            f"Two such loops at once took {before:g} s (before) and {after:g} s (after) each: the second core "
+            "is worth as much as the first when these equal the single loop's time."
+        )
     return "\n".join(lines)

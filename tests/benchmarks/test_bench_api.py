@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 import pytest
 
-from benchmarks.bench_api import _open_loop, _Pool, floor_capacity, machine_seconds, table
+from benchmarks.bench_api import _open_loop, _Pool, floor_capacity, machine_parallel_seconds, machine_seconds, table
 from tests.own_loop import run_in_own_loop as _run
 
 OK = b"HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\nok"
@@ -92,9 +92,12 @@ def test_the_table_names_the_ceiling_and_how_fast_the_machine_was() -> None:
     phase = {"route": "matches", "rate": 50, "sent": 400, "ok": 400, "shed": 0, "errors": 0, "achieved": 50.0}
     phase |= {"p50_ms": 12.1, "p95_ms": 15.3, "p99_ms": 16.7}
     result = {"phases": [phase], "overload": [], "floor_capacity": 812.5, "machine_seconds": [0.31, 0.33]}
+    result["machine_parallel_seconds"] = [0.52, 0.55]
     text = table(result)
     assert "| matches 50/s | 12.1 / 15.3 / 16.7 ms | 400 / 0 / 0 | 50/s |" in text
     assert "capacity 812.5/s" in text
     assert "0.31 s before the load and 0.33 s after" in text
+    assert "Two such loops at once took 0.52 s (before) and 0.55 s (after) each" in text
     assert "ceiling" not in table({"phases": [phase], "overload": []})
     assert 0 < machine_seconds(100_000) < 5
+    assert 0 < machine_parallel_seconds(100_000) < 5
