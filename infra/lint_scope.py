@@ -194,7 +194,8 @@ GRADUATE_SCOPE_GIVEN: frozenset[tuple[str, str]] = frozenset(
     {
         ("services.tracking.contacts", "_overdue_query"),
         ("services.tracking.services_delivered", "_graduates_in"),
-        ("services.tracking.services_delivered", "service_gaps_page"),
+        # built on the scope's bound clause, whose ids have no value: it runs only with GraduateScope.params()
+        ("services.tracking.services_delivered", "_gaps_statement"),
         ("services.tracking.figures", "compliance"),  # the report's units, as _graduates_in was given them
         ("services.tracking.views", "workbench"),
         ("services.tracking.views", "_count_caseload"),  # workbench's conditions, the scope's clause among them

@@ -115,10 +115,10 @@ def reset_engine() -> None:
     get_sessionmaker.cache_clear()
 
 
-def codepoint_order(session: Session, text: ColumnElement[str]) -> ColumnElement[str]:
+def codepoint_order(text: ColumnElement[str], *, postgres: bool) -> ColumnElement[str]:
     """``text`` ordered by code point, as Python compares strings, so that a page the database sorts agrees with
     the same list sorted in Python: PostgreSQL's "C" collation (SQLite compares the bytes already)."""
-    return text.collate("C") if session.get_bind().dialect.name == "postgresql" else text
+    return text.collate("C") if postgres else text
 
 
 def analyze(engine: Engine | None = None) -> None:

@@ -15,7 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Final, TypeVar, cast
 
-from sqlalchemy import ColumnElement, Delete, Select, Update, column, false, or_, select, table, true
+from sqlalchemy import ColumnElement, Delete, Select, Update, bindparam, column, false, or_, select, table, true
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from services.security.models import Role
@@ -67,17 +67,33 @@ class GraduateScope:
             return True
         return org_unit_id in self.org_unit_ids and graduate_id not in self.handed_out
 
-    def clause(self, graduate_id: Col, org_unit_id: Col) -> ColumnElement[bool]:
-        """A SQL condition for rows keyed by a graduate id and its home org unit."""
+    def clause(self, graduate_id: Col, org_unit_id: Col, *, bound: bool = False) -> ColumnElement[bool]:
+        """A SQL condition for rows keyed by a graduate id and its home org unit.
+
+        ``bound``: the ids as the named parameters of :meth:`params` instead of values, so that a statement built
+        once serves every scope of the same :attr:`shape` (its execution is given ``params()``)."""
         if self.org_unit_ids is None:
             return true()
         parts: list[ColumnElement[bool]] = []
         if self.org_unit_ids:
-            parts.append(org_unit_id.in_(sorted(self.org_unit_ids)))
+            units = bindparam("scope_units", expanding=True) if bound else sorted(self.org_unit_ids)
+            parts.append(org_unit_id.in_(units))
         ids = self.handed_in | self.own_ids
         if ids:
-            parts.append(graduate_id.in_(sorted(ids)))
+            parts.append(graduate_id.in_(bindparam("scope_graduates", expanding=True) if bound else sorted(ids)))
         return or_(*parts) if parts else false()
+
+    @property
+    def shape(self) -> tuple[bool, bool, bool]:
+        """What the structure of :meth:`clause` depends on: the whole city, some units, some graduates by id."""
+        return (self.org_unit_ids is None, bool(self.org_unit_ids), bool(self.handed_in | self.own_ids))
+
+    def params(self) -> dict[str, list[int]]:
+        """The values of a ``bound`` :meth:`clause`."""
+        return {
+            "scope_units": sorted(self.org_unit_ids or ()),
+            "scope_graduates": sorted(self.handed_in | self.own_ids),
+        }
 
 
 def handoffs_of(session: Session, *, org_unit_ids: frozenset[int]) -> tuple[frozenset[int], frozenset[int]]:

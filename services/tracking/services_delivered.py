@@ -5,12 +5,14 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from functools import lru_cache
+from typing import Any
 
-from sqlalchemy import ColumnElement, Subquery, case, func, literal, or_, select, update
+from sqlalchemy import Date, Select, Subquery, bindparam, case, func, literal, or_, select, update
 from sqlalchemy.orm import Session
 
 from services.clock import local_today as local_today
-from services.db import codepoint_order
+from services.db import UTCDateTime, codepoint_order
 from services.errors import Forbidden, ValidationFailed
 from services.orgs.models import OrgKind, OrgUnit
 from services.registry.api import Graduate, Stage
@@ -229,52 +231,29 @@ def service_gaps_page(
     standard = active_standard(session)
     day = as_of or local_today()
     counties = _county_map(session)
-    delivered = [
-        func.sum(case((ServiceRecord.kind.in_(r.kinds), 1), else_=0)).label(f"r{i}")
-        for i, r in enumerate(standard.requirements)
-    ]
-    counted = (
-        select(ServiceRecord.graduate_id, *delivered)
-        .where(ServiceRecord.delivered_on <= day)
-        .group_by(ServiceRecord.graduate_id)
-        .subquery()
-    )
-    have = [func.coalesce(counted.c[f"r{i}"], 0) for i in range(len(standard.requirements))]
-    status = status_expression(Graduate.id, Graduate.employment_status, before=end_of_day_utc(day))
-    responsible = responsible_counselor(Graduate.id)
-    base = (
-        select(
-            Graduate.id.label("graduate_id"),
-            Graduate.name.label("name"),
-            Graduate.org_unit_id.label("org_unit_id"),
-            status.label("status"),
-            responsible.label("counselor_id"),
-            *(n.label(f"n{i}") for i, n in enumerate(have)),
-        )
-        .outerjoin(counted, counted.c.graduate_id == Graduate.id)
-        .where(
-            scope.clause(Graduate.id, Graduate.org_unit_id),
-            Graduate.stage == Stage.GRADUATE.value,
-            status.in_(sorted(standard.applies_to)),
-            or_(*(n < r.minimum for n, r in zip(have, standard.requirements, strict=True))),
+    stmt, found = _gaps_statement(
+        _GapsShape(
+            requirements=standard.requirements,
+            applies_to=tuple(sorted(standard.applies_to)),
+            scope=scope.shape,
+            by_counselor=counselor_id is not None,
+            by_county=county_id is not None,
+            paged=limit is not None,
+            county_ranks=_county_ranks(counties),
+            postgres=session.get_bind().dialect.name == "postgresql",
         )
     )
-    if counselor_id is not None:
-        base = base.where(responsible == counselor_id)
-    if county_id is not None:
-        base = base.where(Graduate.org_unit_id.in_(sorted(u for u, c in counties.items() if c.id == county_id)))
-    found = base.subquery()
-    by_name = codepoint_order(session, func.coalesce(User.display_name, ""))
-    stmt = (
-        select(found, User.display_name, func.count().over().label("total"))
-        .outerjoin(User, User.id == found.c.counselor_id)
-        .order_by(_county_order(counties, found.c.org_unit_id), by_name, found.c.graduate_id)
-        .offset(offset)
-    )
-    if limit is not None:
-        stmt = stmt.limit(limit)
-    rows = session.execute(stmt).all()
-    total = int(rows[0].total) if rows else _count(session, found, offset)
+    params = {
+        **scope.params(),
+        "day": day,
+        "before": end_of_day_utc(day),
+        "counselor": counselor_id,
+        "county_units": sorted(u for u, c in counties.items() if c.id == county_id),
+        "offset": offset,
+        "limit": limit,
+    }
+    rows = session.execute(stmt, params).all()
+    total = int(rows[0].total) if rows else _count(session, found, params)
     width = len(standard.requirements)
     out: list[Gap] = []
     for gid, name, org_unit_id, state, who, *rest in rows:
@@ -298,20 +277,100 @@ def service_gaps_page(
     return out, total
 
 
-def _county_order(counties: dict[int, OrgUnit], org_unit_id: ColumnElement[int]) -> ColumnElement[int]:
-    """SQL: the rank of each org unit's county by name (an org unit outside the tree first, as a blank name)."""
-    names = sorted({c.name for c in counties.values()})
-    rank = {name: i for i, name in enumerate(names)}
-    if not counties:
-        return literal(0)
-    return case({uid: rank[c.name] for uid, c in counties.items()}, value=org_unit_id, else_=-1)
+@dataclass(frozen=True, slots=True)
+class _GapsShape:
+    """What the gaps statement's structure depends on; the values it is run with are parameters."""
+
+    requirements: tuple[Requirement, ...]
+    applies_to: tuple[str, ...]
+    scope: tuple[bool, bool, bool]  # GraduateScope.shape
+    by_counselor: bool
+    by_county: bool
+    paged: bool
+    county_ranks: tuple[tuple[int, int], ...]  # org unit → rank of its county's name
+    postgres: bool
 
 
-def _count(session: Session, found: Subquery, offset: int) -> int:
+@lru_cache(maxsize=64)
+def _gaps_statement(shape: _GapsShape) -> tuple[Select[Any], Subquery]:
+    """The gaps statement (in order, with the total of all rows beside each) and the subquery of the rows it
+    pages, built once per shape: building it costs more than running it. Parameters: the scope's
+    (``GraduateScope.params``), ``day``, ``before`` (the end of that day in UTC), ``counselor``, ``county_units``,
+    ``offset`` and ``limit``."""
+    delivered = [
+        func.sum(case((ServiceRecord.kind.in_(r.kinds), 1), else_=0)).label(f"r{i}")
+        for i, r in enumerate(shape.requirements)
+    ]
+    counted = (
+        select(ServiceRecord.graduate_id, *delivered)
+        .where(ServiceRecord.delivered_on <= bindparam("day", type_=Date))
+        .group_by(ServiceRecord.graduate_id)
+        .subquery()
+    )
+    have = [func.coalesce(counted.c[f"r{i}"], 0) for i in range(len(shape.requirements))]
+    before = bindparam("before", type_=UTCDateTime)
+    status = status_expression(Graduate.id, Graduate.employment_status, before=before)
+    responsible = responsible_counselor(Graduate.id)
+    scope = _placeholder_scope(shape.scope)
+    base = (
+        select(
+            Graduate.id.label("graduate_id"),
+            Graduate.name.label("name"),
+            Graduate.org_unit_id.label("org_unit_id"),
+            status.label("status"),
+            responsible.label("counselor_id"),
+            *(n.label(f"n{i}") for i, n in enumerate(have)),
+        )
+        .outerjoin(counted, counted.c.graduate_id == Graduate.id)
+        .where(
+            scope.clause(Graduate.id, Graduate.org_unit_id, bound=True),
+            Graduate.stage == Stage.GRADUATE.value,
+            status.in_(shape.applies_to),
+            or_(*(n < r.minimum for n, r in zip(have, shape.requirements, strict=True))),
+        )
+    )
+    if shape.by_counselor:
+        base = base.where(responsible == bindparam("counselor"))
+    if shape.by_county:
+        base = base.where(Graduate.org_unit_id.in_(bindparam("county_units", expanding=True)))
+    found = base.subquery()
+    by_name = codepoint_order(func.coalesce(User.display_name, ""), postgres=shape.postgres)
+    county_rank = (
+        case(dict(shape.county_ranks), value=found.c.org_unit_id, else_=-1) if shape.county_ranks else literal(0)
+    )
+    stmt = (
+        select(found, User.display_name, func.count().over().label("total"))
+        .outerjoin(User, User.id == found.c.counselor_id)
+        .order_by(county_rank, by_name, found.c.graduate_id)
+        .offset(bindparam("offset"))
+    )
+    if shape.paged:
+        stmt = stmt.limit(bindparam("limit"))
+    return stmt, found
+
+
+def _placeholder_scope(shape: tuple[bool, bool, bool]) -> GraduateScope:
+    """A scope of ``shape`` whose ids are placeholders: its ``bound`` clause has the structure of every scope of
+    that shape (the ids come with the parameters)."""
+    city, units, graduates = shape
+    if city:
+        return GraduateScope(org_unit_ids=None)
+    return GraduateScope(
+        org_unit_ids=frozenset({0}) if units else frozenset(), handed_in=frozenset({0}) if graduates else frozenset()
+    )
+
+
+def _county_ranks(counties: dict[int, OrgUnit]) -> tuple[tuple[int, int], ...]:
+    """Each org unit and the rank of its county's name among the counties' names."""
+    rank = {name: i for i, name in enumerate(sorted({c.name for c in counties.values()}))}
+    return tuple(sorted((uid, rank[c.name]) for uid, c in counties.items()))
+
+
+def _count(session: Session, found: Subquery, params: dict[str, Any]) -> int:
     """The number of rows of ``found`` when its page came back empty (nothing at all, or an offset past the end)."""
-    if offset == 0:
+    if params["offset"] == 0:
         return 0
-    return int(session.scalar(select(func.count()).select_from(found)) or 0)
+    return int(session.scalar(select(func.count()).select_from(found), params) or 0)
 
 
 @dataclass(slots=True)

@@ -76,7 +76,9 @@ def current_status(session: Session, *, graduate_id: int) -> str:
     return filed or Status.UNEMPLOYED.value
 
 
-def status_expression(graduate_id: Col, filed: Col, *, before: datetime | None = None) -> ColumnElement[Any]:
+def status_expression(
+    graduate_id: Col, filed: Col, *, before: datetime | ColumnElement[datetime] | None = None
+) -> ColumnElement[Any]:
     """SQL: the graduate's status as :func:`current_status` (or, with ``before``, :func:`status_as_of`) gives it,
     for each row of an outer query that has the graduate's id and the status the registry filed."""
     last = select(StatusChange.status).where(StatusChange.graduate_id == graduate_id)

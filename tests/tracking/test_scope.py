@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 from sqlalchemy import select
+from sqlalchemy.exc import StatementError
 from sqlalchemy.orm import Session
 
 from services.errors import Conflict, Forbidden, NotFound, ValidationFailed
@@ -17,8 +18,20 @@ from tests.tracking.factories import enterprise_position, make_graduate, princip
 
 
 def _visible(db: Session, key: str, world: World) -> set[int]:
+    """The graduates the scope's clause lets through, checked against the same clause built once with its ids as
+    parameters (what a statement cached per scope shape runs with)."""
     scope = graduate_scope(db, principal=principal(db, world, key))
-    return set(db.scalars(select(Graduate.id).where(scope.clause(Graduate.id, Graduate.org_unit_id))))
+    seen = set(db.scalars(select(Graduate.id).where(scope.clause(Graduate.id, Graduate.org_unit_id))))
+    bound = select(Graduate.id).where(scope.clause(Graduate.id, Graduate.org_unit_id, bound=True))
+    assert set(db.scalars(bound, scope.params())) == seen
+    return seen
+
+
+def test_a_bound_scope_clause_refuses_to_run_without_its_ids(db: Session, world: World) -> None:
+    scope = graduate_scope(db, principal=principal(db, world, "counselor_a"))
+    assert scope.shape == (False, True, False)
+    with pytest.raises(StatementError, match="scope_units"):
+        db.scalars(select(Graduate.id).where(scope.clause(Graduate.id, Graduate.org_unit_id, bound=True))).all()
 
 
 def test_counselor_cannot_see_or_move_another_countys_graduate(db: Session, world: World) -> None:
