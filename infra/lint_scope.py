@@ -197,7 +197,7 @@ GRADUATE_SCOPE_GIVEN: frozenset[tuple[str, str]] = frozenset(
         # built on the scope's bound clause, whose ids have no value: it runs only with GraduateScope.params()
         ("services.tracking.services_delivered", "_gaps_statement"),
         ("services.tracking.figures", "compliance"),  # the report's units, as _graduates_in was given them
-        ("services.tracking.views", "workbench"),
+        ("services.tracking.views", "_caseload_statement"),  # the scope's bound clause, as _gaps_statement
         ("services.tracking.views", "_count_caseload"),  # workbench's conditions, the scope's clause among them
         ("services.tracking.views", "fresh_matches"),
         ("services.matches.service", "position_candidates"),  # the names of the ranked page, of the pool's scope

@@ -88,6 +88,18 @@ class GraduateScope:
         """What the structure of :meth:`clause` depends on: the whole city, some units, some graduates by id."""
         return (self.org_unit_ids is None, bool(self.org_unit_ids), bool(self.handed_in | self.own_ids))
 
+    @classmethod
+    def placeholder(cls, shape: tuple[bool, bool, bool]) -> GraduateScope:
+        """A scope of ``shape`` whose ids are placeholders: its ``bound`` clause has the structure of every scope of
+        that shape, for a statement built once per shape (the ids come with :meth:`params`)."""
+        city, units, graduates = shape
+        if city:
+            return cls(org_unit_ids=None)
+        return cls(
+            org_unit_ids=frozenset({0}) if units else frozenset(),
+            handed_in=frozenset({0}) if graduates else frozenset(),
+        )
+
     def params(self) -> dict[str, list[int]]:
         """The values of a ``bound`` :meth:`clause`."""
         return {

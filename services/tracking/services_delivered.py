@@ -311,7 +311,7 @@ def _gaps_statement(shape: _GapsShape) -> tuple[Select[Any], Subquery]:
     before = bindparam("before", type_=UTCDateTime)
     status = status_expression(Graduate.id, Graduate.employment_status, before=before)
     responsible = responsible_counselor(Graduate.id)
-    scope = _placeholder_scope(shape.scope)
+    scope = GraduateScope.placeholder(shape.scope)
     base = (
         select(
             Graduate.id.label("graduate_id"),
@@ -347,17 +347,6 @@ def _gaps_statement(shape: _GapsShape) -> tuple[Select[Any], Subquery]:
     if shape.paged:
         stmt = stmt.limit(bindparam("limit"))
     return stmt, found
-
-
-def _placeholder_scope(shape: tuple[bool, bool, bool]) -> GraduateScope:
-    """A scope of ``shape`` whose ids are placeholders: its ``bound`` clause has the structure of every scope of
-    that shape (the ids come with the parameters)."""
-    city, units, graduates = shape
-    if city:
-        return GraduateScope(org_unit_ids=None)
-    return GraduateScope(
-        org_unit_ids=frozenset({0}) if units else frozenset(), handed_in=frozenset({0}) if graduates else frozenset()
-    )
 
 
 def _county_ranks(counties: dict[int, OrgUnit]) -> tuple[tuple[int, int], ...]:

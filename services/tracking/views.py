@@ -6,10 +6,11 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
-from typing import Protocol
+from functools import lru_cache
+from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import ColumnElement, func, select
+from sqlalchemy import ColumnElement, Select, bindparam, func, select
 from sqlalchemy.orm import Session
 
 from services.catalog.api import Position, PositionStatus
@@ -20,7 +21,7 @@ from services.errors import Forbidden, NotFound
 from services.registry.api import Graduate, Stage
 from services.security.models import Role
 from services.security.principal import Principal
-from services.security.scope import UNION_SIDE, graduate_scope
+from services.security.scope import UNION_SIDE, GraduateScope, graduate_scope
 from services.tracking import pipeline
 from services.tracking.access import _aware, own_employer_id, readable_graduate
 from services.tracking.applications import visible_applications
@@ -208,37 +209,9 @@ def workbench(
     if principal.role not in UNION_SIDE:
         raise Forbidden("只有工会和就业指导员可以使用工作台")
     scope = graduate_scope(session, principal=principal)
-    responsible = responsible_counselor(Graduate.id)
-    cond = [scope.clause(Graduate.id, Graduate.org_unit_id), Graduate.stage == Stage.GRADUATE.value]
-    if mine_only:
-        cond.append(responsible == principal.user_id)
-    open_apps = (
-        select(func.count())
-        .select_from(Application)
-        .where(
-            Application.graduate_id == Graduate.id,
-            Application.state.in_(sorted(s.value for s in pipeline.ACTIVE)),
-        )
-        .correlate_except(Application)
-        .scalar_subquery()
-    )
-    rows = session.execute(
-        select(
-            Graduate.id,
-            Graduate.name,
-            Graduate.org_unit_id,
-            status_expression(Graduate.id, Graduate.employment_status),
-            responsible,
-            latest_contact_value(Graduate.id, Contact.contacted_at),
-            latest_contact_value(Graduate.id, Contact.next_due_on),
-            open_apps,
-            func.count().over(),
-        )
-        .where(*cond)
-        .order_by(Graduate.id)
-        .limit(limit)
-        .offset(offset)
-    ).all()
+    stmt, cond = _caseload_statement(scope.shape, mine_only)
+    params = {**scope.params(), "me": principal.user_id, "limit": limit, "offset": offset}
+    rows = session.execute(stmt, params).all()
     caseload = [
         CaseRow(
             graduate_id=gid,
@@ -254,7 +227,7 @@ def workbench(
         )
         for gid, name, org_unit_id, status, who, contacted, due, open_count, _ in rows
     ]
-    total = int(rows[0][-1]) if rows else _count_caseload(session, cond, offset)
+    total = int(rows[0][-1]) if rows else _count_caseload(session, cond, params)
     mine = principal.user_id if mine_only else None
     overdue, overdue_total = overdue_page(session, scope=scope, counselor_id=mine, limit=limit, offset=offset)
     gaps, gaps_total = service_gaps_page(session, scope=scope, counselor_id=mine, limit=limit, offset=offset)
@@ -268,11 +241,55 @@ def workbench(
     )
 
 
-def _count_caseload(session: Session, cond: list[ColumnElement[bool]], offset: int) -> int:
+@lru_cache(maxsize=16)
+def _caseload_statement(
+    shape: tuple[bool, bool, bool], mine_only: bool
+) -> tuple[Select[Any], tuple[ColumnElement[bool], ...]]:
+    """The caseload page (with the number of all its rows beside each) and its conditions, built once per scope
+    shape (``GraduateScope.shape``); run with the scope's parameters, ``me``, ``limit`` and ``offset``."""
+    placeholder = GraduateScope.placeholder(shape)
+    responsible = responsible_counselor(Graduate.id)
+    cond: tuple[ColumnElement[bool], ...] = (
+        placeholder.clause(Graduate.id, Graduate.org_unit_id, bound=True),
+        Graduate.stage == Stage.GRADUATE.value,
+    )
+    if mine_only:
+        cond += (responsible == bindparam("me"),)
+    open_apps = (
+        select(func.count())
+        .select_from(Application)
+        .where(
+            Application.graduate_id == Graduate.id,
+            Application.state.in_(sorted(s.value for s in pipeline.ACTIVE)),
+        )
+        .correlate_except(Application)
+        .scalar_subquery()
+    )
+    stmt = (
+        select(
+            Graduate.id,
+            Graduate.name,
+            Graduate.org_unit_id,
+            status_expression(Graduate.id, Graduate.employment_status),
+            responsible,
+            latest_contact_value(Graduate.id, Contact.contacted_at),
+            latest_contact_value(Graduate.id, Contact.next_due_on),
+            open_apps,
+            func.count().over(),
+        )
+        .where(*cond)
+        .order_by(Graduate.id)
+        .limit(bindparam("limit"))
+        .offset(bindparam("offset"))
+    )
+    return stmt, cond
+
+
+def _count_caseload(session: Session, cond: tuple[ColumnElement[bool], ...], params: dict[str, Any]) -> int:
     """The caseload's size when its page came back empty (none at all, or an offset past the end)."""
-    if offset == 0:
+    if params["offset"] == 0:
         return 0
-    return int(session.scalar(select(func.count()).select_from(Graduate).where(*cond)) or 0)
+    return int(session.scalar(select(func.count()).select_from(Graduate).where(*cond), params) or 0)
 
 
 class StoredMatchLike(Protocol):
