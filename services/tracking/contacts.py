@@ -5,10 +5,11 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from functools import lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Select, func, select, update
+from sqlalchemy import Date, Select, bindparam, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -99,9 +100,12 @@ class Overdue:
     last_contacted_at: datetime
 
 
-def _overdue_query(scope: GraduateScope, day: date, counselor_id: int | None) -> Select[Contact, str, int, Any]:
+@lru_cache(maxsize=16)
+def _overdue_query(shape: tuple[bool, bool, bool], by_counselor: bool) -> Select[Contact, str, int, Any]:
     """Latest contacts of the scope whose next due date has passed, with the graduate and the responsible
-    counselor, oldest due date first."""
+    counselor, oldest due date first: built once per scope shape (``GraduateScope.shape``), run with the scope's
+    parameters, ``day`` and ``counselor``."""
+    scope = GraduateScope.placeholder(shape)
     ranked = (
         select(
             Contact.id,
@@ -109,7 +113,7 @@ def _overdue_query(scope: GraduateScope, day: date, counselor_id: int | None) ->
             .over(partition_by=Contact.graduate_id, order_by=(Contact.contacted_at.desc(), Contact.id.desc()))
             .label("rn"),
         )
-        .where(scope.clause(Contact.graduate_id, Contact.org_unit_id))
+        .where(scope.clause(Contact.graduate_id, Contact.org_unit_id, bound=True))
         .subquery()
     )
     responsible = func.coalesce(assigned_counselor(Contact.graduate_id), Contact.counselor_id)
@@ -117,11 +121,19 @@ def _overdue_query(scope: GraduateScope, day: date, counselor_id: int | None) ->
         select(Contact, Graduate.name, Graduate.org_unit_id, responsible.label("responsible"))
         .join(ranked, ranked.c.id == Contact.id)
         .join(Graduate, Graduate.id == Contact.graduate_id)
-        .where(ranked.c.rn == 1, Contact.next_due_on < day)
+        .where(ranked.c.rn == 1, Contact.next_due_on < bindparam("day", type_=Date))
     )
-    if counselor_id is not None:
-        stmt = stmt.where(responsible == counselor_id)
+    if by_counselor:
+        stmt = stmt.where(responsible == bindparam("counselor"))
     return stmt.order_by(Contact.next_due_on, Contact.graduate_id)
+
+
+@lru_cache(maxsize=16)
+def _overdue_page_query(shape: tuple[bool, bool, bool], by_counselor: bool, paged: bool) -> Select[Any]:
+    """:func:`_overdue_query` with the number of all its rows beside each, from ``offset`` (``limit`` rows)."""
+    stmt = _overdue_query(shape, by_counselor).add_columns(func.count().over().label("total"))
+    stmt = stmt.offset(bindparam("offset"))
+    return stmt.limit(bindparam("limit")) if paged else stmt
 
 
 def overdue_contacts(
@@ -148,10 +160,9 @@ def overdue_page(
     """One page (``limit``/``offset``, all when ``limit`` is None) of :func:`overdue_contacts` and the number of
     all, counted beside the page by the same statement."""
     day = today or local_today()
-    stmt = _overdue_query(scope, day, counselor_id).add_columns(func.count().over().label("total")).offset(offset)
-    if limit is not None:
-        stmt = stmt.limit(limit)
-    rows = session.execute(stmt).all()
+    stmt = _overdue_page_query(scope.shape, counselor_id is not None, limit is not None)
+    params = {**scope.params(), "day": day, "counselor": counselor_id, "offset": offset, "limit": limit}
+    rows = session.execute(stmt, params).all()
     total = (
         int(rows[0].total)
         if rows
@@ -182,8 +193,9 @@ def overdue_page(
 def count_overdue(
     session: Session, *, scope: GraduateScope, today: date | None = None, counselor_id: int | None = None
 ) -> int:
-    stmt = _overdue_query(scope, today or local_today(), counselor_id).order_by(None)
-    return int(session.scalar(select(func.count()).select_from(stmt.subquery())) or 0)
+    stmt = _overdue_query(scope.shape, counselor_id is not None).order_by(None)
+    params = {**scope.params(), "day": today or local_today(), "counselor": counselor_id}
+    return int(session.scalar(select(func.count()).select_from(stmt.subquery()), params) or 0)
 
 
 def create_follow_up_reminders(session: Session, *, today: date | None = None) -> list[int]:
