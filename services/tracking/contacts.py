@@ -166,7 +166,7 @@ def overdue_page(
     total = (
         int(rows[0].total)
         if rows
-        else (count_overdue(session, scope=scope, today=day, counselor_id=counselor_id) if offset else 0)
+        else (count_overdue(session, scope=scope, today=day, counselor_id=counselor_id) if offset or limit == 0 else 0)
     )
     names = _user_names(session, [row.responsible for row in rows if row.responsible is not None])
     out: list[Overdue] = []

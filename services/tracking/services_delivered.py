@@ -357,7 +357,7 @@ def _county_ranks(counties: dict[int, OrgUnit]) -> tuple[tuple[int, int], ...]:
 
 def _count(session: Session, found: Subquery, params: dict[str, Any]) -> int:
     """The number of rows of ``found`` when its page came back empty (nothing at all, or an offset past the end)."""
-    if params["offset"] == 0:
+    if params["offset"] == 0 and params["limit"] != 0:  # an empty first page: nothing at all
         return 0
     return int(session.scalar(select(func.count()).select_from(found), params) or 0)
 

@@ -287,7 +287,7 @@ def _caseload_statement(
 
 def _count_caseload(session: Session, cond: tuple[ColumnElement[bool], ...], params: dict[str, Any]) -> int:
     """The caseload's size when its page came back empty (none at all, or an offset past the end)."""
-    if params["offset"] == 0:
+    if params["offset"] == 0 and params["limit"] != 0:  # an empty first page: nothing at all
         return 0
     return int(session.scalar(select(func.count()).select_from(Graduate).where(*cond), params) or 0)
 

@@ -146,6 +146,22 @@ def test_pages_of_the_list_follow_the_order_of_the_whole_list(db: Session, world
     assert paged == [g.graduate_id for g in whole]
     past_the_end, total = service.service_gaps_page(db, scope=city, limit=3, offset=len(whole) + 10)
     assert past_the_end == [] and total == len(whole)
+    assert service.service_gaps_page(db, scope=city, limit=0) == ([], len(whole))  # the count alone
+
+
+def test_workbench_totals_do_not_depend_on_the_page(db: Session, world: World) -> None:
+    build_caseload(db, world)
+    me = principal(db, world, "county_a")
+    whole = service.workbench(db, principal=me, limit=100)
+    assert whole.gaps_total == len(whole.gaps) > 0 and whole.caseload_total == len(whole.caseload) > 0
+    for limit, offset in [(0, 0), (1, 1), (2, 500)]:
+        page = service.workbench(db, principal=me, limit=limit, offset=offset)
+        totals = (page.caseload_total, page.overdue_total, page.gaps_total)
+        assert totals == (whole.caseload_total, whole.overdue_total, whole.gaps_total), (limit, offset)
+        assert [g.graduate_id for g in page.gaps] == [g.graduate_id for g in whole.gaps][offset : offset + limit]
+        assert [c.graduate_id for c in page.caseload] == [c.graduate_id for c in whole.caseload][
+            offset : offset + limit
+        ]
 
 
 def test_services_after_the_as_of_date_do_not_count(db: Session, world: World) -> None:
