@@ -1,8 +1,10 @@
-"""Page parameters with a capped size, the page envelope, and the cheap count of a list's rows."""
+"""Page parameters with a capped size, the page envelope, the cheap count of a list's rows, and the total read
+beside a page."""
 
 from __future__ import annotations
 
 import json
+from collections.abc import Callable, Sequence
 from typing import Annotated, Any, Generic, TypeVar
 
 from fastapi import Depends, Query
@@ -62,3 +64,12 @@ def count_rows(session: Session, stmt: Select[Any], *, cap: int = EXACT_COUNT_CA
     plan = session.connection().exec_driver_sql(f"EXPLAIN (FORMAT JSON) {compiled}", compiled.params).scalar_one()
     document = json.loads(plan) if isinstance(plan, str) else plan
     return max(seen, int(document[0]["Plan"]["Plan Rows"])), True
+
+
+def total_beside_page(rows: Sequence[Any], *, offset: int, limit: int | None, count: Callable[[], int]) -> int:
+    """The number of all rows of a list whose page statement carries it as each row's last column
+    (``count(*) OVER ()``). An empty page has no row to read it from: a first page asked for rows holds none at all;
+    past the start, or asked for no rows, ``count`` counts them."""
+    if rows:
+        return int(rows[0][-1])
+    return count() if offset or limit == 0 else 0

@@ -15,7 +15,20 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Final, TypeVar, cast
 
-from sqlalchemy import ColumnElement, Delete, Select, Update, bindparam, column, false, or_, select, table, true
+from sqlalchemy import (
+    BindParameter,
+    ColumnElement,
+    Delete,
+    Select,
+    Update,
+    bindparam,
+    column,
+    false,
+    or_,
+    select,
+    table,
+    true,
+)
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from services.security.models import Role
@@ -30,6 +43,7 @@ if TYPE_CHECKING:
 HANDOFF_ACCEPTED: Final = "accepted"  # tracking's HandoffState.ACCEPTED
 
 Col = ColumnElement[Any] | InstrumentedAttribute[Any]
+ScopeShape = tuple[bool, bool, bool]  # GraduateScope.shape: the whole city, some units, some graduates by id
 Stmt = TypeVar("Stmt", bound="Select[*tuple[Any, ...]] | Update | Delete")
 
 _handoff = table(
@@ -67,45 +81,52 @@ class GraduateScope:
             return True
         return org_unit_id in self.org_unit_ids and graduate_id not in self.handed_out
 
-    def clause(self, graduate_id: Col, org_unit_id: Col, *, bound: bool = False) -> ColumnElement[bool]:
-        """A SQL condition for rows keyed by a graduate id and its home org unit.
+    def clause(self, graduate_id: Col, org_unit_id: Col) -> ColumnElement[bool]:
+        """A SQL condition for rows keyed by a graduate id and its home org unit."""
+        ids = self.params()
+        return _scope_clause(
+            self.shape, graduate_id, org_unit_id, units=ids["scope_units"], graduates=ids["scope_graduates"]
+        )
 
-        ``bound``: the ids as the named parameters of :meth:`params` instead of values, so that a statement built
-        once serves every scope of the same :attr:`shape` (its execution is given ``params()``)."""
-        if self.org_unit_ids is None:
-            return true()
-        parts: list[ColumnElement[bool]] = []
-        if self.org_unit_ids:
-            units = bindparam("scope_units", expanding=True) if bound else sorted(self.org_unit_ids)
-            parts.append(org_unit_id.in_(units))
-        ids = self.handed_in | self.own_ids
-        if ids:
-            parts.append(graduate_id.in_(bindparam("scope_graduates", expanding=True) if bound else sorted(ids)))
-        return or_(*parts) if parts else false()
+    @staticmethod
+    def bound_clause(shape: ScopeShape, graduate_id: Col, org_unit_id: Col) -> ColumnElement[bool]:
+        """:meth:`clause` of every scope of ``shape``, its ids the named parameters of :meth:`params`: a statement
+        built on it once serves them all, and refuses to run without the ids."""
+        units: BindParameter[list[int]] = bindparam("scope_units", expanding=True)
+        graduates: BindParameter[list[int]] = bindparam("scope_graduates", expanding=True)
+        return _scope_clause(shape, graduate_id, org_unit_id, units=units, graduates=graduates)
 
     @property
-    def shape(self) -> tuple[bool, bool, bool]:
+    def shape(self) -> ScopeShape:
         """What the structure of :meth:`clause` depends on: the whole city, some units, some graduates by id."""
         return (self.org_unit_ids is None, bool(self.org_unit_ids), bool(self.handed_in | self.own_ids))
 
-    @classmethod
-    def placeholder(cls, shape: tuple[bool, bool, bool]) -> GraduateScope:
-        """A scope of ``shape`` whose ids are placeholders: its ``bound`` clause has the structure of every scope of
-        that shape, for a statement built once per shape (the ids come with :meth:`params`)."""
-        city, units, graduates = shape
-        if city:
-            return cls(org_unit_ids=None)
-        return cls(
-            org_unit_ids=frozenset({0}) if units else frozenset(),
-            handed_in=frozenset({0}) if graduates else frozenset(),
-        )
-
     def params(self) -> dict[str, list[int]]:
-        """The values of a ``bound`` :meth:`clause`."""
+        """The ids of :meth:`clause`, by the names :meth:`bound_clause` gives them."""
         return {
             "scope_units": sorted(self.org_unit_ids or ()),
             "scope_graduates": sorted(self.handed_in | self.own_ids),
         }
+
+
+def _scope_clause(
+    shape: ScopeShape,
+    graduate_id: Col,
+    org_unit_id: Col,
+    *,
+    units: list[int] | BindParameter[list[int]],
+    graduates: list[int] | BindParameter[list[int]],
+) -> ColumnElement[bool]:
+    """The scope condition of ``shape``: ``units`` and ``graduates`` are the ids, or the parameters that hold them."""
+    city, some_units, some_graduates = shape
+    if city:
+        return true()
+    parts: list[ColumnElement[bool]] = []
+    if some_units:
+        parts.append(org_unit_id.in_(units))
+    if some_graduates:
+        parts.append(graduate_id.in_(graduates))
+    return or_(*parts) if parts else false()
 
 
 def handoffs_of(session: Session, *, org_unit_ids: frozenset[int]) -> tuple[frozenset[int], frozenset[int]]:

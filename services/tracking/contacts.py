@@ -19,10 +19,11 @@ from services.db import utcnow
 from services.errors import ValidationFailed
 from services.notifications import api as notifications
 from services.notifications.api import notify
+from services.pagination import total_beside_page
 from services.registry.api import Graduate
 from services.security.models import User
 from services.security.principal import Principal
-from services.security.scope import GraduateScope
+from services.security.scope import GraduateScope, ScopeShape
 from services.tracking.access import _aware, servable_graduate
 from services.tracking.caseload import _latest_contacts, _responsible, _user_names, assigned_counselor
 from services.tracking.models import (
@@ -101,11 +102,10 @@ class Overdue:
 
 
 @lru_cache(maxsize=16)
-def _overdue_query(shape: tuple[bool, bool, bool], by_counselor: bool) -> Select[Contact, str, int, Any]:
+def _overdue_query(shape: ScopeShape, by_counselor: bool) -> Select[Contact, str, int, Any]:
     """Latest contacts of the scope whose next due date has passed, with the graduate and the responsible
     counselor, oldest due date first: built once per scope shape (``GraduateScope.shape``), run with the scope's
     parameters, ``day`` and ``counselor``."""
-    scope = GraduateScope.placeholder(shape)
     ranked = (
         select(
             Contact.id,
@@ -113,7 +113,7 @@ def _overdue_query(shape: tuple[bool, bool, bool], by_counselor: bool) -> Select
             .over(partition_by=Contact.graduate_id, order_by=(Contact.contacted_at.desc(), Contact.id.desc()))
             .label("rn"),
         )
-        .where(scope.clause(Contact.graduate_id, Contact.org_unit_id, bound=True))
+        .where(GraduateScope.bound_clause(shape, Contact.graduate_id, Contact.org_unit_id))
         .subquery()
     )
     responsible = func.coalesce(assigned_counselor(Contact.graduate_id), Contact.counselor_id)
@@ -129,7 +129,7 @@ def _overdue_query(shape: tuple[bool, bool, bool], by_counselor: bool) -> Select
 
 
 @lru_cache(maxsize=16)
-def _overdue_page_query(shape: tuple[bool, bool, bool], by_counselor: bool, paged: bool) -> Select[Any]:
+def _overdue_page_query(shape: ScopeShape, by_counselor: bool, paged: bool) -> Select[Any]:
     """:func:`_overdue_query` with the number of all its rows beside each, from ``offset`` (``limit`` rows)."""
     stmt = _overdue_query(shape, by_counselor).add_columns(func.count().over().label("total"))
     stmt = stmt.offset(bindparam("offset"))
@@ -163,10 +163,11 @@ def overdue_page(
     stmt = _overdue_page_query(scope.shape, counselor_id is not None, limit is not None)
     params = {**scope.params(), "day": day, "counselor": counselor_id, "offset": offset, "limit": limit}
     rows = session.execute(stmt, params).all()
-    total = (
-        int(rows[0].total)
-        if rows
-        else (count_overdue(session, scope=scope, today=day, counselor_id=counselor_id) if offset or limit == 0 else 0)
+    total = total_beside_page(
+        rows,
+        offset=offset,
+        limit=limit,
+        count=lambda: count_overdue(session, scope=scope, today=day, counselor_id=counselor_id),
     )
     names = _user_names(session, [row.responsible for row in rows if row.responsible is not None])
     out: list[Overdue] = []

@@ -15,10 +15,11 @@ from services.clock import local_today as local_today
 from services.db import UTCDateTime, codepoint_order
 from services.errors import Forbidden, ValidationFailed
 from services.orgs.models import OrgKind, OrgUnit
+from services.pagination import total_beside_page
 from services.registry.api import Graduate, Stage
 from services.security.models import Role, User
 from services.security.principal import Principal
-from services.security.scope import GraduateScope
+from services.security.scope import GraduateScope, ScopeShape
 from services.tracking.access import end_of_day_utc, servable_graduate
 from services.tracking.applications import _clean_note
 from services.tracking.caseload import responsible_counselor
@@ -253,7 +254,12 @@ def service_gaps_page(
         "limit": limit,
     }
     rows = session.execute(stmt, params).all()
-    total = int(rows[0].total) if rows else _count(session, found, params)
+    total = total_beside_page(
+        rows,
+        offset=offset,
+        limit=limit,
+        count=lambda: int(session.scalar(select(func.count()).select_from(found), params) or 0),
+    )
     width = len(standard.requirements)
     out: list[Gap] = []
     for gid, name, org_unit_id, state, who, *rest in rows:
@@ -283,7 +289,7 @@ class _GapsShape:
 
     requirements: tuple[Requirement, ...]
     applies_to: tuple[str, ...]
-    scope: tuple[bool, bool, bool]  # GraduateScope.shape
+    scope: ScopeShape
     by_counselor: bool
     by_county: bool
     paged: bool
@@ -311,7 +317,6 @@ def _gaps_statement(shape: _GapsShape) -> tuple[Select[Any], Subquery]:
     before = bindparam("before", type_=UTCDateTime)
     status = status_expression(Graduate.id, Graduate.employment_status, before=before)
     responsible = responsible_counselor(Graduate.id)
-    scope = GraduateScope.placeholder(shape.scope)
     base = (
         select(
             Graduate.id.label("graduate_id"),
@@ -323,7 +328,7 @@ def _gaps_statement(shape: _GapsShape) -> tuple[Select[Any], Subquery]:
         )
         .outerjoin(counted, counted.c.graduate_id == Graduate.id)
         .where(
-            scope.clause(Graduate.id, Graduate.org_unit_id, bound=True),
+            GraduateScope.bound_clause(shape.scope, Graduate.id, Graduate.org_unit_id),
             Graduate.stage == Stage.GRADUATE.value,
             status.in_(shape.applies_to),
             or_(*(n < r.minimum for n, r in zip(have, shape.requirements, strict=True))),
@@ -353,13 +358,6 @@ def _county_ranks(counties: dict[int, OrgUnit]) -> tuple[tuple[int, int], ...]:
     """Each org unit and the rank of its county's name among the counties' names."""
     rank = {name: i for i, name in enumerate(sorted({c.name for c in counties.values()}))}
     return tuple(sorted((uid, rank[c.name]) for uid, c in counties.items()))
-
-
-def _count(session: Session, found: Subquery, params: dict[str, Any]) -> int:
-    """The number of rows of ``found`` when its page came back empty (nothing at all, or an offset past the end)."""
-    if params["offset"] == 0 and params["limit"] != 0:  # an empty first page: nothing at all
-        return 0
-    return int(session.scalar(select(func.count()).select_from(found), params) or 0)
 
 
 @dataclass(slots=True)

@@ -18,10 +18,11 @@ from services.clock import local_today as local_today
 from services.config import get_settings
 from services.db import utcnow
 from services.errors import Forbidden, NotFound
+from services.pagination import total_beside_page
 from services.registry.api import Graduate, Stage
 from services.security.models import Role
 from services.security.principal import Principal
-from services.security.scope import UNION_SIDE, GraduateScope, graduate_scope
+from services.security.scope import UNION_SIDE, GraduateScope, ScopeShape, graduate_scope
 from services.tracking import pipeline
 from services.tracking.access import _aware, own_employer_id, readable_graduate
 from services.tracking.applications import visible_applications
@@ -227,7 +228,7 @@ def workbench(
         )
         for gid, name, org_unit_id, status, who, contacted, due, open_count, _ in rows
     ]
-    total = int(rows[0][-1]) if rows else _count_caseload(session, cond, params)
+    total = total_beside_page(rows, offset=offset, limit=limit, count=lambda: _count_caseload(session, cond, params))
     mine = principal.user_id if mine_only else None
     overdue, overdue_total = overdue_page(session, scope=scope, counselor_id=mine, limit=limit, offset=offset)
     gaps, gaps_total = service_gaps_page(session, scope=scope, counselor_id=mine, limit=limit, offset=offset)
@@ -242,15 +243,12 @@ def workbench(
 
 
 @lru_cache(maxsize=16)
-def _caseload_statement(
-    shape: tuple[bool, bool, bool], mine_only: bool
-) -> tuple[Select[Any], tuple[ColumnElement[bool], ...]]:
+def _caseload_statement(shape: ScopeShape, mine_only: bool) -> tuple[Select[Any], tuple[ColumnElement[bool], ...]]:
     """The caseload page (with the number of all its rows beside each) and its conditions, built once per scope
     shape (``GraduateScope.shape``); run with the scope's parameters, ``me``, ``limit`` and ``offset``."""
-    placeholder = GraduateScope.placeholder(shape)
     responsible = responsible_counselor(Graduate.id)
     cond: tuple[ColumnElement[bool], ...] = (
-        placeholder.clause(Graduate.id, Graduate.org_unit_id, bound=True),
+        GraduateScope.bound_clause(shape, Graduate.id, Graduate.org_unit_id),
         Graduate.stage == Stage.GRADUATE.value,
     )
     if mine_only:
@@ -286,9 +284,7 @@ def _caseload_statement(
 
 
 def _count_caseload(session: Session, cond: tuple[ColumnElement[bool], ...], params: dict[str, Any]) -> int:
-    """The caseload's size when its page came back empty (none at all, or an offset past the end)."""
-    if params["offset"] == 0 and params["limit"] != 0:  # an empty first page: nothing at all
-        return 0
+    """The caseload's size, when its page has no row to carry it."""
     return int(session.scalar(select(func.count()).select_from(Graduate).where(*cond), params) or 0)
 
 

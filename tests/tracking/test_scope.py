@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from services.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from services.notifications.models import Notification
 from services.registry.models import Graduate
-from services.security.scope import can_read_graduate, graduate_scope
+from services.security.scope import GraduateScope, can_read_graduate, graduate_scope
 from services.tracking import service
 from tests.conftest import World
 from tests.tracking.factories import enterprise_position, make_graduate, principal, today
@@ -22,7 +22,7 @@ def _visible(db: Session, key: str, world: World) -> set[int]:
     parameters (what a statement cached per scope shape runs with)."""
     scope = graduate_scope(db, principal=principal(db, world, key))
     seen = set(db.scalars(select(Graduate.id).where(scope.clause(Graduate.id, Graduate.org_unit_id))))
-    bound = select(Graduate.id).where(scope.clause(Graduate.id, Graduate.org_unit_id, bound=True))
+    bound = select(Graduate.id).where(GraduateScope.bound_clause(scope.shape, Graduate.id, Graduate.org_unit_id))
     assert set(db.scalars(bound, scope.params())) == seen
     return seen
 
@@ -31,7 +31,8 @@ def test_a_bound_scope_clause_refuses_to_run_without_its_ids(db: Session, world:
     scope = graduate_scope(db, principal=principal(db, world, "counselor_a"))
     assert scope.shape == (False, True, False)
     with pytest.raises(StatementError, match="scope_units"):
-        db.scalars(select(Graduate.id).where(scope.clause(Graduate.id, Graduate.org_unit_id, bound=True))).all()
+        bound = GraduateScope.bound_clause(scope.shape, Graduate.id, Graduate.org_unit_id)
+        db.scalars(select(Graduate.id).where(bound)).all()
 
 
 def test_counselor_cannot_see_or_move_another_countys_graduate(db: Session, world: World) -> None:
