@@ -72,7 +72,8 @@ class PositionRecord:
     the province (2-digit prefix, `hukou_scope="province"`) or the city (4-digit prefix, `"city"`) with one
     of the position's places. A position that wants locals but names no place accepts nobody.
 
-    `employer_verified` defaults to False: an unverified employer's positions are never shown.
+    `employer_verified` defaults to False: an unverified employer's positions are never shown. `employer` is
+    the employer's name, shown beside the title and never read by the ranking.
     `headcount=None` means no limit. Pay is monthly yuan.
     """
 
@@ -104,6 +105,7 @@ class PositionRecord:
     required_flags: frozenset[str] = field(default_factory=frozenset)
     occupations: tuple[str, ...] = ()
     starts: date | None = None
+    employer: str = ""
 
     def __post_init__(self) -> None:
         if self.kind not in KINDS:

@@ -101,6 +101,7 @@ def _record(position: Any, verified: bool, rule: ProgramRuleSet | None, ruled: d
         employer_verified=verified,
         occupations=_code_list(position.occupations),
         starts=_starts(position),
+        employer=position.employer_name or "",
         **fields,
     )
 
@@ -178,7 +179,7 @@ def _record_select() -> Any:
         sql_cast(getattr(Position, name), Text).label(name) if name in _JSON_COLUMNS else getattr(Position, name)
         for name in _RECORD_COLUMNS
     ]
-    return select(*columns, Employer.status.label("employer_status")).outerjoin(
+    return select(*columns, Employer.status.label("employer_status"), Employer.name.label("employer_name")).outerjoin(
         Employer, Employer.id == Position.employer_id
     )
 

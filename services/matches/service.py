@@ -280,19 +280,15 @@ def graduate_matches(
         records = {m.position_id: index.position(m.position_id) for m in found}
         version = holder.stamp.version if holder.stamp else 0
     page = found[offset : offset + limit]
-    items = _position_items(session, page, records, start=offset)
+    items = _position_items(page, records, start=offset)
     return MatchPage(graduate_id, items, limit, offset, len(found) > offset + limit, version)
 
 
-def _position_items(
-    session: Session, matches: Sequence[Match], records: dict[int, PositionRecord], *, start: int
-) -> list[PositionMatch]:
-    summaries = catalog.position_summaries(session, position_ids=[m.position_id for m in matches])
+def _position_items(matches: Sequence[Match], records: dict[int, PositionRecord], *, start: int) -> list[PositionMatch]:
     gazetteer = reference_catalogs().gazetteer
     out = []
     for i, m in enumerate(matches):
         rec = records[m.position_id]
-        summary = summaries.get(m.position_id)
         out.append(
             PositionMatch(
                 rank=start + i + 1,
@@ -300,7 +296,7 @@ def _position_items(
                 title=rec.title,
                 kind=rec.kind,
                 kind_name=kind_name(rec.kind),
-                employer_name=summary.employer_name if summary else "",
+                employer_name=rec.employer,
                 places=[Place(code, gazetteer.full_name(code)) for code in rec.places],
                 remote=rec.remote,
                 pay_min=rec.pay_min,

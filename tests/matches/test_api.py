@@ -10,6 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from services.catalog import service as catalog
+from services.catalog.schemas import EmployerUpdate
 from services.matches.holder import holder_for
 from services.tracking.models import Application, ServiceRecord
 from tests.catalog.factories import make_rule_set, principal
@@ -208,6 +209,29 @@ def test_positions_follow_their_employers_verification(client: TestClient, db: S
     catalog.review_employer(db, principal=staff, employer_id=pending.id, approve=False, note="营业执照已吊销")
     db.commit()
     assert position.id not in _ids(_matches(client, world, "graduate_a", me.id))
+    assert holder_for(db).last_sync.rebuilt is False
+
+
+def test_each_match_names_its_employer_and_a_renamed_employer_at_once(
+    client: TestClient, db: Session, world: World
+) -> None:
+    me = make_graduate(db, world, user_id=world.users["graduate_a"])
+    employer = make_employer(db, world)
+    position = make_position(db, world, employer=employer, major_classes=["5102"])
+    union_post = make_position(db, world, employer=None, major_classes=["5102"])
+    db.commit()
+    named = {
+        item["position_id"]: item["employer_name"] for item in _matches(client, world, "graduate_a", me.id)["items"]
+    }  # type: ignore[attr-defined]
+    assert named[position.id] == employer.name
+    assert named[union_post.id] == ""
+    staff = principal(db, world, "county_a")
+    catalog.update_employer(
+        db, principal=staff, employer_id=employer.id, data=EmployerUpdate(name="蒙城县新名称科技有限公司")
+    )
+    db.commit()
+    items = _matches(client, world, "graduate_a", me.id)["items"]
+    assert {i["position_id"]: i["employer_name"] for i in items}[position.id] == "蒙城县新名称科技有限公司"  # type: ignore[index]
     assert holder_for(db).last_sync.rebuilt is False
 
 

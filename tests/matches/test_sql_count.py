@@ -3,7 +3,8 @@
 
 The statements (the test's own SAVEPOINT / RELEASE left out): the principal's account; the graduate, read once
 — profile, family status, account (the scope check), certificates and the home union's county in one
-statement; the catalog version with the active weights; and the summaries of the listed positions — four.
+statement; and the catalog version with the active weights — three. The listed positions' employers come with
+their records from the index, which follows the catalog version.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from sqlalchemy.orm import Session
 from tests.conftest import World
 from tests.matches.factories import make_employer, make_graduate, make_position
 
-MAX_STATEMENTS = 4
+MAX_STATEMENTS = 3
 
 
 @contextmanager
