@@ -32,8 +32,9 @@ from services.catalog.models import (
     PositionKind,
     PositionSource,
     PositionStatus,
+    ProgramRuleSet,
 )
-from services.catalog.program_rules import resolve_rule_set
+from services.catalog.program_rules import RULE_SUMMARY_COLUMNS, RuleSummary, resolve_rule_set
 from services.catalog.schemas import (
     PositionCreate,
     PositionFields,
@@ -365,6 +366,18 @@ def get_position(session: Session, *, position_id: int, principal: Principal | N
     raise NotFound(f"岗位 {position_id} 不存在")
 
 
+@dataclass(frozen=True, slots=True)
+class PositionPage:
+    """A page of :func:`list_positions`: the positions, the total (or its estimate), and by id the employers
+    (name, verified) and the rule sets of the positions that have one."""
+
+    rows: list[Position]
+    total: int
+    estimated: bool
+    employers: dict[int, tuple[str, bool]]
+    rule_sets: dict[int, RuleSummary]
+
+
 def list_positions(
     session: Session,
     *,
@@ -377,9 +390,10 @@ def list_positions(
     managed_only: bool = False,
     limit: int = 20,
     offset: int = 0,
-) -> tuple[list[Position], int, bool]:
-    """One page of the positions ``principal`` may see, the total and whether the total is an estimate (past
-    :data:`services.pagination.EXACT_COUNT_CAP` rows on PostgreSQL)."""
+) -> PositionPage:
+    """One page of the positions ``principal`` may see, with their employers and rule sets read by the same
+    statement, the total and whether the total is an estimate (past :data:`services.pagination.EXACT_COUNT_CAP`
+    rows on PostgreSQL)."""
     if managed_only and principal.role not in MANAGERS:
         raise Forbidden("您的角色没有可管理的岗位")
     stmt = scoped(
@@ -402,8 +416,21 @@ def list_positions(
         text = query.strip()
         stmt = stmt.where(or_(Position.title.contains(text), Employer.name.contains(text)))
     total, estimated = count_rows(session, stmt)
-    rows = session.scalars(stmt.order_by(Position.id.desc()).limit(limit).offset(offset))
-    return list(rows), total, estimated
+    page = (
+        stmt.outerjoin(ProgramRuleSet, ProgramRuleSet.id == Position.rule_set_id)
+        .add_columns(Employer.name, Employer.status, *RULE_SUMMARY_COLUMNS)
+        .order_by(Position.id.desc())
+        .limit(limit)
+        .offset(offset)
+    )
+    rows = session.execute(page).all()
+    employers = {
+        row[0].employer_id: (row[1], row[2] == EmployerStatus.VERIFIED)
+        for row in rows
+        if row[0].employer_id is not None
+    }
+    rules = {row[3]: RuleSummary(*row[3:]) for row in rows if row[3] is not None}
+    return PositionPage([row[0] for row in rows], total, estimated, employers, rules)
 
 
 def close_expired_positions(session: Session, *, today: date | None = None) -> int:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
+from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -107,12 +108,34 @@ def get_rule_set(session: Session, *, rule_set_id: int) -> ProgramRuleSet:
     return rule
 
 
-def rule_sets_by_id(session: Session, *, rule_set_ids: Iterable[int]) -> dict[int, ProgramRuleSet]:
-    """The rule sets of ``rule_set_ids`` in one query (those that exist)."""
+@dataclass(frozen=True, slots=True)
+class RuleSummary:
+    """What a position's answer says of the rule set it follows."""
+
+    id: int
+    program_name: str
+    year: int
+    province_code: str
+    version: int
+
+
+#: The columns of a :class:`RuleSummary`, in its order (a statement that joins the rule set selects these).
+RULE_SUMMARY_COLUMNS = (
+    ProgramRuleSet.id.label("rule_id"),
+    ProgramRuleSet.program_name,
+    ProgramRuleSet.year,
+    ProgramRuleSet.province_code,
+    ProgramRuleSet.version,
+)
+
+
+def rule_summaries(session: Session, *, rule_set_ids: Iterable[int]) -> dict[int, RuleSummary]:
+    """The summaries of the rule sets of ``rule_set_ids`` in one query (those that exist)."""
     wanted = sorted(set(rule_set_ids))
     if not wanted:
         return {}
-    return {r.id: r for r in session.scalars(select(ProgramRuleSet).where(ProgramRuleSet.id.in_(wanted)))}
+    rows = session.execute(select(*RULE_SUMMARY_COLUMNS).where(ProgramRuleSet.id.in_(wanted)))
+    return {row[0]: RuleSummary(*row) for row in rows}
 
 
 def is_current(session: Session, rule: ProgramRuleSet) -> bool:

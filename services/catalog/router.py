@@ -17,6 +17,7 @@ from services.catalog.models import (
     PositionStatus,
     ProgramRuleSet,
 )
+from services.catalog.program_rules import RuleSummary
 from services.catalog.schemas import (
     CatalogVersionOut,
     DuplicateOut,
@@ -67,10 +68,20 @@ def employer_out(session: Session, employer: Employer) -> EmployerOut:
     return out
 
 
-def positions_out(session: Session, positions: list[Position]) -> list[PositionOut]:
-    employers = service.employer_names(session, employer_ids=[p.employer_id for p in positions])
-    rule_ids = {p.rule_set_id for p in positions if p.rule_set_id is not None}
-    rules = service.rule_sets_by_id(session, rule_set_ids=rule_ids)
+def positions_out(
+    session: Session,
+    positions: list[Position],
+    *,
+    employers: dict[int, tuple[str, bool]] | None = None,
+    rules: dict[int, RuleSummary] | None = None,
+) -> list[PositionOut]:
+    """The answer for ``positions``; ``employers`` (name, verified) and ``rules``: by id, when the caller read
+    them already (:class:`services.catalog.positions.PositionPage`)."""
+    if employers is None:
+        employers = service.employer_names(session, employer_ids=[p.employer_id for p in positions])
+    if rules is None:
+        rule_ids = {p.rule_set_id for p in positions if p.rule_set_id is not None}
+        rules = service.rule_summaries(session, rule_set_ids=rule_ids)
     out = []
     for p in positions:
         name, verified = employers.get(p.employer_id, ("", True)) if p.employer_id is not None else ("", True)
@@ -295,7 +306,7 @@ def list_positions(
     q: Annotated[str | None, Query(max_length=50, description="岗位或单位名称")] = None,
     mine: Annotated[bool, Query(description="只看本人可管理的岗位")] = False,
 ) -> Page[PositionOut]:
-    rows, total, estimated = service.list_positions(
+    found = service.list_positions(
         session,
         principal=principal,
         kind=kind,
@@ -308,11 +319,11 @@ def list_positions(
         offset=page.offset,
     )
     return Page[PositionOut](
-        items=positions_out(session, rows),
+        items=positions_out(session, found.rows, employers=found.employers, rules=found.rule_sets),
         limit=page.limit,
         offset=page.offset,
-        total=total,
-        total_is_estimate=estimated,
+        total=found.total,
+        total_is_estimate=found.estimated,
     )
 
 

@@ -71,7 +71,7 @@ from services.catalog.program_rules import (
     list_rule_sets,
     resolve_rule_set,
     rule_fields,
-    rule_sets_by_id,
+    rule_summaries,
     seed_file,
     seed_rule_sets,
 )
@@ -151,7 +151,7 @@ __all__ = [
     "resolve_rule_set",
     "review_employer",
     "rule_fields",
-    "rule_sets_by_id",
+    "rule_summaries",
     "seed_file",
     "seed_rule_sets",
     "sign_up",

@@ -172,10 +172,7 @@ class PositionRow:
 def _own_positions(session: Session, viewer: Viewer) -> list[Position]:
     if catalog.employer_id_for_user(session, user_id=viewer.principal.user_id) is None:
         return []
-    rows, _total, _estimated = catalog.list_positions(
-        session, principal=viewer.principal, managed_only=True, limit=200, offset=0
-    )
-    return rows
+    return catalog.list_positions(session, principal=viewer.principal, managed_only=True, limit=200, offset=0).rows
 
 
 @router.get("")
