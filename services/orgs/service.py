@@ -55,11 +55,13 @@ def load_tree(session: Session, *, rows: Iterable[dict[str, str]]) -> int:
 
 
 def subtree_ids(session: Session, *, org_unit_id: int) -> frozenset[int]:
-    unit = session.get(OrgUnit, org_unit_id)
-    if unit is None:
+    """The unit and every unit under it, in one statement (a unit is in its own subtree, so none means no such
+    unit)."""
+    path = select(OrgUnit.path).where(OrgUnit.id == org_unit_id).scalar_subquery()
+    ids = frozenset(session.scalars(select(OrgUnit.id).where(OrgUnit.path.startswith(path))))
+    if not ids:
         raise NotFound("单位不存在")
-    ids = session.scalars(select(OrgUnit.id).where(OrgUnit.path.startswith(unit.path)))
-    return frozenset(ids)
+    return ids
 
 
 def get_by_code(session: Session, *, code: str) -> OrgUnit:

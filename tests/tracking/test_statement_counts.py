@@ -108,6 +108,7 @@ def test_statements_per_route_do_not_grow_with_the_world(worlds: tuple[Counted, 
     assert not grown, f"statements grew with the data (small, large): {grown}"
     # the workbench is four lists (caseload, overdue, gaps, fresh matches), each a page with its total beside it
     assert large.statements["workbench (city)"] <= 10, large.statements
+    assert large.statements["workbench (mine)"] <= 12, large.statements  # a counselor's scope: one statement
     # BEGIN, the account, the count and the page, which brings its employers and rule sets along
     assert large.statements["positions"] <= 4 and large.statements["positions (graduate)"] <= 4, large.statements
     assert all(n <= 13 for n in large.statements.values()), large.statements
