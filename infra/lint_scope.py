@@ -155,7 +155,6 @@ UNDER_A_CHECKED_RECORD: frozenset[tuple[str, str]] = frozenset(
     {
         ("services.catalog.positions", "record_signing"),  # the position of an application being signed
         ("services.catalog.positions", "release_signing"),
-        ("services.catalog.positions", "position_summaries"),  # titles of positions already ranked for the caller
         ("services.catalog.program_rules", "create_rule_set"),  # city rule editors only; reads positions by program
         ("services.tracking.applications", "_existing"),  # one application per graduate and position, city-wide
         ("services.tracking.handoffs", "_open_handoff"),  # one open handoff per graduate, city-wide

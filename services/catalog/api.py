@@ -31,7 +31,7 @@ from services.catalog.models import (
 )
 from services.catalog.occupations import CONFIRMED, store_suggestions
 from services.catalog.pairings import GoldenPairing, employer_names, get_pairing, pairing_covers, school_key
-from services.catalog.positions import get_position, position_summaries, record_signing
+from services.catalog.positions import get_position, record_signing
 from services.catalog.program_rules import rule_fields, seed_file
 from services.catalog.purchased import contract_covers, get_contract
 from services.clock import local_today as local_today
@@ -61,7 +61,6 @@ __all__ = [
     "local_today",
     "manages_position",
     "pairing_covers",
-    "position_summaries",
     "record_signing",
     "rule_fields",
     "school_key",

@@ -5,7 +5,6 @@ headcount is reached, closed after the deadline), the guarded signing count and 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -481,35 +480,3 @@ def release_signing(session: Session, *, position_id: int, count: int = 1, today
     session.flush()
     bump_version(session)
     return position
-
-
-@dataclass(frozen=True, slots=True)
-class PositionSummary:
-    id: int
-    kind: str
-    title: str
-    status: str
-    employer_id: int | None
-    employer_name: str
-    org_unit_id: int
-
-
-def position_summaries(session: Session, *, position_ids: Iterable[int]) -> dict[int, PositionSummary]:
-    """Title, kind, status and employer of positions, for lists in other domains."""
-    ids = list(set(position_ids))
-    if not ids:
-        return {}
-    rows = session.execute(
-        select(
-            Position.id,
-            Position.kind,
-            Position.title,
-            Position.status,
-            Position.employer_id,
-            Employer.name,
-            Position.org_unit_id,
-        )
-        .outerjoin(Employer, Employer.id == Position.employer_id)
-        .where(Position.id.in_(ids))
-    )
-    return {r[0]: PositionSummary(r[0], r[1], r[2], r[3], r[4], r[5] or "", r[6]) for r in rows}

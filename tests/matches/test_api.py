@@ -28,6 +28,10 @@ def _ids(body: dict[str, object]) -> list[int]:
     return [int(item["position_id"]) for item in body["items"]]  # type: ignore[attr-defined]
 
 
+def _employers(body: dict[str, object]) -> dict[int, str]:
+    return {int(item["position_id"]): str(item["employer_name"]) for item in body["items"]}  # type: ignore[attr-defined]
+
+
 def test_graduate_sees_own_matches_with_reasons_and_never_a_position_failing_a_rule(
     client: TestClient, db: Session, world: World
 ) -> None:
@@ -220,9 +224,7 @@ def test_each_match_names_its_employer_and_a_renamed_employer_at_once(
     position = make_position(db, world, employer=employer, major_classes=["5102"])
     union_post = make_position(db, world, employer=None, major_classes=["5102"])
     db.commit()
-    named = {
-        item["position_id"]: item["employer_name"] for item in _matches(client, world, "graduate_a", me.id)["items"]
-    }  # type: ignore[attr-defined]
+    named = _employers(_matches(client, world, "graduate_a", me.id))
     assert named[position.id] == employer.name
     assert named[union_post.id] == ""
     staff = principal(db, world, "county_a")
@@ -230,8 +232,7 @@ def test_each_match_names_its_employer_and_a_renamed_employer_at_once(
         db, principal=staff, employer_id=employer.id, data=EmployerUpdate(name="蒙城县新名称科技有限公司")
     )
     db.commit()
-    items = _matches(client, world, "graduate_a", me.id)["items"]
-    assert {i["position_id"]: i["employer_name"] for i in items}[position.id] == "蒙城县新名称科技有限公司"  # type: ignore[index]
+    assert _employers(_matches(client, world, "graduate_a", me.id))[position.id] == "蒙城县新名称科技有限公司"
     assert holder_for(db).last_sync.rebuilt is False
 
 
