@@ -168,14 +168,26 @@ def list_services(session: Session, *, graduate_id: int) -> list[ServiceRecord]:
     )
 
 
-def _county_map(session: Session) -> dict[int, OrgUnit]:
-    """Every org unit id → its county-level unit (county, park or 市直), the city for the city itself."""
-    units = {u.id: u for u in session.scalars(select(OrgUnit))}
-    out: dict[int, OrgUnit] = {}
+@dataclass(frozen=True, slots=True)
+class CountyUnit:
+    """The county-level unit an org unit belongs to, as the lists and figures name it."""
+
+    id: int
+    name: str
+    code: str
+
+
+def _county_map(session: Session) -> dict[int, CountyUnit]:
+    """Every org unit id → its county-level unit (county, park or 市直), the city for the city itself (read as
+    the five columns this needs: every workbench request reads it)."""
+    columns = (OrgUnit.id, OrgUnit.name, OrgUnit.code, OrgUnit.kind, OrgUnit.path)
+    units = {row.id: row for row in session.execute(select(*columns))}
+    out: dict[int, CountyUnit] = {}
     levels = {OrgKind.COUNTY, OrgKind.PARK, OrgKind.DIRECT}
     for uid, unit in units.items():
         chain = [units[int(p)] for p in unit.path.strip("/").split("/") if p and int(p) in units]
-        out[uid] = next((u for u in chain if u.kind in levels), unit)
+        found = next((u for u in chain if u.kind in levels), unit)
+        out[uid] = CountyUnit(found.id, found.name, found.code)
     return out
 
 
@@ -354,7 +366,7 @@ def _gaps_statement(shape: _GapsShape) -> tuple[Select[Any], Subquery]:
     return stmt, found
 
 
-def _county_ranks(counties: dict[int, OrgUnit]) -> tuple[tuple[int, int], ...]:
+def _county_ranks(counties: dict[int, CountyUnit]) -> tuple[tuple[int, int], ...]:
     """Each org unit and the rank of its county's name among the counties' names."""
     rank = {name: i for i, name in enumerate(sorted({c.name for c in counties.values()}))}
     return tuple(sorted((uid, rank[c.name]) for uid, c in counties.items()))
