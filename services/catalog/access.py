@@ -55,6 +55,11 @@ def current_version(session: Session) -> int:
     return int(value or 0)
 
 
+def employer_entry(name: str, status: str) -> tuple[str, bool]:
+    """How an answer names a position's employer: (its name, whether it is verified)."""
+    return name, status == EmployerStatus.VERIFIED
+
+
 def bump_version(session: Session) -> int:
     stmt = (
         update(CatalogVersion)

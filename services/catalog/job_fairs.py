@@ -13,12 +13,12 @@ from services.catalog.access import (
     MANAGERS,
     _is_staff,
     bump_version,
+    employer_entry,
     manages_position,
     public_position,
 )
 from services.catalog.models import (
     Employer,
-    EmployerStatus,
     JobFair,
     JobFairPosition,
     Position,
@@ -181,4 +181,4 @@ def employer_names(session: Session, *, employer_ids: Iterable[int | None]) -> d
     if not ids:
         return {}
     rows = session.execute(select(Employer.id, Employer.name, Employer.status).where(Employer.id.in_(ids)))
-    return {r[0]: (r[1], r[2] == EmployerStatus.VERIFIED) for r in rows}
+    return {employer_id: employer_entry(name, status) for employer_id, name, status in rows}

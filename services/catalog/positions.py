@@ -20,6 +20,7 @@ from services.catalog.access import (
     _is_staff,
     _publicly_visible,
     bump_version,
+    employer_entry,
     employer_id_for_user,
     manages_position,
     public_position,
@@ -422,14 +423,16 @@ def list_positions(
         .limit(limit)
         .offset(offset)
     )
-    rows = session.execute(page).all()
-    employers = {
-        row[0].employer_id: (row[1], row[2] == EmployerStatus.VERIFIED)
-        for row in rows
-        if row[0].employer_id is not None
-    }
-    rules = {row[3]: RuleSummary(*row[3:]) for row in rows if row[3] is not None}
-    return PositionPage([row[0] for row in rows], total, estimated, employers, rules)
+    positions: list[Position] = []
+    employers: dict[int, tuple[str, bool]] = {}
+    rules: dict[int, RuleSummary] = {}
+    for position, name, status, *rule in session.execute(page):
+        positions.append(position)
+        if position.employer_id is not None:
+            employers[position.employer_id] = employer_entry(name, status)
+        if position.rule_set_id is not None:
+            rules[position.rule_set_id] = RuleSummary(*rule)
+    return PositionPage(positions, total, estimated, employers, rules)
 
 
 def close_expired_positions(session: Session, *, today: date | None = None) -> int:
