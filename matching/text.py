@@ -17,6 +17,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Final, TypeAlias
 
 import numpy as np
@@ -30,6 +31,8 @@ from matching.features import occupation_link_value
 from matching.fuzzy import fold_width
 
 PROFILE_TERMS: Final = 64
+#: single texts whose vector is kept (a graduate opening their matches again reads the same text)
+ONE_TEXT_CACHE: Final = 4096
 #: n-grams in more than this share of the fitting corpus are dropped (common ones such as 工程, 人员 carry
 #: little relevance but have posting lists spanning most positions).
 DEFAULT_MAX_DF: Final = 0.02
@@ -73,6 +76,7 @@ class TextSpace:
         order = np.argsort(keys)
         self._keys, self._ids = keys[order], ids[order]
         self._analyze = vectorizer.build_analyzer()
+        self._one = lru_cache(maxsize=ONE_TEXT_CACHE)(self._transform_one)
 
     @classmethod
     def fit(
@@ -96,7 +100,11 @@ class TextSpace:
         return cls(vec)
 
     def transform(self, texts: Sequence[str], *, chunk: int = 8192) -> Csr:
-        """L2-normalised TF-IDF rows, float32 CSR, sorted indices (vectorised, `chunk` texts at a time)."""
+        """L2-normalised TF-IDF rows, float32 CSR, sorted indices (vectorised, `chunk` texts at a time).
+
+        The vector of a single text is kept (the space never changes once fitted): callers only read it."""
+        if len(texts) == 1:
+            return self._one(texts[0])
         if len(texts) <= 4:
             return self._transform_small(texts)
         blocks = [self._transform_chunk(texts[i : i + chunk]) for i in range(0, len(texts), chunk)]
@@ -105,6 +113,9 @@ class TextSpace:
         out = blocks[0] if len(blocks) == 1 else sp.csr_matrix(sp.vstack(blocks, format="csr"), dtype=np.float32)
         out.has_sorted_indices = True
         return out
+
+    def _transform_one(self, text: str) -> Csr:
+        return self._transform_small([text])
 
     def _transform_small(self, texts: Sequence[str]) -> Csr:
         """Same rows as `_transform_chunk`, counted with the analyzer in Python (faster for a few texts)."""

@@ -53,13 +53,30 @@ def count_rows(session: Session, stmt: Select[Any], *, cap: int = EXACT_COUNT_CA
     total is the planner's estimate of the statement's rows on PostgreSQL (never below the rows seen), and an
     exact count on SQLite, whose embedded catalogs stay small.
     """
-    stmt = stmt.order_by(None)
-    seen = int(session.scalar(select(func.count()).select_from(stmt.limit(cap + 1).subquery())) or 0)
+    seen = int(session.scalar(select(capped_count(stmt, cap=cap))) or 0)
+    return total_from(session, stmt, seen, cap=cap)
+
+
+def capped_count(stmt: Select[Any], *, cap: int = EXACT_COUNT_CAP) -> Any:
+    """The rows of ``stmt``, counted up to ``cap + 1``, as a scalar column that can ride along another statement
+    (the page's own, say); :func:`total_from` turns what it read into the total."""
+    counted = select(func.count()).select_from(stmt.order_by(None).limit(cap + 1).subquery())
+    return counted.correlate(None).scalar_subquery().label("capped_total")
+
+
+def total_from(
+    session: Session, stmt: Select[Any], seen: int | None, *, cap: int = EXACT_COUNT_CAP
+) -> tuple[int, bool]:
+    """:func:`count_rows` of ``stmt`` given what its :func:`capped_count` read (None when no row carried it: an
+    empty page): a count past the cap is estimated (PostgreSQL) or counted (SQLite) as there."""
+    if seen is None:
+        return count_rows(session, stmt, cap=cap)
     if seen <= cap:
         return seen, False
     bind = session.get_bind()
     if bind.dialect.name != "postgresql":
-        return int(session.scalar(select(func.count()).select_from(stmt.subquery())) or 0), False
+        return int(session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery())) or 0), False
+    stmt = stmt.order_by(None)
     compiled = stmt.compile(dialect=bind.dialect, compile_kwargs={"render_postcompile": True})
     plan = session.connection().exec_driver_sql(f"EXPLAIN (FORMAT JSON) {compiled}", compiled.params).scalar_one()
     document = json.loads(plan) if isinstance(plan, str) else plan

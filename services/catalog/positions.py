@@ -44,7 +44,7 @@ from services.clock import local_today as local_today
 from services.db import utcnow
 from services.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from services.orgs.models import OrgUnit
-from services.pagination import count_rows
+from services.pagination import capped_count, total_from
 from services.refdata import api as refdata
 from services.security.models import Role
 from services.security.principal import Principal
@@ -415,10 +415,9 @@ def list_positions(
     if query:
         text = query.strip()
         stmt = stmt.where(or_(Position.title.contains(text), Employer.name.contains(text)))
-    total, estimated = count_rows(session, stmt)
     page = (
         stmt.outerjoin(ProgramRuleSet, ProgramRuleSet.id == Position.rule_set_id)
-        .add_columns(Employer.name, Employer.status, *RULE_SUMMARY_COLUMNS)
+        .add_columns(capped_count(stmt), Employer.name, Employer.status, *RULE_SUMMARY_COLUMNS)
         .order_by(Position.id.desc())
         .limit(limit)
         .offset(offset)
@@ -426,12 +425,15 @@ def list_positions(
     positions: list[Position] = []
     employers: dict[int, tuple[str, bool]] = {}
     rules: dict[int, RuleSummary] = {}
-    for position, name, status, *rule in session.execute(page):
+    rows = session.execute(page).all()
+    for position, _seen, name, status, *rule in rows:
         positions.append(position)
         if position.employer_id is not None:
             employers[position.employer_id] = employer_entry(name, status)
         if position.rule_set_id is not None:
             rules[position.rule_set_id] = RuleSummary(*rule)
+    # the capped count came with every row; an empty page counts on its own
+    total, estimated = total_from(session, stmt, int(rows[0][1]) if rows else None)
     return PositionPage(positions, total, estimated, employers, rules)
 
 

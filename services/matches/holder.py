@@ -21,13 +21,14 @@ from __future__ import annotations
 import logging
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Hashable, Iterator
+from collections.abc import Callable, Hashable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from functools import lru_cache
 from typing import Any, TypeVar, cast
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import ColumnElement, func, or_, select
 from sqlalchemy.orm import Session
 
 from matching.catalogs import Catalogs
@@ -82,14 +83,33 @@ def active_weights(session: Session) -> ActiveWeights:
     return ActiveWeights(int(row[0]), Weights.from_mapping(row[1]))
 
 
-def read_state(session: Session) -> tuple[Stamp, int | None]:
-    """The catalog stamp and the id of the active weights, in one statement."""
+State = tuple[Stamp, int | None]
+
+
+@lru_cache(maxsize=1)
+def state_columns() -> tuple[ColumnElement[Any], ...]:
+    """The catalog version, the time of its last bump and the id of the active weights as three scalar
+    columns, to be read in any statement (``state_of`` turns them into the state); the same tuple each time."""
     version = select(CatalogVersion.version).where(CatalogVersion.id == 1).scalar_subquery()
     changed = select(CatalogVersion.changed_at).where(CatalogVersion.id == 1).scalar_subquery()
     active = select(MatchWeights.id).where(MatchWeights.active.is_(True)).order_by(MatchWeights.id.desc()).limit(1)
-    row = session.execute(select(version, changed, active.scalar_subquery())).one()
-    stamp = Stamp(0, None) if row[0] is None else Stamp(int(row[0]), row[1])
-    return stamp, None if row[2] is None else int(row[2])
+    return (
+        version.label("catalog_version"),
+        changed.label("catalog_changed_at"),
+        active.scalar_subquery().label("active_weights_id"),
+    )
+
+
+def state_of(values: Sequence[Any]) -> State:
+    """The state from the values of :func:`state_columns`, in their order."""
+    version, changed, weights_id = values
+    stamp = Stamp(0, None) if version is None else Stamp(int(version), changed)
+    return stamp, None if weights_id is None else int(weights_id)
+
+
+def read_state(session: Session) -> State:
+    """The catalog stamp and the id of the active weights, in one statement."""
+    return state_of(session.execute(select(*state_columns())).one())
 
 
 def _aware(value: datetime) -> datetime:
@@ -154,10 +174,11 @@ class IndexHolder:
         return self._building
 
     @contextmanager
-    def use(self, session: Session) -> Iterator[MatchIndex]:
+    def use(self, session: Session, *, state: State | None = None) -> Iterator[MatchIndex]:
         """The index, in step with the catalog as ``session`` sees it (or, while a rebuild runs in another
-        thread, the index that was current), held exclusively while in use."""
-        index = self._acquire(session)
+        thread, the index that was current), held exclusively while in use. ``state``: the state this session
+        has just read along with something else (:func:`state_columns`), which saves reading it again."""
+        index = self._acquire(session, state)
         try:
             yield index
         finally:
@@ -167,10 +188,12 @@ class IndexHolder:
         with self.use(session):
             return self.last_sync
 
-    def _acquire(self, session: Session) -> MatchIndex:
+    def _acquire(self, session: Session, known: State | None = None) -> MatchIndex:
         """The index to use, returned with ``_lock`` held by the caller's thread."""
         while True:
-            state = read_state(session)  # the round trip runs before the lock: rankers do not wait on it
+            # the round trip runs before the lock: rankers do not wait on it
+            state = known if known is not None else read_state(session)
+            known = None
             self._lock.acquire()
             try:
                 index = self._current(state)

@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Hashable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import Final, cast
+from typing import Any, Final, cast
 
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
@@ -25,7 +25,7 @@ from matching.rules import FLAG_NAMES, RuleCheck
 from services.catalog import api as catalog
 from services.catalog.api import Position
 from services.errors import Forbidden, NotFound, ValidationFailed
-from services.matches.holder import holder_for, reference_catalogs
+from services.matches.holder import holder_for, reference_catalogs, state_columns, state_of
 from services.orgs import service as orgs
 from services.refdata.api import Vocabularies, vocabularies
 from services.registry import api as registry
@@ -233,8 +233,10 @@ def readable_profile(session: Session, *, principal: Principal, graduate_id: int
     return _readable(session, principal, graduate_id).profile
 
 
-def _readable(session: Session, principal: Principal, graduate_id: int) -> registry.MatchingProfile:
-    found = registry.matching_profile(session, graduate_id=graduate_id)
+def _readable(
+    session: Session, principal: Principal, graduate_id: int, *, also: tuple[Any, ...] = ()
+) -> registry.MatchingProfile:
+    found = registry.matching_profile(session, graduate_id=graduate_id, also=also)
     if found is None:
         raise NotFound(f"编号为 {graduate_id} 的毕业生不存在或不在您的管辖范围内")
     if principal.role == Role.ENTERPRISE:
@@ -261,7 +263,8 @@ def graduate_matches(
 
     The graduate sees their own; counselors and union staff those of their scope (with accepted handoffs).
     """
-    graduate = _readable(session, principal, graduate_id)
+    # the catalog state the index must be in step with comes in the graduate's statement
+    graduate = _readable(session, principal, graduate_id, also=state_columns())
     k = _check_page(limit, offset)
     areas = _check_places(places)
     record = graduate_record(
@@ -269,7 +272,7 @@ def graduate_matches(
     )
     today = catalog.local_today()
     holder = holder_for(session)
-    with holder.use(session) as index:
+    with holder.use(session, state=state_of(graduate.also)) as index:
         found = index.rank_positions(
             record,
             k,

@@ -9,7 +9,7 @@ from decimal import Decimal
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import bindparam, func, select
+from sqlalchemy import ColumnElement, bindparam, func, select
 from sqlalchemy.orm import Session
 
 from services.errors import NotFound, ValidationFailed
@@ -154,7 +154,37 @@ class GraduateProfile:
     study_years: int | None = None
 
 
-def _profile(g: Graduate, archived_families: set[int]) -> GraduateProfile:
+#: the graduate columns a :class:`GraduateProfile` is made of (read as columns, not as the whole record)
+_PROFILE_COLUMNS = (
+    Graduate.id,
+    Graduate.org_unit_id,
+    Graduate.family_id,
+    Graduate.user_id,
+    Graduate.stage,
+    Graduate.education,
+    Graduate.cohort,
+    Graduate.school_name,
+    Graduate.major_raw,
+    Graduate.major_code,
+    Graduate.major_name,
+    Graduate.birth_date,
+    Graduate.intentions,
+    Graduate.preferred_places,
+    Graduate.home_division_code,
+    Graduate.expected_pay_min,
+    Graduate.expected_pay_max,
+    Graduate.skills,
+    Graduate.employment_status,
+    Graduate.enterprise_visible,
+    Graduate.updated_at,
+    Graduate.school_kind,
+    Graduate.enrolled_on,
+    Graduate.study_years,
+)
+
+
+def _profile(g: Any, archived_families: set[int]) -> GraduateProfile:
+    """The profile of a row of :data:`_PROFILE_COLUMNS` (or a whole record)."""
     return GraduateProfile(
         id=g.id,
         org_unit_id=g.org_unit_id,
@@ -192,14 +222,14 @@ def graduate_profiles(
     limit: int = 1000,
 ) -> list[GraduateProfile]:
     """Plain records for matching (keyset pages by id): ``scope`` None = all; protected attributes left out."""
-    stmt = select(Graduate).where(Graduate.id > after_id).order_by(Graduate.id).limit(limit)
+    stmt = select(*_PROFILE_COLUMNS).where(Graduate.id > after_id).order_by(Graduate.id).limit(limit)
     if scope is not None:
         stmt = stmt.where(Graduate.org_unit_id.in_(scope))
     if ids is not None:
         stmt = stmt.where(Graduate.id.in_(list(ids)))
     if enterprise_visible_only:
         stmt = stmt.where(Graduate.enterprise_visible.is_(True))
-    rows = list(session.scalars(stmt))
+    rows = list(session.execute(stmt))
     family_ids = {g.family_id for g in rows if g.family_id is not None}
     archived: set[int] = set()
     if family_ids:
@@ -218,36 +248,48 @@ class MatchingProfile:
     user_id: int | None
     certificates: frozenset[str]
     county_division: str
+    also: tuple[Any, ...] = ()
 
 
-@lru_cache(maxsize=1)
-def _matching_profile_select() -> Any:
-    """The statement of :func:`matching_profile`, built once (the graduate id is its parameter)."""
+@lru_cache(maxsize=4)
+def _matching_profile_select(also: tuple[ColumnElement[Any], ...] = ()) -> Any:
+    """The statement of :func:`matching_profile` with the columns ``also``, built once for each (the graduate id
+    is its parameter; ``also`` is a tuple its caller keeps, so the same tuple finds the same statement)."""
     held = (
         select(func.aggregate_strings(GraduateCertificate.kind, ","))
         .where(GraduateCertificate.graduate_id == Graduate.id)
         .scalar_subquery()
     )
     return (
-        select(Graduate, Family.status, held, orgs.county_division_of(Graduate.org_unit_id))
+        select(
+            *_PROFILE_COLUMNS,
+            Family.status.label("family_status"),
+            held.label("certificate_kinds"),
+            orgs.county_division_of(Graduate.org_unit_id).label("county_division"),
+            *also,
+        )
         .outerjoin(Family, Family.id == Graduate.family_id)
         .where(Graduate.id == bindparam("graduate_id"))
     )
 
 
-def matching_profile(session: Session, *, graduate_id: int) -> MatchingProfile | None:
-    """:class:`MatchingProfile` of one graduate in one statement (None when there is no such graduate)."""
-    stmt = _matching_profile_select()
+def matching_profile(
+    session: Session, *, graduate_id: int, also: tuple[ColumnElement[Any], ...] = ()
+) -> MatchingProfile | None:
+    """:class:`MatchingProfile` of one graduate in one statement (None when there is no such graduate).
+
+    ``also``: uncorrelated scalar columns the caller reads in the same statement (their values in ``also``)."""
+    stmt = _matching_profile_select(also)
     row = session.execute(stmt, {"graduate_id": graduate_id}).first()
     if row is None:
         return None
-    graduate, family_status, kinds, county = row
-    archived = {graduate.family_id} if family_status == FamilyStatus.ACTIVE else set()
+    archived = {row.family_id} if row.family_status == FamilyStatus.ACTIVE else set()
     return MatchingProfile(
-        profile=_profile(graduate, archived),
-        user_id=graduate.user_id,
-        certificates=frozenset(k for k in (kinds or "").split(",") if k),
-        county_division=county or "",
+        profile=_profile(row, archived),
+        user_id=row.user_id,
+        certificates=frozenset(k for k in (row.certificate_kinds or "").split(",") if k),
+        county_division=row.county_division or "",
+        also=tuple(row[len(row) - len(also) :]) if also else (),
     )
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from functools import lru_cache
 
 import jwt
 
@@ -38,16 +39,25 @@ def issue(*, user_id: int, role: str, version: int, minutes: int | None = None) 
 
 
 def decode(token: str) -> TokenClaims:
+    """The claims of a valid, unexpired token. A signature once verified is not verified again for the same
+    token and key (the answer cannot change), but the expiry is checked on every call."""
     try:
-        data = jwt.decode(
-            token,
-            get_settings().secret_key,
-            algorithms=[ALGORITHM],
-            issuer=ISSUER,
-            options={"require": ["exp", "sub", "ver", "iss"]},
-        )
-        return TokenClaims(user_id=int(data["sub"]), role=str(data["role"]), version=int(data["ver"]))
+        claims, expires = _verified(token, get_settings().secret_key)
     except jwt.ExpiredSignatureError as exc:
         raise Unauthorized("登录已过期，请重新登录") from exc
     except (jwt.InvalidTokenError, KeyError, ValueError) as exc:
         raise Unauthorized("登录凭证无效") from exc
+    if expires <= datetime.now(UTC).timestamp():
+        raise Unauthorized("登录已过期，请重新登录")
+    return claims
+
+
+@lru_cache(maxsize=4096)
+def _verified(token: str, key: str) -> tuple[TokenClaims, float]:
+    """Claims and expiry (a POSIX time) of a token whose signature, issuer and required claims hold (raises
+    otherwise, and nothing is kept)."""
+    data = jwt.decode(
+        token, key, algorithms=[ALGORITHM], issuer=ISSUER, options={"require": ["exp", "sub", "ver", "iss"]}
+    )
+    claims = TokenClaims(user_id=int(data["sub"]), role=str(data["role"]), version=int(data["ver"]))
+    return claims, float(data["exp"])

@@ -243,3 +243,19 @@ def test_rewriting_the_major_text_replaces_what_it_meant(client: TestClient, db:
     assert edited["majors"] == ["120203K"] and edited["majors_text"] == "会计学"
     cleared = client.patch(f"/api/v1/positions/{created['id']}", json={"majors_text": ""}, headers=me).json()
     assert (cleared["majors"], cleared["major_classes"], cleared["disciplines"]) == ([], [], [])  # open to any major
+
+
+def test_the_list_total_is_the_same_on_every_page_and_past_the_end(
+    client: TestClient, db: Session, world: World
+) -> None:
+    employer = f.make_employer(db, world)
+    for i in range(5):
+        f.make_position(db, world, employer=employer, title=f"翻页岗位{i}")
+    db.commit()
+    headers = world.headers("county_a")
+    url = f"/api/v1/positions?employer_id={employer.id}&limit=2"
+    pages = [client.get(f"{url}&offset={offset}", headers=headers).json() for offset in (0, 2, 4, 10)]
+    assert [p["total"] for p in pages] == [5, 5, 5, 5]
+    assert [len(p["items"]) for p in pages] == [2, 2, 1, 0]
+    assert not any(p["total_is_estimate"] for p in pages)
+    assert len({i["id"] for p in pages for i in p["items"]}) == 5

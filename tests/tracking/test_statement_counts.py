@@ -110,7 +110,7 @@ def test_statements_per_route_do_not_grow_with_the_world(worlds: tuple[Counted, 
     assert large.statements["workbench (city)"] <= 10, large.statements
     assert large.statements["workbench (mine)"] <= 12, large.statements  # a counselor's scope: one statement
     # BEGIN, the account, the count and the page, which brings its employers and rule sets along
-    assert large.statements["positions"] <= 4 and large.statements["positions (graduate)"] <= 4, large.statements
+    assert large.statements["positions"] <= 3 and large.statements["positions (graduate)"] <= 3, large.statements
     assert all(n <= 13 for n in large.statements.values()), large.statements
 
 
