@@ -80,6 +80,41 @@ def test_expired_token_gets_401(client: TestClient, world: World) -> None:
     assert "过期" in resp.json()["detail"]
 
 
+def test_a_token_used_before_is_refused_once_it_expires(
+    client: TestClient, world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    token = tokens.issue(user_id=world.users["admin"], role="admin", version=1, minutes=5)
+    headers = {"Authorization": f"Bearer {token}"}
+    assert client.get("/api/v1/auth/me", headers=headers).status_code == 200  # verified, and that is kept
+
+    later = datetime.now(UTC) + timedelta(minutes=6)
+
+    class Later(datetime):
+        @classmethod
+        def now(cls, tz: object = None) -> datetime:  # type: ignore[override]
+            return later
+
+    monkeypatch.setattr(tokens, "datetime", Later)
+    resp = client.get("/api/v1/auth/me", headers=headers)
+    assert resp.status_code == 401
+    assert "过期" in resp.json()["detail"]
+
+
+def test_a_token_used_before_is_refused_under_another_key(client: TestClient, world: World) -> None:
+    token = tokens.issue(user_id=world.users["admin"], role="admin", version=1)
+    headers = {"Authorization": f"Bearer {token}"}
+    assert client.get("/api/v1/auth/me", headers=headers).status_code == 200
+    settings = get_settings()
+    old = settings.secret_key
+    settings.secret_key = "a-rotated-secret-key-of-sufficient-length"
+    try:
+        resp = client.get("/api/v1/auth/me", headers=headers)
+    finally:
+        settings.secret_key = old
+    assert resp.status_code == 401
+    assert client.get("/api/v1/auth/me", headers=headers).status_code == 200
+
+
 def test_password_change_revokes_earlier_tokens(client: TestClient, world: World) -> None:
     old = world.headers("graduate_a")
     resp = client.post(
