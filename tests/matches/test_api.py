@@ -11,7 +11,9 @@ from sqlalchemy.orm import Session
 
 from services.catalog import service as catalog
 from services.catalog.schemas import EmployerUpdate
+from services.matches import service as matches
 from services.matches.holder import holder_for
+from services.matches.schemas import MatchListOut
 from services.tracking.models import Application, ServiceRecord
 from tests.catalog.factories import make_rule_set, principal
 from tests.conftest import World
@@ -55,6 +57,20 @@ def test_graduate_sees_own_matches_with_reasons_and_never_a_position_failing_a_r
     assert {c["code"] for c in top["checks"]} >= {"education", "major", "status", "deadline"}
     assert set(top["features"]) == {"major", "occupation", "text", "place", "pay", "kind", "freshness", "hardship"}
     assert body["catalog_version"] == catalog.current_version(db)
+
+
+def test_the_matches_body_is_the_documented_list_field_for_field(client: TestClient, db: Session, world: World) -> None:
+    me = make_graduate(db, world, user_id=world.users["graduate_a"])
+    employer = make_employer(db, world)
+    make_position(db, world, employer=employer, major_classes=["5102"], pay_min=4000, pay_max=6500)
+    make_position(db, world, employer=make_employer(db, world, side="b"), side="b", deadline=None)
+    db.commit()
+    resp = client.get(f"/api/v1/graduates/{me.id}/matches", headers=world.headers("graduate_a"))
+    assert resp.status_code == 200 and resp.headers["content-type"] == "application/json"
+    page = matches.graduate_matches(db, principal=principal(db, world, "graduate_a"), graduate_id=me.id)
+    documented = MatchListOut.model_validate(page, from_attributes=True)
+    assert len(documented.items) == 2
+    assert resp.content == documented.model_dump_json().encode()  # every field, its name, type and order
 
 
 def test_filters_by_kind_and_place_and_caps_paging(client: TestClient, db: Session, world: World) -> None:
