@@ -16,6 +16,7 @@ from sqlalchemy.exc import DataError, IntegrityError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from services import heap
 from services.config import get_settings
 from services.disconnects import client_present
 from services.errors import (
@@ -49,6 +50,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         # the routes' parameter and response models are built on first use; the OpenAPI document walks every
         # route, so the first request of each route is not the one that pays for it
         await anyio.to_thread.run_sync(app.openapi)
+        heap.settle()  # what the worker built to serve with, out of the garbage collector's way
     yield
 
 

@@ -35,6 +35,7 @@ from matching.catalogs import Catalogs
 from matching.features import Weights
 from matching.index import MatchIndex
 from matching.records import PositionRecord
+from services import heap
 from services.catalog.api import CatalogVersion, Employer, EmployerStatus, Position, PositionStatus, ProgramRuleSet
 from services.errors import NotFound
 from services.matches import records as position_records
@@ -220,6 +221,7 @@ class IndexHolder:
                     raise
                 self._lock.acquire()
                 self._install(built)
+                heap.resettle()  # the new index lives until the next rebuild: out of the collector's way
             return built.index
 
     def _current(self, state: tuple[Stamp, int | None]) -> MatchIndex | None:
