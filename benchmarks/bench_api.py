@@ -20,6 +20,7 @@ twice the capacity p99 ≤ 100 ms; recovery ≤ 5 s.
 from __future__ import annotations
 
 import asyncio
+import gc
 import os
 import socket
 import subprocess
@@ -136,8 +137,28 @@ def _percentile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
 
 
+@contextmanager
+def _client_never_stalls() -> Iterator[None]:
+    """The client's own garbage collector off while a phase runs (and everything it holds frozen first): a full
+    collection of the heap the world was built in stops the client for 0.1–0.2 s, and every request due in that
+    time would count the client's pause as the server's latency, then arrive at once."""
+    gc.collect()
+    gc.freeze()
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
+        gc.unfreeze()
+
+
 async def _open_loop(pool: _Pool, paths: Callable[[int], str], route: str, rate: float, seconds: float) -> Phase:
     """Send ``rate × seconds`` requests at fixed times; each latency runs from the time it was due."""
+    with _client_never_stalls():
+        return await _send_at_rate(pool, paths, route, rate, seconds)
+
+
+async def _send_at_rate(pool: _Pool, paths: Callable[[int], str], route: str, rate: float, seconds: float) -> Phase:
     loop = asyncio.get_running_loop()
     count = max(1, int(rate * seconds))
     start = loop.time() + 0.05
@@ -394,10 +415,12 @@ async def drive(port: int, data: dict[str, Any], *, rates: tuple[int, ...], seco
             for rate in rates:
                 phases.append(await _open_loop(pool, paths, route, rate, seconds))
                 await asyncio.sleep(1.0)
-            capacity = await _capacity(pool, paths)
+            with _client_never_stalls():
+                capacity = await _capacity(pool, paths)
             await asyncio.sleep(1.0)
-            burst = await _open_loop(pool, paths, route, round(2 * capacity), OVERLOAD_SECONDS)
-            recovery = await _recovery(pool, paths)
+            with _client_never_stalls():
+                burst = await _send_at_rate(pool, paths, route, round(2 * capacity), OVERLOAD_SECONDS)
+                recovery = await _recovery(pool, paths)
             overload.append({"capacity": round(capacity, 1), "phase": asdict(burst), "recovery_s": recovery})
         finally:
             pool.close()

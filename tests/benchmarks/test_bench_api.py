@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 from dataclasses import dataclass, field
 
 import pytest
@@ -75,6 +76,23 @@ def test_the_open_loop_counts_answers_and_errors_apart() -> None:
     assert sent == 10
     assert ok == 0
     assert errors == 10
+
+
+def test_the_client_collects_no_garbage_while_a_phase_runs_and_does_again_after() -> None:
+    collecting: list[bool] = []
+
+    def path(i: int) -> str:
+        collecting.append(gc.isenabled())
+        return f"/{i}"
+
+    async def scenario() -> None:
+        server, port, _ = await _server(1, answer=False)
+        async with server:
+            await _open_loop(_Pool(port, {}), path, "x", rate=50, seconds=0.2)
+
+    _run(scenario)
+    assert collecting == [False] * 10  # a collection would stall the client and count as server latency
+    assert gc.isenabled() and gc.get_freeze_count() == 0
 
 
 def test_the_ceiling_is_the_liveness_route_under_the_same_closed_loop() -> None:
