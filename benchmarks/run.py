@@ -1,5 +1,6 @@
 """The runner of ``sunshine bench`` / ``make bench``: the matching, import, report, console page and API
-benchmarks, each in its own process (``make bench PARTS=api`` runs one).
+benchmarks, and the instructions each API route costs, each in its own process (``make bench PARTS=api`` runs
+one).
 
 Each part prints its figures beside the baseline it measured in the same run on the same data, so the
 ratios mean something on whatever machine runs them. Running each part in a fresh process keeps the peak
@@ -53,6 +54,12 @@ def _api(quick: bool, pg_url: str | None) -> dict[str, Any]:
     return run_api_bench(pg_url, quick=quick)
 
 
+def _instructions(_quick: bool, pg_url: str | None) -> dict[str, Any]:
+    from benchmarks.bench_instructions import run_instruction_bench
+
+    return run_instruction_bench(pg_url)
+
+
 PARTS: dict[str, Callable[[bool, str | None], dict[str, Any]]] = {
     "matching": _matching,
     "matching1m": _matching1m,
@@ -60,6 +67,7 @@ PARTS: dict[str, Callable[[bool, str | None], dict[str, Any]]] = {
     "reports": _reports,
     "pages": _pages,
     "api": _api,
+    "instructions": _instructions,
 }
 
 

@@ -293,8 +293,9 @@ def bench(
     parts: Annotated[
         str,
         typer.Option(
-            help="comma-separated: matching,matching1m,import,reports,pages,api "
-            "(matching1m: top-20 of 1M positions; api: the service under load)"
+            help="comma-separated: matching,matching1m,import,reports,pages,api,instructions "
+            "(matching1m: top-20 of 1M positions; api: the service under load; instructions: what each API "
+            "route costs, counted by valgrind)"
         ),
     ] = "matching,import,reports,pages",
     quick: Annotated[bool, typer.Option(help="small sizes, seconds instead of minutes")] = False,
