@@ -26,6 +26,7 @@ def _cycle() -> tuple[_Node, weakref.ref[_Node]]:
 @pytest.fixture
 def unsettled(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     monkeypatch.setattr(heap, "_settled", False)
+    gc.unfreeze()
     yield
     gc.unfreeze()
 

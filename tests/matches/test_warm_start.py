@@ -3,12 +3,14 @@ it takes requests: the first graduate after a restart is ranked at once, not aft
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Iterator
 
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
+from services import heap
 from services.app import create_app
 from services.config import get_settings
 from services.matches import holder as holder_module
@@ -19,10 +21,12 @@ from tests.matches.factories import make_graduate, make_position
 @pytest.fixture
 def warm_settings(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     monkeypatch.setenv("SUNSHINE_WARM_START", "1")
+    monkeypatch.setattr(heap, "_settled", False)
     get_settings.cache_clear()
     yield
     monkeypatch.delenv("SUNSHINE_WARM_START")
     get_settings.cache_clear()
+    gc.unfreeze()  # the worker's settled heap is this test process's: later tests start unsettled
 
 
 @pytest.mark.usefixtures("warm_settings")
@@ -38,6 +42,7 @@ def test_the_index_is_built_before_the_first_request(
         holder = holder_module.holder_for(db)
         assert holder.stamp is not None, "the index was built when the worker started"
         assert app.openapi_schema is not None, "every route's models were built when the worker started"
+        assert gc.get_freeze_count() > 0, "what it built to serve with is out of the garbage collector's way"
         built_at = holder.stamp
         r = client.get(f"/api/v1/graduates/{me.id}/matches", headers=world.headers("graduate_a"))
         assert r.status_code == 200, r.text
