@@ -224,7 +224,7 @@ class IndexHolder:
                 heap.resettle()  # the new index lives until the next rebuild: out of the collector's way
             return built.index
 
-    def _current(self, state: tuple[Stamp, int | None]) -> MatchIndex | None:
+    def _current(self, state: State) -> MatchIndex | None:
         """The current index when it is in step with ``state`` (read before ``_lock`` was taken), else None."""
         stamp, weights_id = state
         if self._index is None or self._stamp != stamp or self._weights_id != weights_id:
